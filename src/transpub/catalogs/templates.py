@@ -1,0 +1,76 @@
+"""Sources -> templates: a release's segments as a POT catalog, and the project's names template.
+
+Each entry carries where it comes from (``#: sources/x.md:LINE``) and an extracted comment saying what kind
+of block it is, so a translator knows whether a string is a title, a table cell or an image caption.
+"""
+
+from __future__ import annotations
+
+import polib
+from babel import Locale
+
+from ..config import Project
+from ..segments import release_segments
+from ..source.model import Release
+from ..source.tokens import CountryToken, ListToken, parse_tokens
+from .pofile import new_catalog
+
+PUBLISHER_CONTEXT = "publisher"
+
+
+def org_context(org_id: str, short: bool = False) -> str:
+    return f"org:{org_id}:short" if short else f"org:{org_id}"
+
+
+def country_context(code: str) -> str:
+    return f"country:{code}"
+
+
+def release_template(release: Release, project: Project, source_path: str) -> polib.POFile:
+    pot = new_catalog(None, project=project.name, template=True)
+    for segment in release_segments(release):
+        pot.append(
+            polib.POEntry(
+                msgid=segment.msgid,
+                msgstr="",
+                occurrences=[(source_path, str(line)) for line in sorted(set(segment.lines))],
+                comment="; ".join(segment.kinds),
+            )
+        )
+    return pot
+
+
+def countries_in(release: Release, project: Project) -> set[str]:
+    codes: set[str] = set()
+    for text in release.texts():
+        for token in parse_tokens(text.source, project.organizations):
+            items = token.items if isinstance(token, ListToken) else (token,)
+            codes.update(item.code for item in items if isinstance(item, CountryToken))
+    return codes
+
+
+def names_template(project: Project, countries: set[str]) -> polib.POFile:
+    """names.pot: the publisher, every declared organization (name and short form), every country used.
+
+    Country entries are optional overrides: ``update`` fills them with CLDR's name for the target language,
+    and a translator changes one only where the organization prefers another form ("Viet Nam").
+    """
+    pot = new_catalog(None, project=project.name, template=True)
+    config = "transpub.toml"
+    if project.publisher:
+        pot.append(polib.POEntry(msgctxt=PUBLISHER_CONTEXT, msgid=project.publisher, msgstr="",
+                                 comment="the publisher: organization name in the page header and DOCX author",
+                                 occurrences=[(config, "")]))
+    for org in project.organizations.values():
+        pot.append(polib.POEntry(msgctxt=org_context(org.id), msgid=org.name, msgstr="",
+                                 comment=f"full name of organization {org.id}", occurrences=[(config, "")]))
+        pot.append(polib.POEntry(msgctxt=org_context(org.id, short=True), msgid=org.short, msgstr="",
+                                 comment=f"abbreviation of organization {org.id}; keep it if it is not translated",
+                                 occurrences=[(config, "")]))
+    source_names = Locale.parse(project.source_lang).territories
+    for code in sorted(countries):
+        pot.append(polib.POEntry(msgctxt=country_context(code), msgid=source_names.get(code, code), msgstr="",
+                                 comment=f"country {code}: prefilled from CLDR; change it only to use the organization's preferred name"))
+    for entry in pot:
+        entry.occurrences = [(path, line) for path, line in entry.occurrences if line]
+    return pot

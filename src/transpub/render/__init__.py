@@ -1,0 +1,1 @@
+"""Rendering: a release, its translation and CLDR data -> localized HTML pages and Word documents."""

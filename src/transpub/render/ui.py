@@ -1,0 +1,160 @@
+"""The fixed words of a page or document ("Home", "Division in Charge", the draft banner…) per language.
+
+These are transpub's own strings, not the organization's: they ship with the package for the languages
+below; a project can override any of them in its names.po with the context ``ui:<key>``. A language not
+listed falls back to English for these few words.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+
+UI_KEYS = (
+    "home",
+    "news_releases",
+    "division_in_charge",
+    "related_website",
+    "draft_banner",
+    "unreviewed",
+    "untranslated",
+    "languages",
+    "choose_language",
+    "published",
+)
+
+UI_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "home": "Home",
+        "news_releases": "News Releases",
+        "division_in_charge": "Division in Charge",
+        "related_website": "Related website",
+        "draft_banner": "Machine translation — not reviewed",
+        "unreviewed": "Not reviewed. Source text:",
+        "untranslated": "Not translated yet; shown in the source language.",
+        "languages": "Languages",
+        "choose_language": "Choose a language",
+        "published": "Published",
+    },
+    "ja": {
+        "home": "ホーム",
+        "news_releases": "報道発表",
+        "division_in_charge": "担当課",
+        "related_website": "関連リンク",
+        "draft_banner": "機械翻訳 — 未確認",
+        "unreviewed": "未確認の翻訳です。原文:",
+        "untranslated": "未翻訳のため原文を表示しています。",
+        "languages": "言語",
+        "choose_language": "言語を選択してください",
+        "published": "公表日",
+    },
+    "fr": {
+        "home": "Accueil",
+        "news_releases": "Communiqués de presse",
+        "division_in_charge": "Service responsable",
+        "related_website": "Site web associé",
+        "draft_banner": "Traduction automatique — non relue",
+        "unreviewed": "Traduction non relue. Texte source :",
+        "untranslated": "Pas encore traduit ; affiché dans la langue source.",
+        "languages": "Langues",
+        "choose_language": "Choisissez une langue",
+        "published": "Publié le",
+    },
+    "de": {
+        "home": "Startseite",
+        "news_releases": "Pressemitteilungen",
+        "division_in_charge": "Zuständiges Referat",
+        "related_website": "Weiterführende Website",
+        "draft_banner": "Maschinelle Übersetzung — nicht geprüft",
+        "unreviewed": "Nicht geprüft. Ausgangstext:",
+        "untranslated": "Noch nicht übersetzt; in der Ausgangssprache angezeigt.",
+        "languages": "Sprachen",
+        "choose_language": "Sprache wählen",
+        "published": "Veröffentlicht",
+    },
+    "es": {
+        "home": "Inicio",
+        "news_releases": "Comunicados de prensa",
+        "division_in_charge": "Unidad responsable",
+        "related_website": "Sitio web relacionado",
+        "draft_banner": "Traducción automática — sin revisar",
+        "unreviewed": "Sin revisar. Texto original:",
+        "untranslated": "Aún sin traducir; se muestra en el idioma original.",
+        "languages": "Idiomas",
+        "choose_language": "Elija un idioma",
+        "published": "Publicado",
+    },
+    "zh_Hans": {
+        "home": "首页",
+        "news_releases": "新闻发布",
+        "division_in_charge": "负责部门",
+        "related_website": "相关网站",
+        "draft_banner": "机器翻译 — 未经审校",
+        "unreviewed": "未经审校。原文：",
+        "untranslated": "尚未翻译，显示原文。",
+        "languages": "语言",
+        "choose_language": "请选择语言",
+        "published": "发布日期",
+    },
+    "ko": {
+        "home": "홈",
+        "news_releases": "보도자료",
+        "division_in_charge": "담당 부서",
+        "related_website": "관련 웹사이트",
+        "draft_banner": "기계 번역 — 검토되지 않음",
+        "unreviewed": "검토되지 않은 번역입니다. 원문:",
+        "untranslated": "아직 번역되지 않아 원문으로 표시합니다.",
+        "languages": "언어",
+        "choose_language": "언어를 선택하세요",
+        "published": "게시일",
+    },
+    "ar": {
+        "home": "الصفحة الرئيسية",
+        "news_releases": "البيانات الصحفية",
+        "division_in_charge": "القسم المسؤول",
+        "related_website": "موقع ذو صلة",
+        "draft_banner": "ترجمة آلية — لم تتم مراجعتها",
+        "unreviewed": "لم تتم مراجعتها. النص الأصلي:",
+        "untranslated": "لم تُترجم بعد؛ معروضة بلغة المصدر.",
+        "languages": "اللغات",
+        "choose_language": "اختر لغة",
+        "published": "تاريخ النشر",
+    },
+    "he": {
+        "home": "דף הבית",
+        "news_releases": "הודעות לעיתונות",
+        "division_in_charge": "היחידה האחראית",
+        "related_website": "אתר קשור",
+        "draft_banner": "תרגום מכונה — לא נבדק",
+        "unreviewed": "לא נבדק. טקסט המקור:",
+        "untranslated": "טרם תורגם; מוצג בשפת המקור.",
+        "languages": "שפות",
+        "choose_language": "בחרו שפה",
+        "published": "פורסם",
+    },
+}
+
+
+def ui_table(lang: str) -> dict[str, str]:
+    """The UI words for ``lang``: the exact locale, then its language ("zh_Hans_CN" -> "zh_Hans" -> "zh"), then English."""
+    table = dict(UI_TEXT["en"])
+    locale = Locale.parse(lang)
+    for candidate in (locale.language, f"{locale.language}_{locale.script}" if locale.script else None, lang):
+        if candidate and candidate in UI_TEXT:
+            table.update(UI_TEXT[candidate])
+    return table
+
+
+def language_name(lang: str) -> str:
+    """A language's name in itself, as a language switcher shows it (日本語, English, العربية)."""
+    locale = Locale.parse(lang)
+    name = locale.get_display_name(locale) or lang
+    return name[:1].upper() + name[1:]  # "français" -> "Français"; scripts without case are unchanged
+
+
+def bcp47(lang: str) -> str:
+    """CLDR id -> BCP 47 tag for HTML/DOCX (zh_Hans -> zh-Hans, pt_BR -> pt-BR)."""
+    return lang.replace("_", "-")
+
+
+def text_direction(lang: str) -> str:
+    return Locale.parse(lang).text_direction  # "ltr" or "rtl"

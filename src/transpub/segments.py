@@ -1,0 +1,228 @@
+"""Segments: the inline form of a translatable text, shared by extraction and rendering.
+
+A segment's msgid is *CommonMark inline text*, normalized so that the same source always gives the same
+msgid and so a translator can read and reorder it in any PO editor:
+
+    *emphasis*   **strong**   `code`   [link text](https://example.org "title")   \\ + newline = line break
+
+Typed tokens (``{date:2023-07-18}``) stay as written. A translation is parsed back with the very same
+Markdown parser (raw HTML off), so nothing a translator types can become markup other than these four
+constructs, and links only with the URL schemes markdown-it accepts (no ``javascript:``).
+
+* :func:`inline_tokens_to_text` turns markdown-it inline tokens into the msgid (used while reading a source).
+* :func:`text_to_inline` parses a msgid or msgstr into :mod:`transpub.source.model` inline nodes (used
+  while rendering, checking and protecting).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token as MdToken
+
+from .source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """The one Markdown parser of transpub: CommonMark + GFM tables, raw HTML off."""
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+
+# --- source tokens -> msgid ---------------------------------------------------------------------
+class InlineImageError(ValueError):
+    """An image inside running text: transpub places images as blocks of their own."""
+
+
+def inline_tokens_to_text(children: Sequence[MdToken]) -> str:
+    parts: list[str] = []
+    for index, token in enumerate(children):
+        kind = token.type
+        if kind == "text":
+            parts.append(escape_text(token.content))
+        elif kind == "softbreak":
+            before = "".join(parts)[-1:]
+            after = _next_text(children, index + 1)[:1]
+            parts.append("" if _is_wide(before) and _is_wide(after) else " ")
+        elif kind == "hardbreak":
+            parts.append("\\\n")
+        elif kind in ("em_open", "em_close"):
+            parts.append("*")
+        elif kind in ("strong_open", "strong_close"):
+            parts.append("**")
+        elif kind == "code_inline":
+            parts.append(_code_span(token.content))
+        elif kind == "link_open":
+            parts.append("[")
+        elif kind == "link_close":
+            opener = _matching_link_open(children, index)
+            parts.append("](" + _link_destination(opener) + ")")
+        elif kind == "image":
+            raise InlineImageError("an image must stand alone in its own paragraph to get a caption")
+        else:  # html_inline cannot happen with html off; keep anything else as literal text
+            parts.append(escape_text(token.content))
+    return "".join(parts).strip()
+
+
+_ESCAPE_ALWAYS = re.compile(r"([\\`*\[\]<])")
+_ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def escape_text(text: str) -> str:
+    """Backslash-escape what the inline parser would read as markup (and nothing more, for readability)."""
+    text = _ESCAPE_ALWAYS.sub(r"\\\1", text)
+    text = _ENTITY_LIKE.sub(r"\\&", text)
+    text = re.sub(r"!(?=\\\[)", r"\\!", text)
+    # "_" only makes emphasis at a word boundary; intraword underscores (snake_case, URLs) stay readable
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+
+
+def _code_span(content: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if content.startswith(("`", " ")) or content.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{content}{pad}{fence}"
+
+
+def _matching_link_open(children: Sequence[MdToken], close_index: int) -> MdToken:
+    depth = 0
+    for token in reversed(children[:close_index]):
+        if token.type == "link_close":
+            depth += 1
+        elif token.type == "link_open":
+            if depth == 0:
+                return token
+            depth -= 1
+    raise ValueError("unbalanced link tokens")
+
+
+def _link_destination(opener: MdToken) -> str:
+    href = str(opener.attrs.get("href", ""))
+    dest = f"<{href}>" if re.search(r"[\s()<>]", href) or not href else href
+    title = opener.attrs.get("title")
+    if title:
+        escaped = str(title).replace("\\", "\\\\").replace('"', '\\"')
+        dest += f' "{escaped}"'
+    return dest
+
+
+def _next_text(children: Sequence[MdToken], start: int) -> str:
+    for token in children[start:]:
+        if token.content:
+            return token.content
+    return ""
+
+
+def _is_wide(char: str) -> bool:
+    return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
+
+
+# --- msgid / msgstr -> inline nodes --------------------------------------------------------------
+def text_to_inline(text: str) -> tuple[Inline, ...]:
+    """Parse a segment text (source or translation) into inline nodes, merging adjacent plain text."""
+    tokens = markdown_parser().parseInline(text)
+    children = tokens[0].children or [] if tokens else []
+    root: list[Inline] = []
+    stack: list[tuple[str, list[Inline], MdToken | None]] = []
+    current = root
+
+    def add(node: Inline) -> None:
+        if isinstance(node, Plain) and current and isinstance(current[-1], Plain):
+            current[-1] = Plain(current[-1].text + node.text)
+        elif not (isinstance(node, Plain) and not node.text):
+            current.append(node)
+
+    for index, token in enumerate(children):
+        kind = token.type
+        if kind == "text":
+            add(Plain(token.content))
+        elif kind == "softbreak":
+            before = current[-1].text[-1:] if current and isinstance(current[-1], Plain) else ""
+            after = _next_text(children, index + 1)[:1]
+            add(Plain("" if _is_wide(before) and _is_wide(after) else " "))
+        elif kind == "hardbreak":
+            current.append(LineBreak())
+        elif kind == "code_inline":
+            current.append(Code(token.content))
+        elif kind in ("em_open", "strong_open", "link_open"):
+            stack.append((kind, current, token))
+            current = []
+        elif kind in ("em_close", "strong_close", "link_close"):
+            opened, parent, opener = stack.pop()
+            node: Inline
+            if opened == "em_open":
+                node = Emphasis(tuple(current))
+            elif opened == "strong_open":
+                node = Strong(tuple(current))
+            else:
+                assert opener is not None
+                node = Link(str(opener.attrs.get("href", "")), _opt_str(opener.attrs.get("title")), tuple(current))
+            current = parent
+            current.append(node)
+        elif kind == "image":
+            add(Plain(token.content))  # never an image from a translation: its alt text, as text
+        else:
+            add(Plain(token.content))
+    return tuple(root)
+
+
+def _opt_str(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def inline_plain_text(nodes: Iterable[Inline]) -> str:
+    """The text a reader sees, markup removed and tokens left raw (for word counts and checks)."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, (Plain, Code)):
+            out.append(node.text)
+        elif isinstance(node, LineBreak):
+            out.append("\n")
+        else:
+            out.append(inline_plain_text(node.children))
+    return "".join(out)
+
+
+# --- segments for extraction ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Segment:
+    """One catalog entry to be: a msgid with every place it occurs in the release."""
+
+    msgid: str
+    kinds: tuple[str, ...]
+    lines: tuple[int, ...]
+
+
+def release_segments(release: Release) -> list[Segment]:
+    """The release's segments in reading order, identical texts merged into one entry."""
+    order: list[str] = []
+    found: dict[str, tuple[list[str], list[int]]] = {}
+    for text in release.texts():
+        if text.source not in found:
+            order.append(text.source)
+            found[text.source] = ([], [])
+        kinds, lines = found[text.source]
+        if text.kind not in kinds:
+            kinds.append(text.kind)
+        lines.append(text.line)
+    return [Segment(msgid, tuple(found[msgid][0]), tuple(found[msgid][1])) for msgid in order]
+
+
+WORD_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Words as translators count them: each CJK character is one word, elsewhere runs of letters/digits.
+
+    Tokens count as one word each (they render as one name or date).
+    """
+    from .source.tokens import TOKEN_RE
+
+    tokens = len(TOKEN_RE.findall(text))
+    return tokens + len(WORD_RE.findall(TOKEN_RE.sub(" ", inline_plain_text(text_to_inline(text)))))
+

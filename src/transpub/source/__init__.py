@@ -1,0 +1,1 @@
+"""Reading source releases: front matter, Markdown blocks and typed tokens."""

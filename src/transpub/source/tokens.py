@@ -1,0 +1,163 @@
+"""Typed tokens inside segment text: ``{date:2023-07-18}``, ``{country:KZ}``, ``{list:KZ DE INTA}``…
+
+A token is written ``{kind:argument}``. This module finds tokens in a text and turns each into a
+validated :class:`Token` value; rendering them for a locale lives in ``render/cldr.py``. Anything that
+looks like a token (``{word:…}``) but has an unknown kind is an error, so a typo never slips through as
+literal text.
+
+Kinds:
+    date       {date:2023-07-18}                 a calendar date
+    daterange  {daterange:2024-07-09..2024-07-17} two dates, start <= end
+    month      {month:2023-12}                   a year and month
+    country    {country:KZ}                      an ISO 3166-1 alpha-2 code known to CLDR
+    org        {org:WIPO} / {org:WIPO:short}     an organization declared in transpub.toml
+    list       {list:KZ DE INTA}                 countries and organizations as a locale-correct list
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale
+
+from ..errors import TokenError
+
+# `{kind:arg}`; the kind is lowercase letters, the argument has no braces and no line break.
+TOKEN_RE = re.compile(r"\{([A-Za-z_]+):([^{}\n]*)\}")
+
+KINDS = ("date", "daterange", "month", "country", "org", "list")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    raw: str  # the token exactly as written, braces included
+
+
+@dataclass(frozen=True)
+class DateToken(Token):
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class DateRangeToken(Token):
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class MonthToken(Token):
+    year: int
+    month: int
+
+
+@dataclass(frozen=True)
+class CountryToken(Token):
+    code: str
+
+
+@dataclass(frozen=True)
+class OrgToken(Token):
+    org_id: str
+    short: bool
+
+
+@dataclass(frozen=True)
+class ListToken(Token):
+    items: tuple[Token, ...]  # CountryToken or OrgToken(short=False)
+
+
+def find_tokens(text: str) -> list[str]:
+    """The raw tokens in ``text``, in order, without validating them."""
+    return [m.group(0) for m in TOKEN_RE.finditer(text)]
+
+
+def split_tokens(text: str) -> Iterator[str]:
+    """Split ``text`` into alternating literal parts and raw tokens (literal parts may be empty)."""
+    pos = 0
+    for match in TOKEN_RE.finditer(text):
+        yield text[pos : match.start()]
+        yield match.group(0)
+        pos = match.end()
+    yield text[pos:]
+
+
+def parse_token(raw: str, organizations: Mapping[str, object]) -> Token:
+    """Validate one raw token (``{kind:arg}``) against CLDR and the declared organizations."""
+    match = TOKEN_RE.fullmatch(raw)
+    if not match:
+        raise TokenError(f"not a token: {raw!r}")
+    kind, arg = match.group(1), match.group(2).strip()
+    if kind == "date":
+        return DateToken(kind, raw, _parse_date(arg, raw))
+    if kind == "daterange":
+        start_text, sep, end_text = arg.partition("..")
+        if not sep:
+            raise TokenError(f"{raw}: a date range is written START..END, e.g. {{daterange:2024-07-09..2024-07-17}}")
+        start, end = _parse_date(start_text.strip(), raw), _parse_date(end_text.strip(), raw)
+        if start > end:
+            raise TokenError(f"{raw}: the range ends before it starts")
+        return DateRangeToken(kind, raw, start, end)
+    if kind == "month":
+        m = re.fullmatch(r"(\d{4})-(\d{2})", arg)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise TokenError(f"{raw}: a month is written YYYY-MM, e.g. {{month:2023-12}}")
+        return MonthToken(kind, raw, int(m.group(1)), int(m.group(2)))
+    if kind == "country":
+        return CountryToken(kind, raw, _check_country(arg, raw))
+    if kind == "org":
+        org_id, sep, variant = arg.partition(":")
+        if sep and variant != "short":
+            raise TokenError(f"{raw}: the only organization variant is ':short'")
+        if org_id not in organizations:
+            raise TokenError(f"{raw}: unknown organization {org_id!r}; declare it in [organizations] of transpub.toml")
+        return OrgToken(kind, raw, org_id, short=bool(sep))
+    if kind == "list":
+        names = arg.split()
+        if not names:
+            raise TokenError(f"{raw}: an empty list")
+        return ListToken(kind, raw, tuple(_list_item(name, raw, organizations) for name in names))
+    raise TokenError(f"{raw}: unknown token kind {kind!r} (known: {', '.join(KINDS)})")
+
+
+def parse_tokens(text: str, organizations: Mapping[str, object]) -> list[Token]:
+    return [parse_token(raw, organizations) for raw in find_tokens(text)]
+
+
+def _parse_date(text: str, raw: str) -> dt.date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise TokenError(f"{raw}: a date is written YYYY-MM-DD, e.g. {{date:2023-07-18}}")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise TokenError(f"{raw}: no such date ({exc})") from None
+
+
+@cache
+def _cldr_territories() -> frozenset[str]:
+    # Two-letter codes only: CLDR also lists UN M.49 regions ("001", "150") that are not countries.
+    codes = (code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    return frozenset(code for code in codes if code != "ZZ")  # ZZ is CLDR's "Unknown Region"
+
+
+def is_country_code(code: str) -> bool:
+    return code in _cldr_territories()
+
+
+def _check_country(code: str, raw: str) -> str:
+    if not is_country_code(code):
+        raise TokenError(f"{raw}: {code!r} is not an ISO 3166-1 alpha-2 country code known to CLDR")
+    return code
+
+
+def _list_item(name: str, raw: str, organizations: Mapping[str, object]) -> Token:
+    # A declared organization wins over a CLDR territory of the same name (e.g. an org called "EU").
+    if name in organizations:
+        return OrgToken("org", f"{{org:{name}}}", name, short=False)
+    if is_country_code(name):
+        return CountryToken("country", f"{{country:{name}}}", name)
+    raise TokenError(f"{raw}: {name!r} is neither a country code nor a declared organization")
