@@ -1,0 +1,575 @@
+"""Strict reading and deterministic writing of gettext PO catalogs.
+
+This module owns the PO text format. The rest of transpub works on ordinary ``polib.POFile`` /
+``polib.POEntry`` objects and goes through :func:`read_catalog` and :func:`write_catalog`; nothing else
+parses or prints PO text.
+
+Why not polib's own parser and writer: polib 1.2 accepts malformed files without a word (an unterminated
+string, an invalid escape, duplicate entries) and loses data on a load/save round trip: the previous
+msgids of obsolete entries (``#~|``), the ``#.`` and ``#:`` lines of obsolete entries, a lone empty ``#.``
+line, trailing spaces in comments; its writer rewraps long comments into their text and reorders the
+header. So the text is parsed here, line by line, into polib objects, and written back here.
+
+Reading is strict: the first malformed line raises :class:`CatalogError` with its 1-based line number;
+nothing is repaired silently.
+
+Writing is deterministic, and ``read → write`` keeps every entry, comment, flag, previous msgid and
+header field (``msgcat --no-wrap`` of input and output are identical):
+
+* active entries in their order, then obsolete ones; header fields in the order of ``po.metadata``,
+  which keeps the file's order when read (new fields go last);
+* strings are split after each ``\\n`` and wrapped after spaces so that lines stay within
+  ``WRAP_WIDTH`` (78) characters, never inside a word: the layout may change, the text never does.
+  A long run without spaces (Japanese, a URL) stays on one line;
+* comments are written as read, never wrapped;
+* no timestamp or other field changes unless the caller changed it.
+
+Encoding: the charset declared in the header's Content-Type is used to decode the file and again to
+encode it (``po.encoding``), so an EUC-KR catalog is saved in EUC-KR, unchanged. A byte that is invalid
+in that charset, or a character a write cannot encode in it, is a :class:`CatalogError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polib
+from babel.core import Locale, UnknownLocaleError
+from babel.messages.plurals import get_plural
+
+from ..errors import CatalogError, ConfigError
+from ..fsutil import atomic_write_bytes
+
+WRAP_WIDTH = 78
+
+EntryKey = tuple[str | None, str]
+
+# --- keys -------------------------------------------------------------------------------------------
+
+
+def entry_key(entry: polib.POEntry) -> EntryKey:
+    """The identity of an entry in its catalog: ``(msgctxt, msgid)``."""
+    return (entry.msgctxt, entry.msgid)
+
+
+def index_entries(po: polib.POFile) -> dict[EntryKey, polib.POEntry]:
+    """Active (non-obsolete) entries by :func:`entry_key`; ``po.find()`` is a linear scan."""
+    index: dict[EntryKey, polib.POEntry] = {}
+    for entry in po:
+        if entry.obsolete:
+            continue
+        key = entry_key(entry)
+        if key in index:
+            raise CatalogError(f"duplicate entry (msgctxt, msgid) = {key!r}", path=po.fpath, line=entry.linenum)
+        index[key] = entry
+    return index
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]*|[0-7]{1,3}|.)")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\\": "\\", '"': '"'}
+_WORD = re.compile(r"[A-Za-z_][\w\[\]]*")
+_PLURAL_MSGSTR = re.compile(r"msgstr\[(\d+)\]")
+
+# what each stage of an entry may be followed by, for error messages
+_EXPECTED = {
+    None: "msgctxt or msgid",
+    "msgctxt": "msgid",
+    "msgid": "msgstr or msgid_plural",
+    "msgid_plural": "msgstr[0]",
+    "msgstr": "a new entry",
+}
+_INCOMPLETE = {
+    "msgctxt": "msgctxt without msgid",
+    "msgid": "msgid without msgstr",
+    "msgid_plural": "msgid_plural without msgstr[0]",
+}
+
+
+def _unescape_one(match: re.Match) -> str:
+    code = match.group(1)
+    if code in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[code]
+    if code[0] in "01234567" or (code[0] == "x" and len(code) > 1):
+        value = int(code[1:], 16) if code[0] == "x" else int(code, 8)
+        if 0 < value < 0x80:
+            return chr(value)
+        # a byte above 0x7F would have to be decoded in the file's charset; \0 would end the string in C
+        raise CatalogError(f"escape \\{code} is not an ASCII character; write the character itself")
+    raise CatalogError(f"invalid escape sequence \\{code}")
+
+
+def _parse_string(text: str) -> str:
+    """The value of the one C string literal that ``text`` (a line without its keyword) must be."""
+    match = _STRING.match(text)
+    if match is None:
+        if text.startswith('"'):
+            raise CatalogError("unterminated string: no closing quote on this line")
+        raise CatalogError(f"expected a quoted string, found {text[:20]!r}")
+    if text[match.end():].strip():
+        raise CatalogError("unexpected text after the closing quote (an unescaped \" inside the string?)")
+    return _ESCAPE.sub(_unescape_one, match.group(1))
+
+
+@dataclass
+class _HeaderAsRead:
+    """The header entry as read, so that an unchanged header is written back exactly as it was."""
+
+    entry: polib.POEntry
+    metadata: list[tuple[str, str]]
+
+
+class _Reader:
+    """Line-by-line PO grammar: comments, then [msgctxt] msgid (msgstr | msgid_plural msgstr[0..n])."""
+
+    def __init__(self) -> None:
+        self.entries: list[polib.POEntry] = []
+        self.seen: dict[EntryKey, int] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.first_line: int | None = None
+        self.stage: str | None = None  # the last keyword read, msgstr[n] counting as "msgstr"
+        self.target: str | int | None = None  # the value a continuation string extends
+        self.values: dict[str | int, str] = {}  # keyword (plural forms by index) -> value
+        self.lines: dict[str | int, int] = {}  # keyword -> its line, for error messages
+        self.obsolete: bool | None = None
+        self.tcomments: list[str] = []
+        self.comments: list[str] = []
+        self.occurrences: list[tuple[str, str]] = []
+        self.flags: list[str] = []
+
+    def feed(self, line: str, lineno: int) -> None:
+        stripped = line.strip()
+        if not stripped:
+            return
+        if stripped.startswith("#~|"):
+            self._previous(stripped[3:].strip(), lineno, obsolete=True)
+        elif stripped.startswith("#~"):
+            rest = stripped[2:].strip()
+            if not rest:
+                raise CatalogError("empty obsolete line '#~'")
+            self._keyword_or_string(rest, lineno, obsolete=True)
+        elif stripped.startswith("#|"):
+            self._previous(stripped[2:].strip(), lineno, obsolete=None)
+        elif stripped.startswith("#"):
+            self._comment(line.lstrip(), lineno)
+        else:
+            self._keyword_or_string(stripped, lineno, obsolete=False)
+
+    def finish(self) -> None:
+        """End of file: the entry being read must be complete."""
+        if self.stage is None and self.first_line is not None:
+            raise CatalogError("comment lines at the end of the file belong to no entry", line=self.first_line)
+        self._close_entry()
+
+    # one kind of line each
+
+    def _comment(self, line: str, lineno: int) -> None:
+        self._begin_line(lineno, starts_entry=True)
+        kind, text = line[1:2], line[2:]
+        if kind == ".":
+            self.comments.append(text[1:] if text.startswith(" ") else text)
+        elif kind == ":":
+            for ref in text.split():
+                name, _, number = ref.rpartition(":")
+                self.occurrences.append((name, number) if name and number.isdigit() else (ref, ""))
+        elif kind == ",":
+            self.flags.extend(flag.strip() for flag in text.split(",") if flag.strip())
+        else:  # translator comment: everything after '#', less one space
+            text = line[1:]
+            self.tcomments.append(text[1:] if text.startswith(" ") else text)
+
+    def _previous(self, rest: str, lineno: int, obsolete: bool | None) -> None:
+        """A ``#|`` / ``#~|`` line: the msgctxt/msgid this fuzzy entry was translated from."""
+        self._begin_line(lineno, starts_entry=True)
+        self._check_obsolete(obsolete)
+        if rest.startswith('"'):
+            if not (isinstance(self.target, str) and self.target.startswith("previous_")):
+                raise CatalogError("'#|' string continuation without a previous msgctxt/msgid before it")
+            self.values[self.target] += _parse_string(rest)
+            return
+        word = _WORD.match(rest)
+        if word is None or word.group() not in ("msgctxt", "msgid", "msgid_plural"):
+            raise CatalogError(f"unknown keyword in a previous-msgid line: {rest[:20]!r}")
+        key = "previous_" + word.group()
+        if key in self.values:
+            raise CatalogError(f"second '#| {word.group()}' in one entry")
+        self.values[key] = _parse_string(rest[word.end():].lstrip())
+        self.target = key
+
+    def _keyword_or_string(self, text: str, lineno: int, obsolete: bool) -> None:
+        if text.startswith('"'):
+            if self.target is None or (isinstance(self.target, str) and self.target.startswith("previous_")):
+                raise CatalogError("string continuation line without a keyword before it")
+            self._check_obsolete(obsolete)
+            self.values[self.target] += _parse_string(text)
+            return
+        word = _WORD.match(text)
+        if word is None:
+            raise CatalogError(
+                f"unexpected text {text[:20]!r}: expected a comment, a keyword (msgid, msgstr…) or a quoted string"
+            )
+        keyword = word.group()
+        plural = _PLURAL_MSGSTR.fullmatch(keyword)
+        if keyword not in ("msgctxt", "msgid", "msgid_plural", "msgstr") and not plural:
+            raise CatalogError(f"unknown keyword {keyword!r}")
+        value = _parse_string(text[word.end():].lstrip())
+        starts_entry = keyword == "msgctxt" or (keyword == "msgid" and self.stage != "msgctxt")
+        self._begin_line(lineno, starts_entry)
+        self._check_obsolete(obsolete)
+
+        if plural:
+            index, expected_index = int(plural.group(1)), self._plural_count()
+            if self.stage not in ("msgid_plural", "msgstr") or "msgid_plural" not in self.values:
+                raise CatalogError(f"{keyword} here, but expected {_EXPECTED[self.stage]}")
+            if index != expected_index:
+                raise CatalogError(f"{keyword} here, but expected msgstr[{expected_index}]")
+            key, stage = index, "msgstr"
+        else:
+            allowed_after = {
+                "msgctxt": (None,),
+                "msgid": (None, "msgctxt"),
+                "msgid_plural": ("msgid",),
+                "msgstr": ("msgid",),
+            }[keyword]
+            if self.stage not in allowed_after:
+                raise CatalogError(f"{keyword} here, but expected {_EXPECTED[self.stage]}")
+            key = stage = keyword
+        self.values[key] = value
+        self.lines[key] = lineno
+        self.target = key
+        self.stage = stage
+
+    # bookkeeping
+
+    def _plural_count(self) -> int:
+        return sum(1 for key in self.values if isinstance(key, int))
+
+    def _begin_line(self, lineno: int, starts_entry: bool) -> None:
+        """A comment, msgctxt or msgid after a complete entry starts the next one."""
+        if starts_entry and self.stage is not None:
+            self._close_entry()
+        if self.first_line is None:
+            self.first_line = lineno
+
+    def _check_obsolete(self, obsolete: bool | None) -> None:
+        if obsolete is None:
+            return
+        if self.obsolete is None:
+            self.obsolete = obsolete
+        elif self.obsolete != obsolete:
+            raise CatalogError("one entry mixes obsolete ('#~') and active lines")
+
+    def _close_entry(self) -> None:
+        if self.stage is None:
+            return  # only comments so far: they belong to the entry that follows
+        if self.stage != "msgstr":
+            raise CatalogError(_INCOMPLETE[self.stage], line=self.lines[self.stage])
+        values = self.values
+        entry = polib.POEntry(
+            msgctxt=values.get("msgctxt"),
+            msgid=values["msgid"],
+            msgid_plural=values.get("msgid_plural", ""),
+            msgstr=values.get("msgstr", ""),
+            msgstr_plural={k: v for k, v in values.items() if isinstance(k, int)},
+            obsolete=bool(self.obsolete),
+            tcomment="\n".join(self.tcomments),
+            comment="\n".join(self.comments),
+            occurrences=self.occurrences,
+            flags=self.flags,
+            previous_msgctxt=values.get("previous_msgctxt"),
+            previous_msgid=values.get("previous_msgid"),
+            previous_msgid_plural=values.get("previous_msgid_plural"),
+            linenum=self.first_line,
+        )
+        # "" cannot tell "no comment" from "one empty comment line"; remember the latter
+        entry.blank_comment_fields = {
+            name for name, lines in (("tcomment", self.tcomments), ("comment", self.comments)) if lines == [""]
+        }
+        if not entry.obsolete:
+            key = entry_key(entry)
+            if key in self.seen:
+                raise CatalogError(
+                    f"duplicate entry: same msgctxt and msgid as the entry at line {self.seen[key]}",
+                    line=self.lines["msgid"],
+                )
+            self.seen[key] = self.lines["msgid"]
+        self.entries.append(entry)
+        self._reset()
+
+
+def parse_catalog(text: str, path: str | Path = "<string>") -> polib.POFile:
+    """Parse PO text strictly; the first malformed line raises CatalogError(path=, line=)."""
+    if text.startswith("\ufeff"):
+        raise CatalogError("the file starts with a byte order mark, which gettext tools reject", path, 1)
+    reader = _Reader()
+    for lineno, line in enumerate(text.split("\n"), 1):
+        try:
+            reader.feed(line.removesuffix("\r"), lineno)
+        except CatalogError as exc:
+            raise exc.at(path, lineno) from None
+    try:
+        reader.finish()
+    except CatalogError as exc:
+        raise exc.at(path) from None
+
+    po = polib.POFile(wrapwidth=WRAP_WIDTH, encoding="utf-8")
+    po.fpath = None if str(path) == "<string>" else str(path)
+    for entry in reader.entries:
+        if not entry.obsolete and entry_key(entry) == (None, ""):
+            po.header = entry.tcomment
+            po.metadata = _metadata_from_text(entry.msgstr)
+            po.metadata_is_fuzzy = "fuzzy" in entry.flags
+            po.header_as_read = _HeaderAsRead(entry, list(po.metadata.items()))
+        else:
+            po.append(entry)
+    return po
+
+
+def _metadata_from_text(msgstr: str) -> dict[str, str]:
+    """Header fields in file order; a line without a colon continues the previous field (as polib does)."""
+    metadata: dict[str, str] = {}
+    name = None
+    for line in msgstr.split("\n"):
+        key, colon, value = line.partition(":")
+        if colon and key.strip():
+            name = key.strip()
+            metadata[name] = value.strip()
+        elif line.strip() and name is not None:
+            metadata[name] += "\n" + line.strip()
+    return metadata
+
+
+# --- encodings --------------------------------------------------------------------------------------
+
+_HEADER_BLOCK = re.compile(rb'(?m)^msgid[ \t]+""[ \t]*\r?\n[ \t]*msgstr[ \t]+""[ \t]*\r?\n(?:[ \t]*".*\n)*')
+_CHARSET_BYTES = re.compile(rb"Content-Type:[^\n]*?charset=([A-Za-z0-9_.:+-]+)")
+_CHARSET_TEXT = re.compile(r"charset=([A-Za-z0-9_.:+-]+)")
+
+
+def _codec_name(charset: str) -> str:
+    if charset.upper() == "CHARSET":  # xgettext's placeholder in templates: gettext reads them as ASCII/UTF-8
+        return "utf-8"
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        raise CatalogError(f"unknown charset {charset!r} in the Content-Type header") from None
+
+
+def _catalog_encoding(po: polib.POFile) -> str:
+    """The codec a catalog is written in; it must agree with the charset its header declares."""
+    encoding = _codec_name(po.encoding or "utf-8")
+    declared = _CHARSET_TEXT.search(po.metadata.get("Content-Type", ""))
+    if declared and _codec_name(declared.group(1)) != encoding:
+        raise CatalogError(
+            f"the header declares charset={declared.group(1)} but the catalog is encoded as {po.encoding}",
+            path=po.fpath,
+        )
+    return encoding
+
+
+def read_catalog(path: Path) -> polib.POFile:
+    """Read a PO file in the charset its header declares (UTF-8 when none) and parse it strictly."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot read the catalog: {exc.strerror or exc}", path) from exc
+    header = _HEADER_BLOCK.search(data)
+    declared = header and _CHARSET_BYTES.search(header.group())
+    charset = declared.group(1).decode("ascii") if declared else "UTF-8"
+    encoding = _codec_name(charset)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CatalogError(
+            f"byte 0x{data[exc.start]:02X} is not valid {charset} (the charset of this catalog)", path, line
+        ) from None
+    po = parse_catalog(text, path)
+    po.encoding = encoding
+    _catalog_encoding(po)
+    return po
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+_NEEDS_ESCAPE = re.compile("|".join(map(re.escape, _ESCAPES)))
+
+
+def _escape(text: str) -> str:
+    return _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text)
+
+
+def _wrap(escaped: str, width: int) -> list[str]:
+    """Break after spaces into pieces of at most ``width`` where possible; words are never split."""
+    pieces, current = [], ""
+    for token in re.findall(r"[^ ]* +|[^ ]+", escaped):
+        if current and len(current) + len(token) > width:
+            pieces.append(current)
+            current = ""
+        current += token
+    pieces.append(current)
+    return pieces
+
+
+def _string_lines(prefix: str, keyword: str, value: str) -> list[str]:
+    """``keyword "value"`` on one line if it fits, else gettext style: ``keyword ""`` then wrapped lines."""
+    parts = [_escape(part) for part in re.findall(r"[^\n]*\n|[^\n]+", value)] or [""]
+    first = f'{prefix}{keyword} "'
+    if len(parts) == 1 and len(first) + len(parts[0]) + 1 <= WRAP_WIDTH:
+        return [f'{first}{parts[0]}"']
+    width = WRAP_WIDTH - len(prefix) - 2
+    return [f'{prefix}{keyword} ""'] + [f'{prefix}"{piece}"' for part in parts for piece in _wrap(part, width)]
+
+
+def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
+    lines, line = [], "#:"
+    for name, number in occurrences:
+        ref = f"{name}:{number}" if number else name
+        if line != "#:" and len(line) + 1 + len(ref) > WRAP_WIDTH:
+            lines.append(line)
+            line = "#:"
+        line += " " + ref
+    lines.append(line)
+    return lines
+
+
+def _entry_lines(entry: polib.POEntry) -> list[str]:
+    lines = []
+    blank = getattr(entry, "blank_comment_fields", ())
+    for name, mark in (("tcomment", "#"), ("comment", "#.")):
+        text = getattr(entry, name) or ""
+        if text or name in blank:
+            lines += [f"{mark} {line}" if line else mark for line in text.split("\n")]
+    if entry.occurrences:
+        lines += _reference_lines(entry.occurrences)
+    if entry.flags:
+        lines.append("#, " + ", ".join(entry.flags))
+    previous = "#~| " if entry.obsolete else "#| "
+    for keyword in ("msgctxt", "msgid", "msgid_plural"):
+        value = getattr(entry, "previous_" + keyword, None)
+        if value is not None:
+            lines += _string_lines(previous, keyword, value)
+    prefix = "#~ " if entry.obsolete else ""
+    if entry.msgctxt is not None:
+        lines += _string_lines(prefix, "msgctxt", entry.msgctxt)
+    lines += _string_lines(prefix, "msgid", entry.msgid)
+    if entry.msgstr_plural:
+        lines += _string_lines(prefix, "msgid_plural", entry.msgid_plural)
+        for index in sorted(entry.msgstr_plural, key=int):
+            lines += _string_lines(prefix, f"msgstr[{index}]", entry.msgstr_plural[index])
+    elif entry.msgid_plural:
+        raise CatalogError(f"entry {entry.msgid!r} has a msgid_plural but no msgstr[0], msgstr[1]…", line=entry.linenum)
+    else:
+        lines += _string_lines(prefix, "msgstr", entry.msgstr)
+    return lines
+
+
+def _header_entry(po: polib.POFile) -> polib.POEntry | None:
+    as_read: _HeaderAsRead | None = getattr(po, "header_as_read", None)
+    if as_read is None and not po.metadata and not po.header:
+        return None  # the file had no header; do not invent one
+    fields = list(po.metadata.items())
+    header = polib.POEntry(msgid="", tcomment=po.header)
+    if as_read is not None and fields == as_read.metadata:
+        header.msgstr = as_read.entry.msgstr  # unchanged: keep its exact text
+    else:
+        header.msgstr = "".join(f"{name}: {value}\n" for name, value in fields)
+    if as_read is not None:
+        header.comment = as_read.entry.comment
+        header.occurrences = as_read.entry.occurrences
+        header.flags = [flag for flag in as_read.entry.flags if flag != "fuzzy"]
+        header.blank_comment_fields = as_read.entry.blank_comment_fields
+    if po.metadata_is_fuzzy:
+        header.flags.insert(0, "fuzzy")
+    return header
+
+
+def catalog_to_text(po: polib.POFile) -> str:
+    """The PO text of a catalog: same catalog, same text (see the module docstring for the layout)."""
+    index_entries(po)  # refuse to write duplicates that gettext would reject
+    header = _header_entry(po)
+    entries = ([header] if header is not None else []) + [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
+    try:
+        return "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
+    except CatalogError as exc:
+        raise exc.at(po.fpath) from None
+
+
+def write_catalog(path: Path, po: polib.POFile) -> bool:
+    """Write atomically in the catalog's own encoding; return False (file untouched) if it already holds this."""
+    path = Path(path)
+    encoding = _catalog_encoding(po)
+    text = catalog_to_text(po)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        raise CatalogError(
+            f"{text[exc.start]!r} cannot be written in {encoding}, the charset of this catalog", path, line
+        ) from None
+    try:
+        return atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise CatalogError(f"cannot write the catalog: {exc.strerror or exc}", path) from exc
+
+
+# --- new catalogs -----------------------------------------------------------------------------------
+
+
+def _timestamp(now: datetime | None) -> str:
+    if now is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        try:
+            now = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+        except ValueError:
+            raise ConfigError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}") from None
+    return now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M+0000")
+
+
+def new_catalog(
+    lang: str | None, *, project: str, template: bool = False, now: datetime | None = None
+) -> polib.POFile:
+    """A fresh, empty catalog whose header passes ``msgfmt -c``.
+
+    ``lang`` is a CLDR locale id (``ja``, ``zh_Hans``, ``ar``), or None for a template. The dates come
+    from ``now`` (an aware datetime), else from SOURCE_DATE_EPOCH, else from the clock. Plural-Forms come
+    from CLDR via Babel. Templates have no Plural-Forms: xgettext's placeholder
+    ``nplurals=INTEGER; plural=EXPRESSION;`` makes ``msgfmt -c`` fail ("invalid nplurals value").
+    """
+    if template != (lang is None):
+        raise CatalogError("a template has no language, and a translation catalog needs one")
+    stamp = _timestamp(now)
+    metadata = {
+        "Project-Id-Version": project,
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": stamp,
+        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE" if template else stamp,
+        "Last-Translator": "",
+        "Language-Team": "",
+        "Language": lang or "",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    if not template:
+        try:
+            locale = Locale.parse(lang)
+        except (ValueError, TypeError, UnknownLocaleError) as exc:
+            raise CatalogError(f"unknown language {lang!r}: use a CLDR locale id such as ja, fr, ar or zh_Hans") from exc
+        metadata["Plural-Forms"] = str(get_plural(locale))
+    po = polib.POFile(wrapwidth=WRAP_WIDTH, encoding="utf-8")
+    po.header = f"{'Message template' if template else f'{lang} translations'} for {project}."
+    po.metadata = metadata
+    po.metadata_is_fuzzy = False
+    return po

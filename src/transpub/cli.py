@@ -1,0 +1,216 @@
+"""The command line: parse options, call one library function, print what it returns.
+
+This is the only module that prints and the only place where a :class:`~transpub.errors.TranspubError`
+becomes a message and an exit code (0 success, 1 failed checks or nothing publishable, 2 bad input).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Project, find_project_root, load_project
+from .errors import TranspubError
+
+
+def _languages(value: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in value:
+        out.extend(part.strip().replace("-", "_") for part in item.split(",") if part.strip())
+    return tuple(out)
+
+
+def reports_errors(func):
+    """Turn transpub's errors into one line on stderr and the error's exit code."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except TranspubError as exc:
+            click.echo(f"transpub: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("transpub: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _project(ctx: click.Context) -> Project:
+    root = ctx.obj.get("project_dir") if ctx.obj else None
+    return load_project(Path(root) if root else find_project_root(Path.cwd()))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="transpub")
+@click.option(
+    "-C",
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project folder (default: the nearest folder with transpub.toml).",
+)
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None) -> None:
+    """Translate news releases through gettext catalogs and publish them as HTML and Word.
+
+    \b
+    Typical flow:
+      transpub update                 sources -> templates -> catalogs
+      transpub pretranslate --lang en translation memory, then machine translation
+      transpub status                 what is reviewed, what can publish
+      transpub build --lang en        HTML and DOCX in outputs/
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["project_dir"] = project_dir
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--source-lang", default="en", show_default=True, help="Language the releases are written in.")
+@click.option("--languages", default="", help="Target languages, comma-separated (e.g. fr,ar).")
+@click.option("--publisher", default="", help="The organization publishing the releases.")
+@reports_errors
+def init(directory: Path, source_lang: str, languages: str, publisher: str) -> None:
+    """Scaffold a project: transpub.toml, sources/, locale/ and an example release.
+
+    \b
+    Example:
+      transpub init newsroom --source-lang ja --languages en,fr,ar --publisher "特許庁"
+    """
+    from .scaffold import init_project
+
+    created = init_project(directory, source_lang, _languages((languages,)), publisher)
+    for path in created:
+        click.echo(f"created {path}")
+
+
+@main.command()
+@click.pass_context
+@reports_errors
+def extract(ctx: click.Context) -> None:
+    """Write the templates (locale/templates/*.pot) from the sources.
+
+    \b
+    Example:
+      transpub extract
+    """
+    from .update import extract as run
+
+    report = run(_project(ctx))
+    _print_files(report)
+
+
+@main.command()
+@click.option("--lang", "langs", multiple=True, help="Only these languages (repeat or comma-separate).")
+@click.pass_context
+@reports_errors
+def update(ctx: click.Context, langs: tuple[str, ...]) -> None:
+    """Extract, then merge the templates into every language's catalogs.
+
+    Unchanged segments keep their translation; changed ones get the old translation as a fuzzy suggestion
+    with the previous text (#|); removed ones become obsolete (#~) and come back if the text returns.
+
+    \b
+    Example:
+      transpub update --lang fr
+    """
+    from .update import update as run
+
+    project = _project(ctx)
+    languages = tuple(project.check_language(lang) for lang in _languages(langs)) or None
+    report = run(project, languages)
+    _print_files(report)
+
+
+def _print_files(report) -> None:
+    for item in report.files:
+        if item.changed:
+            detail = ""
+            if item.merge:
+                m = item.merge
+                detail = f" (kept {m.kept}, fuzzy {m.fuzzy}, revived {m.revived}, new {m.new}, obsolete {m.obsoleted})"
+            click.echo(f"wrote {item.path}{detail}")
+    unchanged = len(report.files) - len(report.changed)
+    click.echo(f"{report.releases} release(s); {len(report.changed)} file(s) written, {unchanged} unchanged")
+
+
+@main.command()
+@click.option("--lang", "langs", multiple=True, help="Only these languages.")
+@click.option("--release", "release_id", help="Only this release id.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+@reports_errors
+def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, as_json: bool) -> None:
+    """Segments and words reviewed / unreviewed / untranslated per release and language.
+
+    \b
+    Example:
+      transpub status --lang fr
+      transpub status --json | jq '.[] | select(.publishable)'
+    """
+    from .status import project_status
+
+    project = _project(ctx)
+    languages = tuple(project.check_language(lang) for lang in _languages(langs)) or None
+    rows = project_status(project, languages, release_id)
+    if as_json:
+        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+        return
+    header = ("release", "lang", "reviewed", "machine", "changed", "untranslated", "publish")
+    table = [header]
+    for row in rows:
+        cells = [
+            f"{c.segments} ({c.words} w)" for c in (row.reviewed, row.machine, row.changed, row.untranslated)
+        ]
+        table.append((row.release, row.lang, *cells, "yes" if row.publishable else "no"))
+    widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
+    for line in table:
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
+    if not rows:
+        click.echo("no releases or no target languages")
+
+
+@main.command()
+@click.option("--lang", "langs", multiple=True, help="Only these languages (default: all, source included).")
+@click.option("--release", "release_id", help="Only this release id.")
+@click.option("--format", "formats", default="html,docx", show_default=True, help="Outputs to write: html, docx.")
+@click.option("--draft", is_flag=True, help="Also build what is not fully reviewed, marked, into outputs/drafts/.")
+@click.pass_context
+@reports_errors
+def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, formats: str, draft: bool) -> None:
+    """Render HTML pages and Word documents into outputs/<lang>/.
+
+    Only fully reviewed (release, language) pairs are published; the others are skipped with the reason,
+    or, with --draft, built into outputs/drafts/<lang>/ with unreviewed text marked.
+
+    \b
+    Example:
+      transpub build --lang en
+      transpub build --lang ar --draft --format html
+    """
+    from .build import build as run
+    from .build import parse_formats
+
+    project = _project(ctx)
+    languages = _languages(langs) or None
+    report = run(project, languages, release_id, parse_formats(formats), draft)
+    for output in report.outputs:
+        mark = " (draft)" if output.draft else ""
+        click.echo(f"{'wrote' if output.changed else 'unchanged'} {output.path}{mark}")
+    for skip in report.skipped:
+        click.echo(f"skipped {skip.release} [{skip.lang}]: {skip.reason}", err=True)
+    if languages and not all(report.built_for(lang) for lang in languages):
+        missing = ", ".join(lang for lang in languages if not report.built_for(lang))
+        click.echo(f"transpub: nothing publishable for {missing} (use --draft to build a marked draft)", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
