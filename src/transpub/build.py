@@ -69,8 +69,6 @@ def build(
     formats: Sequence[str] = FORMATS,
     draft: bool = False,
 ) -> BuildReport:
-    from .render import html
-
     languages = tuple(project.check_language(lang) for lang in languages) if languages else project.all_languages
     all_releases = read_releases(project)
     releases = [r for r in all_releases if release_id is None or r.id == release_id]

@@ -74,7 +74,10 @@ def index_entries(po: polib.POFile) -> dict[EntryKey, polib.POEntry]:
 
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]*|[0-7]{1,3}|.)")
-_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\\": "\\", '"': '"'}
+# the C escapes gettext reads besides octal and hex; the writer uses the same table the other way round
+_SIMPLE_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\\": "\\", '"': '"',
+}  # fmt: skip
 _WORD = re.compile(r"[A-Za-z_][\w\[\]]*")
 _PLURAL_MSGSTR = re.compile(r"msgstr\[(\d+)\]")
 
@@ -149,6 +152,9 @@ class _Reader:
     def feed(self, line: str, lineno: int) -> None:
         stripped = line.strip()
         if not stripped:
+            # gettext would let a string after a blank line continue the one before; no tool writes
+            # that, and it hides a lost keyword line, so a blank line ends the string
+            self.target = None
             return
         if stripped.startswith("#~|"):
             self._previous(stripped[3:].strip(), lineno, obsolete=True)
@@ -215,7 +221,8 @@ class _Reader:
         word = _WORD.match(text)
         if word is None:
             raise CatalogError(
-                f"unexpected text {text[:20]!r}: expected a comment, a keyword (msgid, msgstr…) or a quoted string"
+                f"unexpected text {text[:20]!r}: expected a comment, a keyword (msgid, msgstr…) "
+                "or a quoted string"
             )
         keyword = word.group()
         plural = _PLURAL_MSGSTR.fullmatch(keyword)
@@ -402,7 +409,7 @@ def read_catalog(path: Path) -> polib.POFile:
 
 # --- writing ----------------------------------------------------------------------------------------
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+_ESCAPES = {char: "\\" + code for code, char in _SIMPLE_ESCAPES.items()}
 _NEEDS_ESCAPE = re.compile("|".join(map(re.escape, _ESCAPES)))
 
 
@@ -469,7 +476,9 @@ def _entry_lines(entry: polib.POEntry) -> list[str]:
         for index in sorted(entry.msgstr_plural, key=int):
             lines += _string_lines(prefix, f"msgstr[{index}]", entry.msgstr_plural[index])
     elif entry.msgid_plural:
-        raise CatalogError(f"entry {entry.msgid!r} has a msgid_plural but no msgstr[0], msgstr[1]…", line=entry.linenum)
+        raise CatalogError(
+            f"entry {entry.msgid!r} has a msgid_plural but no msgstr[0], msgstr[1]…", line=entry.linenum
+        )
     else:
         lines += _string_lines(prefix, "msgstr", entry.msgstr)
     return lines
@@ -499,7 +508,8 @@ def catalog_to_text(po: polib.POFile) -> str:
     """The PO text of a catalog: same catalog, same text (see the module docstring for the layout)."""
     index_entries(po)  # refuse to write duplicates that gettext would reject
     header = _header_entry(po)
-    entries = ([header] if header is not None else []) + [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
+    entries = [header] if header is not None else []
+    entries += [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
     try:
         return "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
     except CatalogError as exc:
@@ -566,7 +576,9 @@ def new_catalog(
         try:
             locale = Locale.parse(lang)
         except (ValueError, TypeError, UnknownLocaleError) as exc:
-            raise CatalogError(f"unknown language {lang!r}: use a CLDR locale id such as ja, fr, ar or zh_Hans") from exc
+            raise CatalogError(
+                f"unknown language {lang!r}: use a CLDR locale id such as ja, fr, ar or zh_Hans"
+            ) from exc
         metadata["Plural-Forms"] = str(get_plural(locale))
     po = polib.POFile(wrapwidth=WRAP_WIDTH, encoding="utf-8")
     po.header = f"{'Message template' if template else f'{lang} translations'} for {project}."

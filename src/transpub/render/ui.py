@@ -20,6 +20,7 @@ UI_KEYS = (
     "languages",
     "choose_language",
     "published",
+    "breadcrumb",
 )
 
 UI_TEXT: dict[str, dict[str, str]] = {
@@ -34,6 +35,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "Languages",
         "choose_language": "Choose a language",
         "published": "Published",
+        "breadcrumb": "You are here",  # the breadcrumb's label for screen readers
     },
     "ja": {
         "home": "ホーム",
@@ -46,6 +48,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "言語",
         "choose_language": "言語を選択してください",
         "published": "公表日",
+        "breadcrumb": "現在位置",
     },
     "fr": {
         "home": "Accueil",
@@ -58,6 +61,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "Langues",
         "choose_language": "Choisissez une langue",
         "published": "Publié le",
+        "breadcrumb": "Vous êtes ici",
     },
     "de": {
         "home": "Startseite",
@@ -70,6 +74,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "Sprachen",
         "choose_language": "Sprache wählen",
         "published": "Veröffentlicht",
+        "breadcrumb": "Sie sind hier",
     },
     "es": {
         "home": "Inicio",
@@ -82,6 +87,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "Idiomas",
         "choose_language": "Elija un idioma",
         "published": "Publicado",
+        "breadcrumb": "Usted está aquí",
     },
     "zh_Hans": {
         "home": "首页",
@@ -94,6 +100,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "语言",
         "choose_language": "请选择语言",
         "published": "发布日期",
+        "breadcrumb": "当前位置",
     },
     "ko": {
         "home": "홈",
@@ -106,6 +113,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "언어",
         "choose_language": "언어를 선택하세요",
         "published": "게시일",
+        "breadcrumb": "현재 위치",
     },
     "ar": {
         "home": "الصفحة الرئيسية",
@@ -118,6 +126,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "اللغات",
         "choose_language": "اختر لغة",
         "published": "تاريخ النشر",
+        "breadcrumb": "أنت هنا",
     },
     "he": {
         "home": "דף הבית",
@@ -130,6 +139,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "languages": "שפות",
         "choose_language": "בחרו שפה",
         "published": "פורסם",
+        "breadcrumb": "אתה נמצא כאן",
     },
 }
 

@@ -120,7 +120,10 @@ def _split_front_matter(text: str, shown: str) -> tuple[dict, dict[str, int], st
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
-        raise SourceError(f"front matter is not valid YAML: {exc.problem or exc}", path=shown, line=line) from None
+        detail = exc.problem or str(exc)
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            detail += f" ({exc.context} started on line {exc.context_mark.line + 2})"
+        raise SourceError(f"front matter is not valid YAML: {detail}", path=shown, line=line) from None
     except yaml.YAMLError as exc:
         raise SourceError(f"front matter is not valid YAML: {exc}", path=shown, line=1) from None
     except ValueError as exc:  # PyYAML raises ValueError for a timestamp such as 2023-02-30
@@ -131,8 +134,11 @@ def _split_front_matter(text: str, shown: str) -> tuple[dict, dict[str, int], st
         raise SourceError("front matter must be a mapping of keys (date:, section:, …)", path=shown, line=2)
     key_lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+            if isinstance(value_node, yaml.SequenceNode):  # each related link gets its own line
+                for index, item in enumerate(value_node.value):
+                    key_lines[f"{key_node.value}[{index}]"] = item.start_mark.line + 2
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
             raise SourceError(
@@ -184,6 +190,7 @@ def _related(meta: dict, lines: dict[str, int], shown: str) -> tuple[RelatedLink
         raise SourceError("related must be a list of '- title: …' / '  url: https://…' items", path=shown, line=line)
     links = []
     for index, item in enumerate(value):
+        line = lines.get(f"related[{index}]", lines.get("related", 1))
         if not isinstance(item, dict) or set(item) != {"title", "url"}:
             raise SourceError(f"related item {index + 1} needs exactly 'title' and 'url'", path=shown, line=line)
         title, url = item["title"], item["url"]

@@ -1,0 +1,652 @@
+"""Machine-translation engines behind one small protocol, and the factory that builds them.
+
+    Engine (Protocol)          name; translate_batch(texts, source, target) -> list[str]
+    ├── LibreTranslateEngine   "libretranslate": direct HTTP client (requests) — timeouts, batches,
+    │                          optional key; the default way to reach LibreTranslate
+    ├── DeepLEngine            "deepl": the maintained `deepl` package (deep-translator's is broken)
+    ├── DeepTranslatorEngine   "google", "microsoft", "mymemory", "baidu", and "libretranslate-dt"
+    │                          (deep-translator's own LibreTranslate client) via deep-translator
+    └── EchoEngine             "echo": in-process test double, no network
+
+Every adapter turns third-party failures into :class:`EngineError` with a plain message (raised
+``from`` the original unless that would print an API key). :class:`EngineUnavailableError` marks the
+failures after which no call can succeed (unreachable, no answer in time, key rejected) so a run can
+stop early. Rate limits (429), server errors (5xx), dropped connections and timeouts are retried
+with exponential back-off (tenacity); calls that cannot finish in time are abandoned, never waited on.
+
+Locale ids are CLDR style (``ja``, ``zh_Hans``, ``pt_BR``); each backend has a ``cldr_to_*``
+function for its own codes. API keys come only from ``TRANSPUB_<ENGINE>_API_KEY`` variables.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+import requests
+import tenacity
+
+from ..errors import ConfigError, EngineError
+from .protect import PLACEHOLDER_RE
+
+T = TypeVar("T")
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Translates a batch of texts; one answer per text, in order, or an EngineError."""
+
+    name: str
+
+    def translate_batch(self, texts: Sequence[str], source: str, target: str) -> list[str]: ...
+
+
+class EngineUnavailableError(EngineError):
+    """No call to this engine can succeed now: unreachable, not answering in time, or key rejected."""
+
+
+# --- language codes -----------------------------------------------------------------------------
+
+_LOCALE_RE = re.compile(r"([A-Za-z]{2,3})(?:[_-]([A-Za-z]{4}))?(?:[_-]([A-Za-z]{2}|\d{3}))?")
+
+
+def _split_locale(locale: str) -> tuple[str, str | None, str | None]:
+    match = _LOCALE_RE.fullmatch(locale.strip())
+    if not match:
+        raise EngineError(f"{locale!r} is not a CLDR locale id (like ja, zh_Hans, pt_BR)")
+    language, script, region = match.groups()
+    return language.lower(), script.title() if script else None, region.upper() if region else None
+
+
+def _chinese_script(script: str | None, region: str | None) -> str:
+    return script or ("Hant" if region in ("TW", "HK", "MO") else "Hans")
+
+
+def _unsupported(engine: str, locale: str) -> EngineError:
+    return EngineError(f"engine {engine!r} does not support the language {locale!r}")
+
+
+def cldr_to_google(locale: str) -> str:
+    """Google (deep-translator) codes: ``zh-CN``/``zh-TW``, ``iw`` for Hebrew, else the language."""
+    from deep_translator.constants import GOOGLE_LANGUAGES_TO_CODES
+
+    language, script, region = _split_locale(locale)
+    if language == "zh":
+        code = "zh-TW" if _chinese_script(script, region) == "Hant" else "zh-CN"
+    else:
+        code = {"he": "iw", "jv": "jw", "fil": "tl", "nb": "no"}.get(language, language)
+    if code not in GOOGLE_LANGUAGES_TO_CODES.values():
+        raise _unsupported("google", locale)
+    return code
+
+
+def cldr_to_microsoft(locale: str) -> str:
+    """Microsoft codes (lower case, as deep-translator lists them): ``zh-hans``, ``pt-pt``, ``he``."""
+    language, script, region = _split_locale(locale)
+    if language == "zh":
+        return f"zh-{_chinese_script(script, region).lower()}"
+    if language == "pt" and region == "PT":
+        return "pt-pt"
+    if language in ("sr", "mn") and script:  # the two languages Microsoft splits by script
+        return f"{language}-{script.lower()}"
+    return language
+
+
+def cldr_to_mymemory(locale: str) -> str:
+    """MyMemory codes are language-REGION (``ja-JP``, ``he-IL``); the region defaults to CLDR's likely one."""
+    from babel.core import get_global
+    from deep_translator.constants import MY_MEMORY_LANGUAGES_TO_CODES
+
+    language, script, region = _split_locale(locale)
+    if language == "zh" and not region:
+        region = "TW" if _chinese_script(script, region) == "Hant" else "CN"
+    if not region:
+        likely = get_global("likely_subtags").get(language, "")
+        region = likely.rsplit("_", 1)[-1] if likely.count("_") == 2 else None
+    codes = set(MY_MEMORY_LANGUAGES_TO_CODES.values())
+    if f"{language}-{region}" in codes:
+        return f"{language}-{region}"
+    same_language = sorted(code for code in codes if code.split("-")[0] == language)
+    if not same_language:
+        raise _unsupported("mymemory", locale)
+    return same_language[0]
+
+
+def cldr_to_libre(locale: str) -> str:
+    """LibreTranslate codes: ``zh`` (Simplified), ``zt`` (Traditional), else the language.
+
+    Which languages a server offers depends on the models it installed, so the server decides.
+    """
+    language, script, region = _split_locale(locale)
+    if language == "zh":
+        return "zt" if _chinese_script(script, region) == "Hant" else "zh"
+    return language
+
+
+def cldr_to_libre_dt(locale: str) -> str:
+    """deep-translator's LibreTranslate client checks codes against its own (short, static) list."""
+    from deep_translator.constants import LIBRE_LANGUAGES_TO_CODES
+
+    code = cldr_to_libre(locale)
+    if code not in LIBRE_LANGUAGES_TO_CODES.values():
+        raise _unsupported("libretranslate-dt", locale)
+    return code
+
+
+def cldr_to_baidu(locale: str) -> str:
+    """Baidu codes are its own (``jp``, ``kor``, ``ara``, ``cht``): looked up by English language name."""
+    from babel import Locale
+    from deep_translator.constants import BAIDU_LANGUAGE_TO_CODE
+
+    language, script, region = _split_locale(locale)
+    if language == "zh":
+        return "cht" if _chinese_script(script, region) == "Hant" else "zh"
+    name = Locale("en").languages.get(language, "").lower()
+    if name not in BAIDU_LANGUAGE_TO_CODE:
+        raise _unsupported("baidu", locale)
+    return BAIDU_LANGUAGE_TO_CODE[name]
+
+
+@cache
+def _deepl_codes() -> frozenset[str]:
+    import deepl
+
+    return frozenset(v.upper() for k, v in vars(deepl.Language).items() if k.isupper() and isinstance(v, str))
+
+
+def cldr_to_deepl_source(locale: str) -> str:
+    """DeepL source languages are bare languages: ``JA``, ``EN``, ``ZH``, ``PT``."""
+    language = _split_locale(locale)[0].upper()
+    if language not in _deepl_codes():
+        raise _unsupported("deepl", locale)
+    return language
+
+
+def cldr_to_deepl_target(locale: str) -> str:
+    """DeepL targets name variants: ``EN-US``/``EN-GB``, ``PT-BR``/``PT-PT``, ``ZH-HANS``/``ZH-HANT``."""
+    language, script, region = _split_locale(locale)
+    if language == "en":
+        code = "EN-US" if region in (None, "US") else "EN-GB"
+    elif language == "pt":
+        code = "PT-BR" if region in (None, "BR") else "PT-PT"  # CLDR's plain "pt" is Brazilian
+    elif language == "zh":
+        code = f"ZH-{_chinese_script(script, region).upper()}"
+    elif language == "es" and region == "419":
+        code = "ES-419"
+    else:
+        code = language.upper()
+    if code not in _deepl_codes():
+        raise _unsupported("deepl", locale)
+    return code
+
+
+# --- retries, deadlines and safe errors ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a failed call is retried (rate limits, 5xx, network, timeouts)."""
+
+    retries: int = 3  # attempts after the first one
+    wait: float = 1.0  # first pause in seconds; doubled after every attempt
+    max_wait: float = 20.0
+
+
+class _Retryable(Exception):
+    """Carries an EngineError worth another attempt; never leaves this module."""
+
+    def __init__(self, error: EngineError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def _with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(policy.retries + 1),
+        wait=tenacity.wait_exponential(multiplier=policy.wait, max=policy.max_wait),
+        retry=tenacity.retry_if_exception_type(_Retryable),
+        reraise=True,
+    )
+    try:
+        return retrying(call)
+    except _Retryable as exc:
+        error = exc.error
+        if policy.retries:
+            attempts = policy.retries + 1
+            error = _chained(type(error)(f"{error.message} (gave up after {attempts} attempts)"), error.__cause__)
+        raise error from error.__cause__
+
+
+def _chained(error: EngineError, cause: BaseException | None, secrets: Iterable[str | None] = ()) -> EngineError:
+    """Attach ``cause`` for debugging, unless printing it would reveal a secret.
+
+    deep-translator puts the key in query strings (so in requests' error text) and in its own
+    AuthorizationException message; such a cause is dropped rather than shown in a traceback.
+    """
+    if cause is not None:
+        printed = "".join(traceback.format_exception(cause))
+        if not any(secret and secret in printed for secret in secrets):
+            error.__cause__ = cause
+    error.__suppress_context__ = True
+    return error
+
+
+class _DeadlineExceeded(Exception):
+    pass
+
+
+def _call_with_deadline(call: Callable[[], T], timeout: float) -> T:
+    """Run ``call`` in a daemon thread and stop waiting after ``timeout`` seconds.
+
+    For clients without a timeout of their own (deep-translator has none; deepl's is at least
+    10 s per try plus its own retries): the abandoned thread finishes or dies with the process,
+    and being a daemon it never holds the program open.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the waiting thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="transpub-engine-call", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise _DeadlineExceeded
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _short(text: object, limit: int = 200) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _redact(text: str, secrets: Iterable[str | None]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _check_answers(answers: object, count: int, where: str) -> list[str]:
+    if not isinstance(answers, list) or len(answers) != count or not all(isinstance(a, str) for a in answers):
+        raise EngineError(f"{where} did not answer with {count} translated text(s)")
+    return answers
+
+
+# --- LibreTranslate, direct ---------------------------------------------------------------------
+
+
+class LibreTranslateEngine:
+    """LibreTranslate over its HTTP API: POST ``<url>/translate`` with JSON, a timeout on every call.
+
+    Preferred over deep-translator's LibreTranslator, which has no timeout (a server that accepts
+    and never answers blocks forever), sends one request per text, requires a key even for servers
+    without keys, puts the key in the query string (so in proxy logs and error messages), and
+    does not check what a 200 answer contains.
+    """
+
+    name = "libretranslate"
+
+    def __init__(self, url: str, api_key: str | None = None, *, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.retry = retry
+        self._api_key = api_key
+        # A Session keeps the (TLS) connection open between calls; it is not documented as
+        # thread-safe, so each worker thread gets its own.
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"LibreTranslateEngine({self.url!r}, api_key={'***' if self._api_key else None})"
+
+    def translate_batch(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        if not texts:
+            return []
+        # A single text goes as a string: servers older than batch support accept only that.
+        payload: dict[str, object] = {
+            "q": texts[0] if len(texts) == 1 else list(texts),
+            "source": cldr_to_libre(source),
+            "target": cldr_to_libre(target),
+            "format": "text",
+        }
+        if self._api_key:
+            payload["api_key"] = self._api_key
+        answer = _with_retries(lambda: self._post(payload), self.retry)
+        translated = answer.get("translatedText") if isinstance(answer, dict) else None
+        if isinstance(translated, str) and len(texts) == 1:
+            translated = [translated]
+        return _check_answers(translated, len(texts), f"LibreTranslate at {self.url}")
+
+    def _post(self, payload: Mapping[str, object]) -> object:
+        where = f"LibreTranslate at {self.url}"
+        try:
+            response = self._session().post(f"{self.url}/translate", json=payload, timeout=self.timeout)
+        except requests.ConnectTimeout as exc:
+            raise _Retryable(_chained(EngineUnavailableError(f"{where} is unreachable (connection timed out)"), exc))
+        except requests.Timeout as exc:
+            message = f"{where} did not answer within {self.timeout:g} s"
+            raise _Retryable(_chained(EngineUnavailableError(message), exc))
+        except requests.ConnectionError as exc:
+            raise _Retryable(_chained(EngineUnavailableError(f"{where} is unreachable (connection failed)"), exc))
+        except requests.RequestException as exc:
+            raise _chained(EngineError(f"{where}: the request failed ({type(exc).__name__})"), exc)
+        status = response.status_code
+        detail = _redact(_libre_error_detail(response), [self._api_key])
+        if status in (401, 403):
+            problem = "rejected the API key" if self._api_key else "requires an API key"
+            raise EngineUnavailableError(f"{where} {problem} (HTTP {status}); set TRANSPUB_LIBRETRANSLATE_API_KEY")
+        if status == 429 or status >= 500:
+            raise _Retryable(EngineError(f"{where} answered HTTP {status}{detail}"))
+        if status != 200:
+            raise EngineError(f"{where} refused the request (HTTP {status}{detail})")
+        try:
+            return response.json()
+        except ValueError as exc:
+            kind = response.headers.get("Content-Type", "no content type")
+            raise _chained(EngineError(f"{where} answered with {kind!r}, not JSON; is the URL right?"), exc)
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        return session
+
+
+def _libre_error_detail(response: requests.Response) -> str:
+    try:
+        error = response.json().get("error")
+    except (ValueError, AttributeError):
+        return ""
+    return f": {_short(error)}" if error else ""
+
+
+# --- deep-translator backends -------------------------------------------------------------------
+
+
+class DeepTranslatorEngine:
+    """One deep-translator backend, with the deadline, retries and error mapping it lacks."""
+
+    def __init__(
+        self,
+        name: str,
+        make_translator: Callable[[str, str], Any],
+        to_code: Callable[[str], str],
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
+        secrets: Sequence[str] = (),
+        key_variable: str = "",
+    ):
+        self.name = name
+        self.timeout = timeout
+        self.retry = retry
+        self._make_translator = make_translator
+        self._to_code = to_code
+        self._secrets = tuple(secrets)
+        self._key_variable = key_variable
+        self._translators: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"DeepTranslatorEngine({self.name!r})"
+
+    def translate_batch(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        codes = self._to_code(source), self._to_code(target)
+        # deep-translator's own translate_batch is a loop of translate() too; looping here gives
+        # each text its own deadline and retries.
+        return [_with_retries(lambda text=text: self._translate_one(text, *codes), self.retry) for text in texts]
+
+    def _translate_one(self, text: str, source: str, target: str) -> str:
+        try:
+            result = _call_with_deadline(lambda: self._translator(source, target).translate(text), self.timeout)
+        except Exception as exc:  # every deep-translator failure is mapped to an EngineError
+            raise self._error(exc)  # noqa: B904 -- _error chains the cause itself, unless it shows a key
+        if not isinstance(result, str):
+            raise EngineError(f"{self.name} answered with {type(result).__name__}, not a translated text")
+        return result
+
+    def _translator(self, source: str, target: str) -> Any:
+        # Built once per language pair: Microsoft's constructor fetches its language list online.
+        with self._lock:
+            if (source, target) not in self._translators:
+                self._translators[source, target] = self._make_translator(source, target)
+            return self._translators[source, target]
+
+    def _error(self, exc: Exception) -> EngineError | _Retryable:
+        from deep_translator import exceptions as dt
+
+        name, secrets = self.name, self._secrets
+        if isinstance(exc, _DeadlineExceeded):
+            return _Retryable(EngineUnavailableError(f"{name} did not answer within {self.timeout:g} s"))
+        if isinstance(exc, requests.ConnectionError | requests.Timeout):
+            message = f"{name} is unreachable ({type(exc).__name__})"
+            return _Retryable(_chained(EngineUnavailableError(message), exc, secrets))
+        if isinstance(exc, dt.AuthorizationException | dt.ApiKeyException):
+            hint = f"; set {self._key_variable}" if self._key_variable else ""
+            # Its message holds the key: _chained drops such a cause.
+            return _chained(EngineUnavailableError(f"{name} rejected the API key{hint}"), exc, secrets)
+        if isinstance(exc, dt.TooManyRequests):
+            return _Retryable(_chained(EngineError(f"{name} is limiting requests (HTTP 429)"), exc, secrets))
+        if isinstance(exc, dt.ServerException):
+            # deep-translator keeps only a message per status code; these are the retryable ones.
+            reason = str(exc.args[0]) if exc.args else "server error"
+            error = _chained(EngineError(f"{name} answered with an error ({reason})"), exc, secrets)
+            transient = reason in ("ERR_TOO_MANY_REQUESTS", "ERR_INTERNAL_SERVER_ERROR", "ERR_SERVICE_NOT_AVAIBLE", "API server error")
+            return _Retryable(error) if transient else error
+        if isinstance(exc, dt.LanguageNotSupportedException | dt.InvalidSourceOrTargetLanguage):
+            return _chained(EngineError(f"{name} does not support this language pair"), exc, secrets)
+        if isinstance(exc, ValueError | KeyError | TypeError | IndexError | dt.TranslationNotFound):
+            # A 200 answer that is HTML, empty or shaped wrong surfaces as one of these.
+            return _chained(EngineError(f"{name} gave an answer that is not a translation ({type(exc).__name__})"), exc, secrets)
+        detail = _redact(_short(exc), secrets)
+        return _chained(EngineError(f"{name} failed: {type(exc).__name__}: {detail}"), exc, secrets)
+
+
+def _deep_translator_backend(name: str, settings: Mapping[str, Any], timeout: float, retry: RetryPolicy) -> DeepTranslatorEngine:
+    import deep_translator as dt
+
+    if name == "google":
+        make, to_code, secrets, variable = (lambda s, t: dt.GoogleTranslator(source=s, target=t)), cldr_to_google, (), ""
+    elif name == "mymemory":
+        make, to_code, secrets, variable = (lambda s, t: dt.MyMemoryTranslator(source=s, target=t)), cldr_to_mymemory, (), ""
+    elif name == "microsoft":
+        key = _require_key("microsoft")
+        region = settings.get("region")
+        make = lambda s, t: dt.MicrosoftTranslator(source=s, target=t, api_key=key, region=region)  # noqa: E731
+        to_code, secrets, variable = cldr_to_microsoft, (key,), _key_variable("microsoft")
+    elif name == "baidu":
+        key, app_id = _require_key("baidu"), _require_variable("TRANSPUB_BAIDU_APP_ID", "baidu")
+        make = lambda s, t: dt.BaiduTranslator(source=s, target=t, appid=app_id, appkey=key)  # noqa: E731
+        to_code, secrets, variable = cldr_to_baidu, (key,), _key_variable("baidu")
+    else:  # "libretranslate-dt"
+        variable = _key_variable("libretranslate")
+        if not os.environ.get(variable):
+            raise EngineError(
+                f"deep-translator's LibreTranslate client always sends a key: set {variable} "
+                "(any value works for a server without keys), or use engine = \"libretranslate\""
+            )
+        key, url = os.environ[variable], _require_url(settings, name) + "/"  # its URL needs the slash
+        make = lambda s, t: dt.LibreTranslator(source=s, target=t, api_key=key, custom_url=url)  # noqa: E731
+        to_code, secrets = cldr_to_libre_dt, (key,)
+    return DeepTranslatorEngine(name, make, to_code, timeout=timeout, retry=retry, secrets=secrets, key_variable=variable)
+
+
+# --- DeepL ----------------------------------------------------------------------------------------
+
+
+class DeepLEngine:
+    """DeepL through the maintained ``deepl`` package, placeholders sent as XML tags.
+
+    With ``tag_handling="xml"`` DeepL keeps ``<x1/>`` and ``<g2>…</g2>`` and moves pairs with
+    their words; the prose around them is XML-escaped on the way out and unescaped on the way back.
+    """
+
+    name = "deepl"
+
+    def __init__(self, api_key: str, *, server_url: str | None = None, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()):
+        import deepl
+
+        self.timeout = timeout
+        self.retry = retry
+        self._key = api_key
+        self._translator = deepl.Translator(api_key, server_url=server_url, send_platform_info=False)
+
+    def __repr__(self) -> str:
+        return "DeepLEngine()"
+
+    def translate_batch(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        if not texts:
+            return []
+        codes = cldr_to_deepl_source(source), cldr_to_deepl_target(target)
+        results = _with_retries(lambda: self._call([text_to_xml(t) for t in texts], *codes), self.retry)
+        return [xml_to_text(text) for text in _check_answers(results, len(texts), "DeepL")]
+
+    def _call(self, texts: list[str], source: str, target: str) -> list[str]:
+        import deepl
+
+        def call() -> list[str]:
+            results = self._translator.translate_text(
+                texts, source_lang=source, target_lang=target, tag_handling="xml", preserve_formatting=True
+            )
+            return [result.text for result in results]
+
+        secrets = (self._key,)
+        try:
+            return _call_with_deadline(call, self.timeout)
+        except _DeadlineExceeded:
+            raise _Retryable(EngineUnavailableError(f"DeepL did not answer within {self.timeout:g} s")) from None
+        except deepl.AuthorizationException as exc:
+            raise _chained(EngineUnavailableError("DeepL rejected the API key; check TRANSPUB_DEEPL_API_KEY"), exc, secrets)
+        except deepl.QuotaExceededException as exc:
+            raise _chained(EngineUnavailableError("DeepL: the account's character quota is used up"), exc, secrets)
+        except deepl.TooManyRequestsException as exc:
+            raise _Retryable(_chained(EngineError("DeepL is limiting requests (HTTP 429)"), exc, secrets))
+        except deepl.ConnectionException as exc:
+            raise _Retryable(_chained(EngineUnavailableError("DeepL is unreachable"), exc, secrets))
+        except deepl.DeepLException as exc:
+            message = f"DeepL refused the request: {_redact(_short(exc), secrets)}"
+            raise _chained(EngineError(message), exc, secrets)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 answer shaped wrong
+            raise _chained(EngineError(f"DeepL gave an answer that is not a translation ({type(exc).__name__})"), exc, secrets)
+
+
+def text_to_xml(text: str) -> str:
+    """Escape the prose of a protected text, leaving its placeholders as XML tags."""
+    parts, pos = [], 0
+    for match in PLACEHOLDER_RE.finditer(text):
+        parts += [html.escape(text[pos : match.start()], quote=False), match.group(0)]
+        pos = match.end()
+    return "".join(parts) + html.escape(text[pos:], quote=False)
+
+
+def xml_to_text(xml: str) -> str:
+    """Inverse of :func:`text_to_xml`: unescape the prose, keep the tags."""
+    parts, pos = [], 0
+    for match in PLACEHOLDER_RE.finditer(xml):
+        parts += [html.unescape(xml[pos : match.start()]), match.group(0)]
+        pos = match.end()
+    return "".join(parts) + html.unescape(xml[pos:])
+
+
+# --- test double ----------------------------------------------------------------------------------
+
+
+class EchoEngine:
+    """In-process test double: answers ``"[ja] " + text`` (placeholders intact) and records each batch."""
+
+    name = "echo"
+
+    def __init__(self, prefix: str = "[{target}] "):
+        self.prefix = prefix
+        self.batches: list[list[str]] = []
+        self._lock = threading.Lock()
+
+    def translate_batch(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        with self._lock:
+            self.batches.append(list(texts))
+        return [self.prefix.format(source=source, target=target) + text for text in texts]
+
+
+# --- factory --------------------------------------------------------------------------------------
+
+ENGINE_NAMES = ("libretranslate", "deepl", "google", "microsoft", "mymemory", "baidu", "libretranslate-dt", "echo")
+
+_CODE_CHECKS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
+    "libretranslate": (cldr_to_libre, cldr_to_libre),
+    "libretranslate-dt": (cldr_to_libre_dt, cldr_to_libre_dt),
+    "deepl": (cldr_to_deepl_source, cldr_to_deepl_target),
+    "google": (cldr_to_google, cldr_to_google),
+    "microsoft": (cldr_to_microsoft, cldr_to_microsoft),
+    "mymemory": (cldr_to_mymemory, cldr_to_mymemory),
+    "baidu": (cldr_to_baidu, cldr_to_baidu),
+}
+
+
+def make_engine(name: str, settings: Mapping[str, Any], *, source: str | None = None, targets: Iterable[str] = ()) -> Engine:
+    """Build the engine ``name`` from the ``[translate]`` table of transpub.toml.
+
+    Settings used: ``url`` (LibreTranslate, DeepL Pro proxy), ``timeout`` (seconds per call),
+    ``retries``, ``retry_wait`` (first back-off, seconds), ``region`` (Microsoft). Keys come from
+    ``TRANSPUB_<ENGINE>_API_KEY``. With ``source``/``targets``, unsupported languages fail here,
+    before any call.
+    """
+    if name not in ENGINE_NAMES:
+        raise EngineError(f"unknown engine {name!r}; known engines: {', '.join(ENGINE_NAMES)}")
+    timeout = _positive(settings, "timeout", 30.0)
+    retry = RetryPolicy(retries=int(_positive(settings, "retries", 3, allow_zero=True)), wait=_positive(settings, "retry_wait", 1.0, allow_zero=True))
+    if name in _CODE_CHECKS:
+        to_source, to_target = _CODE_CHECKS[name]
+        if source:
+            to_source(source)
+        for target in targets:
+            to_target(target)
+    if name == "echo":
+        return EchoEngine()
+    if name == "libretranslate":
+        key = os.environ.get(_key_variable("libretranslate")) or None
+        return LibreTranslateEngine(_require_url(settings, name), key, timeout=timeout, retry=retry)
+    if name == "deepl":
+        url = settings.get("url") or None
+        return DeepLEngine(_require_key("deepl"), server_url=url, timeout=timeout, retry=retry)
+    return _deep_translator_backend(name, settings, timeout, retry)
+
+
+def _key_variable(engine: str) -> str:
+    return f"TRANSPUB_{engine.upper().replace('-', '_')}_API_KEY"
+
+
+def _require_variable(variable: str, engine: str) -> str:
+    value = os.environ.get(variable)
+    if not value:
+        raise EngineError(f"engine {engine!r} needs the environment variable {variable}")
+    return value
+
+
+def _require_key(engine: str) -> str:
+    return _require_variable(_key_variable(engine), engine)
+
+
+def _require_url(settings: Mapping[str, Any], engine: str) -> str:
+    url = settings.get("url")
+    if not isinstance(url, str) or not re.match(r"https?://", url):
+        raise ConfigError(f"engine {engine!r} needs url = \"http(s)://…\" in [translate] of transpub.toml")
+    return url.rstrip("/")
+
+
+def _positive(settings: Mapping[str, Any], key: str, default: float, *, allow_zero: bool = False) -> float:
+    value = settings.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (value == 0 and not allow_zero):
+        raise ConfigError(f"[translate] {key} in transpub.toml must be a positive number, not {value!r}")
+    return float(value)

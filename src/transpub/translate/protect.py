@@ -1,0 +1,385 @@
+"""Shield typed tokens and inline Markdown from a machine-translation engine, and put them back.
+
+A segment goes to an engine with everything that is not prose replaced by placeholders::
+
+    {date:2023-07-06}から**第64回**の[総会](https://www.wipo.int/)が開催
+    <x1/>から<g2>第64回</g2>の<g3>総会</g3>が開催
+
+``<xN/>`` stands alone (a token, a code span, a hard break, an escape, an entity, raw HTML, an image,
+an autolink); ``<gN>…</gN>`` wraps words the engine must translate and may move as a unit (emphasis,
+strong emphasis, link text; the closing one carries ``](url "title")``). After the call,
+:func:`restore` swaps them back and rejects an answer that lost, duplicated, invented or crossed one,
+so a broken answer is never saved.
+
+Why XML-like tags rather than ``⟦1⟧`` or ``__1__``: the characters ``< > / x g`` and digits are in
+every engine's vocabulary (rare symbols such as ``⟦`` become unknown tokens and vanish in some
+neural models, e.g. LibreTranslate's Argos models), these are the inline tags of XLIFF (``<x/>``,
+``<g>``) that CAT tools have always sent to engines, and engines that know markup (DeepL
+``tag_handling="xml"``, Google and Microsoft HTML mode, LibreTranslate ``format=html``) keep such tags
+and move a pair together with the words inside it. Engines in plain-text mode still sometimes pad
+or reshape them, so :data:`PLACEHOLDER_RE` also accepts ``< x1 />``, ``<X1/>``, full-width
+``＜ｘ１／＞``, other digit scripts (Arabic-Indic, full-width) and HTML-escaped ``&lt;x1/&gt;``.
+Source text that already contains anything that pattern matches is itself hidden behind a
+placeholder, so ``restore(protect(t).text, protect(t)) == t`` holds for every text.
+
+Markup is found by markdown-it-py's CommonMark inline parser, never by hand: its tokens say what
+is markup, and this module only locates each token in the source to copy the exact original text.
+If that location ever fails (or the round trip would not be exact), the segment falls back to
+protecting tokens only: less help for the engine, never a wrong restore.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+from markdown_it.token import Token
+
+from ..errors import EngineError
+from ..source.tokens import TOKEN_RE
+
+# Loose on purpose: see the module docstring. `\d` matches every Unicode decimal digit and int()
+# reads them, so "<x١/>" from an Arabic answer is still placeholder 1.
+PLACEHOLDER_RE = re.compile(
+    r"(?:<|＜|&lt;)\s*(?P<slash>[/／]?)\s*(?P<kind>[xXgGｘＸｇＧ])\s*(?P<number>\d+)"
+    r"\s*(?P<selfclose>[/／]?)\s*(?:>|＞|&gt;)"
+)
+
+# Whitespace an engine may put just inside an emphasis pair ("<g1> word </g1>"). CommonMark never
+# has any there (a delimiter next to whitespace is not emphasis), so restore can drop it.
+_INNER_SPACE = " \u00a0\u3000"
+
+
+class PlaceholderError(EngineError):
+    """An engine answer lost, duplicated, invented or misordered a placeholder."""
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A segment ready for an engine: ``text`` with placeholders, and what each one stands for."""
+
+    text: str
+    originals: Mapping[str, str]  # canonical placeholder ("<x1/>", "<g2>", "</g2>") -> source text
+
+
+def protect(text: str) -> Protected:
+    """Replace tokens and inline markup in ``text`` with placeholders an engine leaves alone."""
+    atoms = _atom_spans(text)
+    try:
+        protected = _assemble(text, _markup_pieces(_mask(text, atoms)), atoms)
+        if restore(protected.text, protected) == text:
+            return protected
+    except (_Misaligned, PlaceholderError):
+        pass
+    return _assemble(text, [], atoms)
+
+
+def restore(translated: str, protected: Protected) -> str:
+    """Put the originals back into an engine's answer; raise PlaceholderError if it is unusable."""
+    originals = protected.originals
+    seen: set[str] = set()
+    open_pairs: list[str] = []
+    parts: list[str] = []
+    pos = 0
+    strip_next = False  # set after an emphasis opener: drop the space an engine put inside it
+    for match in PLACEHOLDER_RE.finditer(translated):
+        placeholder = _canonical(match)
+        before = translated[pos : match.start()]
+        if strip_next:
+            before = before.lstrip(_INNER_SPACE)
+        if placeholder is None or placeholder not in originals:
+            raise PlaceholderError(f"the engine's answer has a placeholder that was not sent: {match.group(0)!r}")
+        if placeholder in seen:
+            raise PlaceholderError(f"the engine's answer repeats the placeholder {placeholder}")
+        seen.add(placeholder)
+        original = originals[placeholder]
+        tight = _is_emphasis(original)
+        if placeholder.startswith("</"):
+            opener = "<" + placeholder[2:]
+            if opener not in seen:
+                raise PlaceholderError(f"the engine's answer closes {placeholder} before opening it")
+            if not open_pairs or open_pairs[-1] != opener:
+                raise PlaceholderError(f"the engine's answer crosses {placeholder} with another pair")
+            open_pairs.pop()
+            if tight:
+                before = before.rstrip(_INNER_SPACE)
+        elif placeholder.startswith("<g"):
+            open_pairs.append(placeholder)
+        parts += [before, original]
+        strip_next = tight and not placeholder.startswith("</")
+        pos = match.end()
+    missing = [p for p in originals if p not in seen]
+    if missing:
+        lost = ", ".join(f"{p} ({originals[p]!r})" for p in missing)
+        raise PlaceholderError(f"the engine's answer lost {lost}")
+    rest = translated[pos:]
+    parts.append(rest.lstrip(_INNER_SPACE) if strip_next else rest)
+    return "".join(parts)
+
+
+def needs_translation(protected: Protected) -> bool:
+    """Whether any words are left once placeholders are taken out (else the text is its own translation)."""
+    return any(char.isalpha() for char in PLACEHOLDER_RE.sub("", protected.text))
+
+
+# --- placeholders -------------------------------------------------------------------------------
+
+
+def _canonical(match: re.Match[str]) -> str | None:
+    """The canonical form of a (possibly reshaped) placeholder, or None if it cannot be one."""
+    kind = unicodedata.normalize("NFKC", match["kind"]).lower()
+    number = int(match["number"])
+    if kind == "x":
+        return f"<x{number}/>"  # a standalone tag may come back as <x1>, </x1>: it is still x1
+    if match["selfclose"]:
+        return None  # "<g1/>" is neither the opening nor the closing half of a pair
+    return f"</g{number}>" if match["slash"] else f"<g{number}>"
+
+
+def _is_emphasis(original: str) -> bool:
+    return bool(original) and set(original) <= {"*", "_"}
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Markup found in the source: ``kind`` is "x", "open" or "close"; ``pair`` links open and close."""
+
+    kind: str
+    start: int
+    end: int
+    pair: int = 0
+
+
+def _assemble(text: str, pieces: list[_Piece], atoms: list[tuple[int, int]]) -> Protected:
+    """Number the pieces in order of appearance; source between them stays, atoms in it become x."""
+    starts = [start for start, _ in atoms]
+    ends = [end for _, end in atoms]
+    out: list[str] = []
+    originals: dict[str, str] = {}
+    pair_numbers: dict[int, int] = {}
+    counter = 0
+
+    def add(placeholder: str, original: str) -> None:
+        out.append(placeholder)
+        originals[placeholder] = original
+
+    def add_literal(start: int, end: int) -> None:
+        nonlocal counter
+        first = bisect.bisect_left(ends, start + 1)  # first atom that ends after `start`
+        for atom_start, atom_end in atoms[first:]:
+            if atom_start >= end:
+                break
+            if atom_start < start or atom_end > end:
+                raise _Misaligned  # markup that cuts through a token: do not guess
+            out.append(text[start:atom_start])
+            counter += 1
+            add(f"<x{counter}/>", text[atom_start:atom_end])
+            start = atom_end
+        out.append(text[start:end])
+
+    cursor = 0
+    for piece in pieces:
+        for edge in (piece.start, piece.end):  # a piece must not cut an atom in two
+            i = bisect.bisect_right(starts, edge) - 1
+            if i >= 0 and starts[i] < edge < ends[i]:
+                raise _Misaligned
+        add_literal(cursor, piece.start)
+        original = text[piece.start : piece.end]
+        if piece.kind == "close":
+            add(f"</g{pair_numbers[piece.pair]}>", original)
+        else:
+            counter += 1
+            if piece.kind == "open":
+                pair_numbers[piece.pair] = counter
+            add(f"<g{counter}>" if piece.kind == "open" else f"<x{counter}/>", original)
+        cursor = piece.end
+    add_literal(cursor, len(text))
+    return Protected("".join(out), originals)
+
+
+# --- finding tokens and markup ------------------------------------------------------------------
+
+
+class _Misaligned(Exception):
+    """The parser's tokens could not be located in the source text."""
+
+
+def _atom_spans(text: str) -> list[tuple[int, int]]:
+    """Spans that must travel untouched: typed tokens and anything that looks like a placeholder."""
+    found = sorted(
+        [m.span() for m in TOKEN_RE.finditer(text)] + [m.span() for m in PLACEHOLDER_RE.finditer(text)]
+    )
+    spans: list[tuple[int, int]] = []
+    for start, end in found:
+        if spans and start < spans[-1][1]:
+            continue  # overlaps an earlier one (e.g. a placeholder look-alike inside a token)
+        spans.append((start, end))
+    return spans
+
+
+def _mask(text: str, atoms: list[tuple[int, int]]) -> str:
+    """``text`` with each atom's inside overwritten by a private-use character, same length.
+
+    The parser then cannot see Markdown inside a token (``{org:A_B}``) and offsets stay those of
+    ``text``; first and last characters are kept so emphasis next to a token parses as before.
+    """
+    if not atoms:
+        return text
+    filler = next(chr(c) for c in range(0xE000, 0xF8FF) if chr(c) not in text)
+    chars = list(text)
+    for start, end in atoms:
+        chars[start + 1 : end - 1] = filler * (end - start - 2)
+    return "".join(chars)
+
+
+@cache
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark")
+    # text_join folds escapes and entities into plain text; keep them as their own tokens so
+    # their source form ("\\*", "&amp;") can be found and protected.
+    md.core.ruler.disable("text_join")
+    return md
+
+
+def _markup_pieces(masked: str) -> list[_Piece]:
+    if "\r" in masked or "\0" in masked:
+        raise _Misaligned  # the parser rewrites these first, so its offsets would no longer match
+    (inline,) = _parser().parseInline(masked)
+    pieces: list[_Piece] = []
+    try:
+        _Aligner(masked, pieces).walk(inline.children or [], 0)
+    except (ValueError, IndexError) as exc:  # no ">" after "<", no closing token: not what we expect
+        raise _Misaligned from exc
+    return pieces
+
+
+class _Aligner:
+    """Walks the parser's inline tokens along the source, recording where each piece of markup is."""
+
+    def __init__(self, src: str, pieces: list[_Piece]):
+        self.src = src
+        self.pieces = pieces
+        self.pairs: list[int] = []
+        self.next_pair = 0
+
+    def walk(self, tokens: list[Token], cursor: int) -> int:
+        src = self.src
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            kind = token.type
+            if kind == "text":
+                cursor = self.expect(cursor, token.content) + len(token.content)
+            elif kind == "softbreak":
+                cursor = self.expect(cursor, "\n") + 1  # a line break in prose stays prose
+            elif kind == "hardbreak":
+                cursor = self.hardbreak(cursor)
+            elif kind in ("text_special", "html_inline"):
+                source_form = token.markup if kind == "text_special" else token.content
+                start = self.expect(cursor, source_form)
+                cursor = self.add("x", start, start + len(source_form))
+            elif kind == "code_inline":
+                start = self.expect(cursor, token.markup)
+                cursor = self.add("x", start, self.code_span_end(start, token.markup))
+            elif kind in ("em_open", "strong_open"):
+                start = self.expect(cursor, token.markup)
+                cursor = self.add("open", start, start + len(token.markup), self.open_pair())
+            elif kind in ("em_close", "strong_close"):
+                start = self.expect(cursor, token.markup)
+                cursor = self.add("close", start, start + len(token.markup), self.pairs.pop())
+            elif kind == "link_open" and token.markup == "autolink":
+                start = self.expect(cursor, "<")
+                cursor = self.add("x", start, src.index(">", start) + 1)
+                while tokens[i].type != "link_close":
+                    i += 1
+            elif kind == "link_open":
+                start = self.expect(cursor, "[")
+                cursor = self.add("open", start, start + 1, self.open_pair())
+            elif kind == "link_close":
+                start = self.expect(cursor, "]")
+                cursor = self.add("close", start, self.link_tail_end(start), self.pairs.pop())
+            elif kind == "image":
+                start = self.expect(cursor, "![")
+                inner = _Aligner(src, []).walk(token.children or [], start + 2)  # alt text travels too
+                cursor = self.add("x", start, self.link_tail_end(self.expect(inner, "]")))
+            else:
+                raise _Misaligned
+            i += 1
+        return cursor
+
+    def expect(self, cursor: int, source_form: str) -> int:
+        """Where ``source_form`` starts, skipping the spaces the parser drops around line breaks."""
+        pos = cursor
+        while not self.src.startswith(source_form, pos):
+            if pos < len(self.src) and self.src[pos] in " \t":
+                pos += 1
+            else:
+                raise _Misaligned
+        return pos
+
+    def add(self, kind: str, start: int, end: int, pair: int = 0) -> int:
+        self.pieces.append(_Piece(kind, start, end, pair))
+        return end
+
+    def open_pair(self) -> int:
+        self.next_pair += 1
+        self.pairs.append(self.next_pair)
+        return self.next_pair
+
+    def hardbreak(self, cursor: int) -> int:
+        # "  \n" or "\\\n", plus the indentation the parser skips on the next line: all one piece,
+        # so an engine cannot turn a hard break into a soft one by trimming spaces.
+        src, pos = self.src, cursor
+        while pos < len(src) and src[pos] == " ":
+            pos += 1
+        if src.startswith("\\\n", pos):
+            pos += 2
+        elif src.startswith("\n", pos):
+            pos += 1
+        else:
+            raise _Misaligned
+        while pos < len(src) and src[pos] in " \t":
+            pos += 1
+        return self.add("x", cursor, pos)
+
+    def code_span_end(self, start: int, fence: str) -> int:
+        for run in re.finditer(r"`+", self.src[start + len(fence) :]):
+            if len(run.group(0)) == len(fence):
+                return start + len(fence) + run.end()
+        raise _Misaligned
+
+    def link_tail_end(self, pos: int) -> int:
+        """End of ``](destination "title")`` starting at ``]``, as markdown-it's link rule reads it."""
+        src, end = self.src, len(self.src)
+        if not src.startswith("](", pos):
+            raise _Misaligned
+        pos = self.skip_space(pos + 2)
+        destination = parseLinkDestination(src, pos, end)
+        if destination.ok:
+            pos = after_destination = destination.pos
+            pos = self.skip_space(pos)
+            title = parseLinkTitle(src, pos, end)
+            if pos < end and pos != after_destination and title.ok:
+                pos = self.skip_space(title.pos)
+        if not src.startswith(")", pos):
+            raise _Misaligned
+        return pos + 1
+
+    def skip_space(self, pos: int) -> int:
+        while pos < len(self.src) and self.src[pos] in " \t\n":
+            pos += 1
+        return pos
+
+
+def iter_placeholders(text: str) -> Iterator[str]:
+    """The placeholders in ``text`` in canonical form, in order (for engines that send them as tags)."""
+    for match in PLACEHOLDER_RE.finditer(text):
+        canonical = _canonical(match)
+        if canonical:
+            yield canonical

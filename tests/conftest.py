@@ -1,0 +1,54 @@
+"""Shared fixtures: the repository's sample project copied into a temporary folder, and the CLI runner."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from transpub.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sample_project(tmp_path: Path) -> Path:
+    """A private copy of the repository's sample project (settings, sources, catalogs; no outputs)."""
+    target = tmp_path / "sample"
+    target.mkdir()
+    shutil.copy(REPO / "transpub.toml", target / "transpub.toml")
+    shutil.copytree(REPO / "sources", target / "sources")
+    shutil.copytree(REPO / "locale", target / "locale")
+    return target
+
+
+def run_cli(project: Path | None, *args: str):
+    """Run transpub in-process; returns click's Result (stdout, stderr, exit_code)."""
+    prefix = ["-C", str(project)] if project is not None else []
+    return CliRunner().invoke(main, [*prefix, *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under ``root`` with the hash of its bytes: compare before/after to prove nothing changed."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".transpub.lock"
+    }
+
+
+def msgfmt_check(path: Path) -> None:
+    """Fail unless GNU msgfmt -c accepts the catalog (the real client translators' tools rely on)."""
+    if shutil.which("msgfmt") is None:
+        pytest.skip("msgfmt (Debian package gettext) is not installed")
+    result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, f"msgfmt -c rejected {path}:\n{result.stderr}"

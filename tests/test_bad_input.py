@@ -1,0 +1,116 @@
+"""Bad input gets one clear message naming the file and line, exit code 2, and nothing on disk changes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, tree_digest
+
+RELEASE = "sources/2023-07-18-wipo-assemblies.md"
+CATALOG = "locale/fr/LC_MESSAGES/2023-07-18-wipo-assemblies.po"
+
+
+def _edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text {old!r} not found in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(project: Path, relative: str, needle: str) -> int:
+    for number, line in enumerate((project / relative).read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+SOURCE_CASES = {
+    "missing date": ("date: 2023-07-18\n", "", None, "needs 'date: YYYY-MM-DD'"),
+    "unknown key": ("section: 報道発表", "sektion: 報道発表", "sektion", "unknown front matter key 'sektion'"),
+    "broken yaml": ("section: 報道発表", "section: [報道発表", "division:", "started on line 3"),
+    "impossible front matter date": ("date: 2023-07-18", "date: 2023-02-30", "date:", "impossible date"),
+    "unknown token kind": ("{date:2023-07-06}、", "{datum:2023-07-06}、", "{datum:", "unknown token kind 'datum'"),
+    "unknown country": ("{country:CH}", "{country:XZ}", "{country:XZ}", "'XZ' is not an ISO 3166-1"),
+    "unknown organization": ("{org:WIPO}の", "{org:WIPA}の", "{org:WIPA}", "unknown organization 'WIPA'"),
+    "impossible date token": ("{date:2023-07-06}", "{date:2023-06-31}", "{date:2023-06-31}", "no such date"),
+    "reversed range": ("{date:2023-07-06}", "{daterange:2023-07-10..2023-07-06}", "{daterange:", "ends before it starts"),
+    "unknown item in list": ("{list:KZ DE", "{list:KZ QQQ", "{list:KZ QQQ", "'QQQ' is neither"),
+    "missing image": ("images/statement.png", "images/nothere.png", "nothere.png", "not found"),
+    "image outside sources": ("images/statement.png", "../transpub.toml", "../transpub.toml", "outside the sources/ folder"),
+    "absolute image path": ("images/statement.png", "/etc/passwd", "/etc/passwd", "relative to the release"),
+    "second title": ("### 1. ", "# 1. ", "# 1. ", "one title"),
+}
+
+
+@pytest.mark.parametrize("command", [("update",), ("build", "--lang", "en")], ids=["update", "build"])
+@pytest.mark.parametrize("case", SOURCE_CASES, ids=list(SOURCE_CASES))
+def test_bad_source_is_reported_with_file_and_line(sample_project: Path, case: str, command):
+    old, new, needle, message = SOURCE_CASES[case]
+    _edit(sample_project, RELEASE, old, new)
+    before = tree_digest(sample_project)
+    result = run_cli(sample_project, *command)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    location = re.escape(RELEASE) + (f":{_line_of(sample_project, RELEASE, needle)}:" if needle else ":")
+    assert re.search(location, result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1  # one message, one line
+    assert tree_digest(sample_project) == before
+
+
+def test_unsafe_release_id_is_refused(sample_project: Path):
+    (sample_project / "sources" / "Release With Spaces.md").write_text("---\ndate: 2024-01-01\n---\n# T\n", encoding="utf-8")
+    before = tree_digest(sample_project)
+    result = run_cli(sample_project, "update")
+    assert result.exit_code == 2
+    assert "sources/Release With Spaces.md" in result.stderr and "unsafe release id" in result.stderr
+    assert tree_digest(sample_project) == before
+
+
+MALFORMED_PO = {
+    "unterminated string": ('msgstr "Entretiens', 'msgstr "Entretiens\nmsgid "broken'),
+    "garbage line": ("#. title", "#. title\nthis is not PO"),
+}
+
+
+@pytest.mark.parametrize("command", [("update",), ("status",), ("build", "--lang", "fr", "--draft")])
+def test_malformed_catalog_is_reported_never_repaired(sample_project: Path, command):
+    path = sample_project / CATALOG
+    lines = path.read_text(encoding="utf-8").splitlines()
+    target = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and i > 20)
+    lines[target] = lines[target][:-1]  # drop the closing quote: an unterminated string
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = tree_digest(sample_project)
+    result = run_cli(sample_project, *command)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"{CATALOG}:{target + 1}:" in result.stderr.replace(str(sample_project) + "/", "")
+    assert "Traceback" not in result.stderr
+    assert tree_digest(sample_project) == before
+
+
+def test_broken_settings_are_reported_with_line(sample_project: Path):
+    _edit(sample_project, "transpub.toml", 'source_lang = "ja"', 'source_lang = "ja')
+    result = run_cli(sample_project, "status")
+    assert result.exit_code == 2
+    assert re.search(r"transpub\.toml:\d+: invalid TOML", result.stderr), result.stderr
+
+
+def test_unknown_language_in_settings(sample_project: Path):
+    _edit(sample_project, "transpub.toml", '"fr", "ar"]', '"fr", "xx_YY"]')
+    result = run_cli(sample_project, "status")
+    assert result.exit_code == 2 and "not a locale CLDR knows" in result.stderr
+
+
+def test_unknown_language_on_command_line(sample_project: Path):
+    result = run_cli(sample_project, "build", "--lang", "de")
+    assert result.exit_code == 2 and "language 'de' is not in this project" in result.stderr
+
+
+def test_api_key_in_settings_is_refused(sample_project: Path):
+    _edit(sample_project, "transpub.toml", "[translate]\n", '[translate]\napi_key = "secret"\n')
+    result = run_cli(sample_project, "status")
+    assert result.exit_code == 2 and "API keys never go in transpub.toml" in result.stderr
+    assert "secret" not in result.stderr

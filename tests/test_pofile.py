@@ -1,0 +1,357 @@
+"""The PO catalog layer: strict reading, lossless and deterministic writing, fresh catalogs.
+
+The round-trip tests use GNU gettext (msgcat, msgfmt) as the neutral judge, as
+/work/shared/po-corpus/check_roundtrip.sh does: `msgcat --no-wrap` of input and output must be identical
+(line wrapping is neutralised, every other difference is real) and `msgfmt -c --statistics` must agree.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polib
+import pytest
+
+from transpub.catalogs.pofile import (
+    catalog_to_text,
+    entry_key,
+    index_entries,
+    new_catalog,
+    parse_catalog,
+    read_catalog,
+    write_catalog,
+)
+from transpub.errors import CatalogError
+
+CORPUS = Path(os.environ.get("TRANSPUB_PO_CORPUS", "/work/shared/po-corpus"))
+CORPUS_FILES = sorted(CORPUS.glob("*.po"))
+DATA = Path(__file__).parent / "data" / "po"
+
+needs_gettext = pytest.mark.skipif(
+    shutil.which("msgcat") is None or shutil.which("msgfmt") is None, reason="GNU gettext (msgcat, msgfmt) not installed"
+)
+needs_corpus = pytest.mark.skipif(len(CORPUS_FILES) != 10, reason=f"the 10-file PO corpus is not at {CORPUS}")
+
+
+def gettext(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"})
+
+
+def msgcat_no_wrap(path: Path) -> bytes:
+    result = subprocess.run(["msgcat", "--no-wrap", str(path)], capture_output=True, check=True)
+    return result.stdout
+
+
+def msgfmt_statistics(path: Path) -> str:
+    result = gettext("msgfmt", "-c", "--statistics", "-o", os.devnull, path)
+    assert result.returncode == 0, result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
+# --- round trips over real catalogs -------------------------------------------------------------------
+
+
+@needs_gettext
+@needs_corpus
+@pytest.mark.parametrize("source", CORPUS_FILES, ids=lambda p: p.name)
+def test_corpus_round_trip_changes_nothing_but_wrapping(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / source.name
+    assert write_catalog(out, read_catalog(source)) is True
+    assert msgfmt_statistics(out) == msgfmt_statistics(source)
+    assert msgcat_no_wrap(out) == msgcat_no_wrap(source)
+
+
+@needs_corpus
+@pytest.mark.parametrize("source", CORPUS_FILES, ids=lambda p: p.name)
+def test_corpus_output_is_a_fixed_point(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / source.name
+    write_catalog(out, read_catalog(source))
+    first = out.read_bytes()
+    again = read_catalog(out)
+    assert catalog_to_text(again) == catalog_to_text(parse_catalog(catalog_to_text(again)))
+    assert write_catalog(out, again) is False
+    assert out.read_bytes() == first
+
+
+def catalog_content(po: polib.POFile) -> list:
+    """Everything a catalog says, field by field (the header first)."""
+    return [(po.header, list(po.metadata.items()), bool(po.metadata_is_fuzzy))] + [
+        (e.msgctxt, e.msgid, e.msgid_plural, e.msgstr, dict(e.msgstr_plural), e.obsolete, e.tcomment, e.comment,
+         e.occurrences, e.flags, e.previous_msgctxt, e.previous_msgid, e.previous_msgid_plural)
+        for e in po
+    ]  # fmt: skip
+
+
+@needs_corpus
+@pytest.mark.parametrize("source", CORPUS_FILES, ids=lambda p: p.name)
+def test_corpus_round_trip_keeps_every_field(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / source.name
+    po = read_catalog(source)
+    write_catalog(out, po)
+    assert catalog_content(read_catalog(out)) == catalog_content(po)
+
+
+@needs_corpus
+def test_obsolete_previous_msgids_survive(tmp_path: Path) -> None:
+    source = CORPUS / "gnome-clocks_ar.po"
+    po = read_catalog(source)
+    obsolete = {e.msgid: e for e in po if e.obsolete}
+    assert obsolete["org.gnome.clocks"].previous_msgid == "Gnome Clocks"
+    write_catalog(tmp_path / "ar.po", po)
+    text = (tmp_path / "ar.po").read_text(encoding="utf-8")
+    assert text.count("\n#~| msgid ") == source.read_text(encoding="utf-8").count("\n#~| msgid ") == 3
+    assert '#~| msgid "Gnome Clocks"\n#~ msgid "org.gnome.clocks"\n' in text
+
+
+@needs_corpus
+def test_euc_kr_catalog_stays_euc_kr(tmp_path: Path) -> None:
+    source = CORPUS / "gnu-gettext-tests_mm-ko-comp.euc-kr.po"
+    po = read_catalog(source)
+    assert po.encoding == "euc_kr"
+    assert po.metadata_is_fuzzy
+    assert any("설정" in e.msgstr for e in po)
+    out = tmp_path / "ko.po"
+    write_catalog(out, po)
+    data = out.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert "charset=EUC-KR" in data.decode("euc_kr")
+    assert "설정".encode("euc_kr") in data
+    assert read_catalog(out).encoding == "euc_kr"
+
+
+@needs_corpus
+def test_character_outside_the_catalog_charset_is_refused_on_write(tmp_path: Path) -> None:
+    po = read_catalog(CORPUS / "gnu-gettext-tests_mm-ko-comp.euc-kr.po")
+    out = tmp_path / "ko.po"
+    write_catalog(out, po)
+    before = out.read_bytes()
+    po[0].msgstr = "네트워크 🌐"
+    with pytest.raises(CatalogError, match="cannot be written in euc_kr") as info:
+        write_catalog(out, po)
+    assert info.value.line is not None
+    assert out.read_bytes() == before
+
+
+def test_header_charset_and_encoding_must_agree(tmp_path: Path) -> None:
+    po = new_catalog("ja", project="demo", now=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    po.encoding = "euc_kr"
+    with pytest.raises(CatalogError, match="declares charset=UTF-8"):
+        write_catalog(tmp_path / "ja.po", po)
+
+
+# --- layout -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", sorted(DATA.glob("*.input.po")), ids=lambda p: p.name)
+def test_layout_golden_files(source: Path) -> None:
+    """Wrapping at 78 after spaces, comments verbatim (long, empty, trailing spaces), header order kept."""
+    expected = source.with_name(source.name.replace(".input.", ".expected."))
+    text = catalog_to_text(read_catalog(source))
+    assert text == expected.read_text(encoding="utf-8")
+    assert catalog_to_text(parse_catalog(text)) == text
+    assert max(len(line) for line in text.splitlines() if line.startswith('"') and line.isascii()) <= 78
+
+
+@needs_gettext
+@pytest.mark.parametrize("source", sorted(DATA.glob("*.input.po")), ids=lambda p: p.name)
+def test_layout_golden_files_mean_the_same_to_gettext(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / source.name
+    write_catalog(out, read_catalog(source))
+    assert msgfmt_statistics(out) == msgfmt_statistics(source)
+    assert msgcat_no_wrap(out) == msgcat_no_wrap(source)
+
+
+def test_unchanged_header_is_kept_verbatim_and_a_changed_one_keeps_field_order() -> None:
+    po = read_catalog(DATA / "layout.input.po")
+    assert list(po.metadata)[:3] == ["Project-Id-Version", "Language", "Report-Msgid-Bugs-To"]
+    assert '"X-Custom:no space after the colon\\n"' in catalog_to_text(po)
+    po.metadata["PO-Revision-Date"] = "2024-06-01 09:00+0000"
+    po.metadata["X-Added"] = "yes"
+    lines = catalog_to_text(po).splitlines()
+    fields = [line.split(":")[0].strip('"') for line in lines[5:20] if line.startswith('"')]
+    assert fields[:3] == ["Project-Id-Version", "Language", "Report-Msgid-Bugs-To"]
+    assert fields[-2:] == ["X-Custom", "X-Added"]
+    assert '"PO-Revision-Date: 2024-06-01 09:00+0000\\n"' in lines
+
+
+# --- determinism --------------------------------------------------------------------------------------
+
+
+def test_second_identical_write_is_skipped(tmp_path: Path) -> None:
+    po = read_catalog(DATA / "layout.input.po")
+    out = tmp_path / "fr.po"
+    assert write_catalog(out, po) is True
+    first, stat = out.read_bytes(), out.stat()
+    assert write_catalog(out, po) is False
+    assert write_catalog(out, read_catalog(out)) is False
+    assert out.read_bytes() == first
+    assert (out.stat().st_ino, out.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
+    po[0].msgstr = "changé"
+    assert write_catalog(out, po) is True
+
+
+# --- malformed input ----------------------------------------------------------------------------------
+
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'  # lines 1-4
+
+MALFORMED = [
+    # (id, body after HEADER, line of the error, words the message must contain)
+    ("unterminated string", 'msgid "abc\nmsgstr "x"\n', 5, "unterminated string"),
+    ("unterminated continuation", 'msgid ""\n"abc\nmsgstr "x"\n', 6, "unterminated string"),
+    ("bad escape", 'msgid "a"\nmsgstr "tab\\q"\n', 6, "invalid escape sequence \\q"),
+    ("non-ASCII octal escape", 'msgid "a"\nmsgstr "\\303\\251"\n', 6, "not an ASCII character"),
+    ("unescaped quote", 'msgid "say "hi""\nmsgstr ""\n', 5, "after the closing quote"),
+    ("unknown keyword", 'msgid "a"\nmsgstring "b"\n', 6, "unknown keyword 'msgstring'"),
+    ("garbage line", 'msgid "a"\nmsgstr "b"\n<<<<<<< HEAD\n', 7, "unexpected text '<<<<<<< HEAD'"),
+    ("duplicate entry", 'msgid "a"\nmsgstr "b"\n\n#: x.py:1\nmsgid "a"\nmsgstr "c"\n', 9, "duplicate entry"),
+    ("duplicate entry with context", 'msgctxt "m"\nmsgid "a"\nmsgstr ""\n\nmsgctxt "m"\nmsgid "a"\nmsgstr ""\n', 10, "line 6"),
+    ("msgid without msgstr", 'msgid "a"\n\nmsgid "b"\nmsgstr "c"\n', 5, "msgid without msgstr"),
+    ("msgid without msgstr at end", 'msgid "a"\nmsgstr "b"\n\nmsgid "c"\n', 8, "msgid without msgstr"),
+    ("msgctxt without msgid", 'msgctxt "a"\nmsgstr "b"\n', 6, "msgstr here, but expected msgid"),
+    ("plural without msgstr[0]", 'msgid "a"\nmsgid_plural "as"\nmsgstr "b"\n', 7, "expected msgstr[0]"),
+    ("plural forms out of order", 'msgid "a"\nmsgid_plural "as"\nmsgstr[0] "b"\nmsgstr[2] "c"\n', 8, "expected msgstr[1]"),
+    ("msgstr[0] without msgid_plural", 'msgid "a"\nmsgstr[0] "b"\n', 6, "expected msgstr or msgid_plural"),
+    ("second msgstr", 'msgid "a"\nmsgstr "b"\nmsgstr "c"\n', 7, "msgstr here, but expected a new entry"),
+    ("continuation without keyword", '"orphan"\nmsgid "a"\nmsgstr "b"\n', 5, "without a keyword"),
+    ("obsolete and active mixed", '#~ msgid "a"\nmsgstr "b"\n', 6, "mixes obsolete"),
+    ("comment inside an entry", 'msgid "a"\n# note\nmsgstr "b"\n', 5, "msgid without msgstr"),
+    ("trailing comment", 'msgid "a"\nmsgstr "b"\n\n# orphan\n', 8, "belong to no entry"),
+    ("bad previous keyword", '#| msgstr "old"\nmsgid "a"\nmsgstr "b"\n', 5, "previous-msgid line"),
+]
+
+
+@pytest.mark.parametrize(("body", "line", "words"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_malformed_text_is_reported_at_its_line(body: str, line: int, words: str) -> None:
+    with pytest.raises(CatalogError) as info:
+        parse_catalog(HEADER + body, "fr.po")
+    assert (info.value.path, info.value.line) == ("fr.po", line), str(info.value)
+    assert words in info.value.message
+    assert str(info.value).startswith(f"fr.po:{line}: ")
+
+
+def test_what_gettext_accepts_is_accepted() -> None:
+    body = (
+        'msgctxt "m"\nmsgid "a"\nmsgstr "b"\n'  # same msgid, other context: not a duplicate
+        'msgid "a"\r\nmsgstr "\\a\\x41"\r\n\n'  # CRLF line ends, \a and hex escapes
+        '#~ msgid "a"\n#~ msgstr "old"\n'  # obsolete entries may repeat an active msgid
+        '#~ msgid "a"\n#~ msgstr "older"\n'
+    )
+    po = parse_catalog(HEADER + body)
+    assert [(e.msgctxt, e.msgid, e.msgstr, e.obsolete) for e in po] == [
+        ("m", "a", "b", False),
+        (None, "a", "\aA", False),
+        (None, "a", "old", True),
+        (None, "a", "older", True),
+    ]
+
+
+def test_byte_order_mark_is_refused() -> None:
+    with pytest.raises(CatalogError, match="byte order mark") as info:
+        parse_catalog("\ufeff" + HEADER)
+    assert info.value.line == 1
+
+
+def test_invalid_utf8_byte_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "ja.po"
+    path.write_bytes(HEADER.encode() + 'msgid "a"\nmsgstr "日本"\n\nmsgid "b"\nmsgstr "caf'.encode() + b'\xff"\n')
+    with pytest.raises(CatalogError, match="byte 0xFF is not valid UTF-8") as info:
+        read_catalog(path)
+    assert (info.value.path, info.value.line) == (str(path), 9)
+
+
+def test_invalid_byte_in_declared_charset_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "ko.po"
+    header = HEADER.replace("UTF-8", "EUC-KR").encode("ascii")
+    path.write_bytes(header + 'msgid "a"\nmsgstr "'.encode() + "설정".encode("euc_kr") + b'"\n\nmsgid "b"\nmsgstr "\xff"\n')
+    with pytest.raises(CatalogError, match="not valid EUC-KR") as info:
+        read_catalog(path)
+    assert info.value.line == 9
+
+
+def test_unknown_charset_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "xx.po"
+    path.write_text(HEADER.replace("UTF-8", "NO-SUCH-CHARSET"), encoding="ascii")
+    with pytest.raises(CatalogError, match="unknown charset 'NO-SUCH-CHARSET'"):
+        read_catalog(path)
+
+
+def test_missing_file_is_a_catalog_error(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="cannot read"):
+        read_catalog(tmp_path / "missing.po")
+
+
+# --- keys ---------------------------------------------------------------------------------------------
+
+
+def test_index_entries_keys_active_entries_by_context_and_msgid() -> None:
+    po = parse_catalog(HEADER + 'msgctxt "m"\nmsgid "a"\nmsgstr "1"\n\nmsgid "a"\nmsgstr "2"\n\n#~ msgid "z"\n#~ msgstr "3"\n')
+    index = index_entries(po)
+    assert {key: e.msgstr for key, e in index.items()} == {("m", "a"): "1", (None, "a"): "2"}
+    assert all(entry_key(e) == key for key, e in index.items())
+
+
+def test_a_duplicate_added_in_code_is_refused() -> None:
+    po = parse_catalog(HEADER + 'msgid "a"\nmsgstr "1"\n')
+    po.append(polib.POEntry(msgid="a", msgstr="2"))
+    with pytest.raises(CatalogError, match="duplicate entry"):
+        index_entries(po)
+    with pytest.raises(CatalogError, match="duplicate entry"):
+        catalog_to_text(po)
+
+
+# --- new catalogs -------------------------------------------------------------------------------------
+
+FIELD_ORDER = [
+    "Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date", "Last-Translator",
+    "Language-Team", "Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+]  # fmt: skip
+
+
+@needs_gettext
+@pytest.mark.parametrize(
+    ("lang", "plural_forms"),
+    [
+        ("ja", "nplurals=1; plural=0;"),
+        ("fr", "nplurals=2; plural=(n > 1);"),
+        ("ar", "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=0 && n%100<=2 ? 4 : 5);"),
+        ("zh_Hans", "nplurals=1; plural=0;"),
+        (None, None),
+    ],
+)
+def test_new_catalog_passes_msgfmt_check(lang, plural_forms, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    po = new_catalog(lang, project="Press releases 2024", template=lang is None)
+    assert list(po.metadata) == FIELD_ORDER + (["Plural-Forms"] if lang else [])
+    assert po.metadata["Language"] == (lang or "")
+    assert po.metadata["POT-Creation-Date"] == "2023-11-14 22:13+0000"
+    assert po.metadata.get("Plural-Forms") == plural_forms
+    nplurals = int(plural_forms.split(";")[0].split("=")[1]) if plural_forms else 2
+    po.append(polib.POEntry(msgid="One release", msgstr="" if lang is None else "x"))
+    forms = dict.fromkeys(range(nplurals), "")
+    po.append(polib.POEntry(msgid="%d release", msgid_plural="%d releases", msgstr_plural=forms, flags=["c-format"]))
+    out = tmp_path / f"{lang or 'messages'}.{'pot' if lang is None else 'po'}"
+    assert write_catalog(out, po) is True
+    result = gettext("msgfmt", "-c", "-o", os.devnull, out)
+    assert result.returncode == 0, result.stderr
+    assert catalog_to_text(read_catalog(out)) == out.read_text(encoding="utf-8")
+
+
+def test_new_catalog_dates_are_injectable_and_stable(monkeypatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    now = datetime(2024, 3, 5, 8, 9, 59, tzinfo=timezone.utc)
+    a = catalog_to_text(new_catalog("ja", project="p", now=now))
+    assert a == catalog_to_text(new_catalog("ja", project="p", now=now))
+    assert '"PO-Revision-Date: 2024-03-05 08:09+0000\\n"' in a
+    template = new_catalog(None, project="p", template=True, now=now)
+    assert template.metadata["PO-Revision-Date"] == "YEAR-MO-DA HO:MI+ZONE"
+
+
+@pytest.mark.parametrize(("lang", "template"), [("xx_NOPE", False), ("zh-Hans", False), (None, False), ("ja", True)])
+def test_new_catalog_refuses_unknown_or_inconsistent_language(lang, template) -> None:
+    with pytest.raises(CatalogError):
+        new_catalog(lang, project="p", template=template)

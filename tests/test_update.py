@@ -1,0 +1,134 @@
+"""`update` keeps msgmerge's promise: before/after PO fixtures for changed, removed, re-added, reordered text.
+
+tests/data/update/<case>/ holds the release after the edit (source.md), the French catalog before the
+update (before.po) and the catalog expected after it (expected.po, header left out). Set
+TRANSPUB_REGENERATE_GOLDEN=1 to rewrite expected.po after an intended change, then read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+
+from conftest import msgfmt_check, run_cli, tree_digest
+from transpub.catalogs.pofile import read_catalog
+from transpub.config import load_project
+from transpub.update import update
+
+DATA = Path(__file__).parent / "data" / "update"
+CASES = sorted(p.name for p in DATA.iterdir() if p.is_dir())
+CONFIG = '[project]\npublisher = "Press"\nsource_lang = "en"\nlanguages = ["fr"]\n'
+
+
+def _project_for(case: str, tmp_path: Path) -> Path:
+    root = tmp_path / case
+    (root / "sources").mkdir(parents=True)
+    (root / "transpub.toml").write_text(CONFIG)
+    shutil.copy(DATA / case / "source.md", root / "sources" / "release.md")
+    catalog = root / "locale" / "fr" / "LC_MESSAGES" / "release.po"
+    catalog.parent.mkdir(parents=True)
+    shutil.copy(DATA / case / "before.po", catalog)
+    return root
+
+
+def _updated(case: str, tmp_path: Path) -> polib.POFile:
+    root = _project_for(case, tmp_path)
+    update(load_project(root))
+    return read_catalog(root / "locale" / "fr" / "LC_MESSAGES" / "release.po")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_update_matches_expected_catalog(case: str, tmp_path: Path):
+    root = _project_for(case, tmp_path)
+    update(load_project(root))
+    path = root / "locale" / "fr" / "LC_MESSAGES" / "release.po"
+    body = path.read_text(encoding="utf-8").split("\n\n", 1)[1]
+    expected = DATA / case / "expected.po"
+    if os.environ.get("TRANSPUB_REGENERATE_GOLDEN"):
+        expected.write_text(body, encoding="utf-8")
+    assert body == expected.read_text(encoding="utf-8")
+    msgfmt_check(path)
+
+
+def _by_msgid(po: polib.POFile) -> dict[str, polib.POEntry]:
+    return {e.msgid: e for e in po}
+
+
+def test_changed_segment_gets_old_translation_as_fuzzy_with_previous_msgid(tmp_path):
+    entries = _by_msgid(_updated("changed", tmp_path))
+    edited = entries["The delegation met partners from {country:KZ} and {country:DE} on {date:2023-07-06}."]
+    assert "fuzzy" in edited.flags
+    assert edited.previous_msgid == "The delegation met partners from {country:KZ} on {date:2023-07-06}."
+    assert edited.msgstr.startswith("La délégation a rencontré")
+    # the reviewed entry whose text did not change is untouched
+    kept = entries["A memorandum of cooperation was signed."]
+    assert kept.msgstr == "Un mémorandum de coopération a été signé." and "fuzzy" not in kept.flags
+    # the old texts are kept as obsolete entries so nothing is lost
+    assert entries["The delegation met partners from {country:KZ} on {date:2023-07-06}."].obsolete
+
+
+def test_removed_segment_becomes_obsolete(tmp_path):
+    entry = _by_msgid(_updated("removed", tmp_path))["A memorandum of cooperation was signed."]
+    assert entry.obsolete and entry.msgstr == "Un mémorandum de coopération a été signé."
+
+
+def test_readded_segment_is_revived_with_its_translation(tmp_path):
+    po = _updated("readded", tmp_path)
+    entry = _by_msgid(po)["A memorandum of cooperation was signed."]
+    assert not entry.obsolete and "fuzzy" not in entry.flags
+    assert entry.msgstr == "Un mémorandum de coopération a été signé."
+    assert sum(1 for e in po if e.msgid == entry.msgid) == 1
+
+
+def test_reordered_segments_keep_translations_in_new_order(tmp_path):
+    po = _updated("reordered", tmp_path)
+    active = [e for e in po if not e.obsolete]
+    assert [e.msgid for e in active][1].startswith("Further meetings")
+    assert {e.msgid: e.msgstr for e in active}["A memorandum of cooperation was signed."].startswith("Un mémorandum")
+    assert not [e for e in po if e.obsolete]
+    assert "fuzzy" in _by_msgid(po)["Further meetings are planned for {month:2023-12}."].flags  # state kept
+
+
+def test_second_update_leaves_every_file_byte_identical(sample_project: Path):
+    result = run_cli(sample_project, "update")
+    assert result.exit_code == 0, result.stderr
+    before = tree_digest(sample_project)
+    result = run_cli(sample_project, "update")
+    assert result.exit_code == 0
+    assert "0 file(s) written" in result.stdout
+    assert tree_digest(sample_project) == before
+
+
+def test_every_catalog_transpub_writes_passes_msgfmt(sample_project: Path):
+    # start from nothing so every catalog is written by transpub itself
+    shutil.rmtree(sample_project / "locale")
+    assert run_cli(sample_project, "update").exit_code == 0
+    written = sorted((sample_project / "locale").rglob("*.po*"))
+    assert len(written) == 2 + 2 * 3  # two templates, two catalogs per language
+    for path in written:
+        msgfmt_check(path)
+
+
+def test_update_after_source_edit_only_touches_affected_files(sample_project: Path):
+    run_cli(sample_project, "update")
+    before = tree_digest(sample_project)
+    source = sample_project / "sources" / "2023-07-18-wipo-assemblies.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("強い期待", "大きな期待"), encoding="utf-8")
+    result = run_cli(sample_project, "update")
+    assert result.exit_code == 0, result.stderr
+    after = tree_digest(sample_project)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed == {
+        "sources/2023-07-18-wipo-assemblies.md",
+        "locale/templates/2023-07-18-wipo-assemblies.pot",
+        "locale/en/LC_MESSAGES/2023-07-18-wipo-assemblies.po",
+        "locale/fr/LC_MESSAGES/2023-07-18-wipo-assemblies.po",
+        "locale/ar/LC_MESSAGES/2023-07-18-wipo-assemblies.po",
+    }
+    en = read_catalog(sample_project / "locale/en/LC_MESSAGES/2023-07-18-wipo-assemblies.po")
+    changed_entry = next(e for e in en if "大きな期待" in e.msgid)
+    assert "fuzzy" in changed_entry.flags and "強い期待" in changed_entry.previous_msgid
