@@ -1,7 +1,7 @@
 """The PO catalog layer: strict reading, lossless and deterministic writing, fresh catalogs.
 
 The round-trip tests use GNU gettext (msgcat, msgfmt) as the neutral judge, as
-/work/shared/po-corpus/check_roundtrip.sh does: `msgcat --no-wrap` of input and output must be identical
+shared/po-corpus/check_roundtrip.sh does: `msgcat --no-wrap` of input and output must be identical
 (line wrapping is neutralised, every other difference is real) and `msgfmt -c --statistics` must agree.
 """
 
@@ -27,14 +27,14 @@ from transpub.catalogs.pofile import (
 )
 from transpub.errors import CatalogError
 
-CORPUS = Path(os.environ.get("TRANSPUB_PO_CORPUS", "/work/shared/po-corpus"))
+CORPUS = Path(os.environ.get("TRANSPUB_PO_CORPUS", Path(__file__).parent / "data" / "po-corpus"))
 CORPUS_FILES = sorted(CORPUS.glob("*.po"))
 DATA = Path(__file__).parent / "data" / "po"
 
 needs_gettext = pytest.mark.skipif(
     shutil.which("msgcat") is None or shutil.which("msgfmt") is None, reason="GNU gettext (msgcat, msgfmt) not installed"
 )
-needs_corpus = pytest.mark.skipif(len(CORPUS_FILES) != 10, reason=f"the 10-file PO corpus is not at {CORPUS}")
+needs_corpus = pytest.mark.skipif(False, reason="")  # the corpus is part of the repository: never skip
 
 
 def gettext(*args: str | Path) -> subprocess.CompletedProcess:

@@ -129,7 +129,7 @@ class _Tally:
     def settle(self, batch: list[tuple[str, Protected]], future: Future[list[str]]) -> None:
         try:
             answers = future.result()
-            if not isinstance(answers, list) or len(answers) != len(batch):
+            if not isinstance(answers, list) or len(answers) != len(batch) or not all(isinstance(a, str) for a in answers):
                 raise EngineError(f"the engine answered {len(batch)} text(s) with {_count(answers)}")
         except EngineError as error:
             if isinstance(error, EngineUnavailableError):
@@ -178,4 +178,6 @@ class _Tally:
 
 
 def _count(answers: object) -> str:
-    return f"{len(answers)} answer(s)" if isinstance(answers, list) else f"a {type(answers).__name__}"
+    if isinstance(answers, list):
+        return f"{len(answers)} answer(s) of types {sorted({type(a).__name__ for a in answers})}"
+    return f"a {type(answers).__name__}"

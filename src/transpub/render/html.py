@@ -1,0 +1,528 @@
+"""HTML pages: one per release and language, an index per language, and the root language chooser.
+
+The page body is written here, in Python, from the release's block tree: every text is escaped with
+:func:`markupsafe.escape` and the only markup is the markup this module writes, so nothing a translator
+types (``<script>``, ``{{ 7*7 }}``, ``javascript:`` links) can become markup or template code. The
+result goes to a Jinja2 template as :class:`~markupsafe.Markup`; the templates only place pieces that
+are already safe, and escape everything else (autoescape is on for every template).
+
+Templates are looked up first in the project's ``templates/`` folder, then in the ones shipped with
+transpub (``transpub/templates/*.j2``), so a site maintainer overrides a page by copying one file. They
+run in Jinja's sandbox with ``StrictUndefined``: a project's template can neither reach Python
+internals nor silently print an empty string for a misspelt name, and its loader refuses ``../``.
+
+Decisions a site maintainer may want to know:
+
+* **Heading levels.** The title is the page's only ``h1`` and the "Division in Charge" and "Related
+  website" blocks are ``h2``. Body headings are ranked: the shallowest level the release uses becomes
+  ``h2``, the next one ``h3``, and so on (``##``/``###``/``#####`` → h2/h3/h4), so levels never skip
+  and a release written with only ``###`` sections gets ``h2`` sections.
+* **Draft marks** (``loc.draft``): a banner with ``ui["draft_banner"]``; each machine-translated or
+  changed segment in ``<span class="unreviewed" title="Not reviewed. Source text: …">``; each
+  untranslated segment (shown in the source language) in ``<span class="untranslated" lang="ja"
+  title="Not translated yet…">``. An unreviewed image alt text marks the ``<img>`` itself. Outside
+  drafts, a source-language fallback keeps only its ``lang`` (and ``dir``), which is a fact about the
+  text rather than a mark.
+* **Links** are written only for ``http``, ``https`` and ``mailto`` URLs; any other link keeps its text
+  and loses the link.
+* **Bidirectional controls** that open a scope (U+202A–U+202E embeddings and overrides, U+2066–U+2069
+  isolates) and code points HTML forbids (C0/C1 controls, noncharacters) are removed from every text:
+  an unbalanced U+202E would otherwise reverse the text after it. Direction marks (LRM, RLM, ALM) stay.
+* **Table alignment**: Markdown's left/right are read as start/end, so a mirrored (RTL) page mirrors
+  its tables too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from ..config import Project
+from ..errors import ConfigError
+from ..segments import inline_plain_text
+from ..source.model import (
+    Block,
+    Code,
+    CodeBlock,
+    Emphasis,
+    Heading,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    Plain,
+    Quote,
+    Rule,
+    Strong,
+    Table,
+    TableCell,
+    Text,
+    walk_blocks,
+)
+from .cldr import LocaleFormatter
+from .localize import LocalizedRelease, Shown, name_table, read_names
+from .ui import bcp47, language_name, text_direction, ui_table
+
+RELEASE_TEMPLATE = "release.html.j2"
+LANGUAGE_INDEX_TEMPLATE = "language_index.html.j2"
+ROOT_INDEX_TEMPLATE = "root_index.html.j2"
+STYLESHEET_NAME = "transpub.css"
+STYLESHEET_PATH = "static/transpub.css"  # relative to outputs/
+ROOT_INDEX_PATH = "index.html"  # relative to outputs/
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+ALIGN_CLASSES = {"left": "align-start", "center": "align-center", "right": "align-end"}
+
+# Removed from every text (see the module docstring): C0/C1 controls except tab and newlines,
+# bidi embeddings/overrides/isolates, and noncharacters.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+_CODE_LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
+
+
+# --- values handed to templates -----------------------------------------------------------------
+@dataclass(frozen=True)
+class IndexItem:
+    """One release on a language's index page (``href`` relative to that index page)."""
+
+    release_id: str
+    title: str
+    date: dt.date
+    href: str
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """One entry of a language switcher: the language in its own name, and where its version is."""
+
+    lang: str
+    tag: str  # BCP 47, for lang= and hreflang=
+    direction: str
+    name: str
+    href: str
+    current: bool
+    hint: str = ""  # the root index shows "News Releases" in each language under its name
+
+
+@dataclass(frozen=True)
+class Alternate:
+    tag: str
+    href: str  # absolute
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: Markup
+    href: str | None  # None: the current page
+
+
+@dataclass(frozen=True)
+class RelatedItem:
+    title: Markup
+    href: str | None  # None: not an http(s)/mailto URL, shown as text
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    title: Markup
+    href: str
+    date_iso: str
+    date_text: str
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    id: str  # "2023-07", the anchor a release page's breadcrumb links to
+    label: str
+    items: tuple[IndexEntry, ...]
+
+
+# --- public API ------------------------------------------------------------------------------------
+def render_release_page(
+    loc: LocalizedRelease,
+    *,
+    page_path: str,
+    versions: Mapping[str, str],
+    templates_dir: Path | None = None,
+) -> str:
+    """The HTML page of one release in one language.
+
+    ``page_path`` is this page's path relative to outputs/; ``versions`` maps each published language
+    of the release to its page's path relative to outputs/ (the current one may be missing).
+    """
+    release, project = loc.release, loc.project
+    body = BodyWriter(loc)
+    index_href = relative_href(page_path, posixpath.join(posixpath.dirname(page_path), "index.html"))
+    month_id = f"{release.date:%Y-%m}"
+    breadcrumb = [
+        Crumb(text_markup(loc.ui["home"]), relative_href(page_path, ROOT_INDEX_PATH)),
+        Crumb(body.segment(release.section, inline=False) if release.section else text_markup(loc.ui["news_releases"]), index_href),
+        Crumb(text_markup(loc.month_text), f"{index_href}#{month_id}"),
+        Crumb(body.segment(release.title, inline=False), None),
+    ]
+    related = [
+        RelatedItem(body.segment(link.title, inline=False), safe_url(link.url)) for link in release.related
+    ]
+    all_versions = dict(versions)
+    all_versions.setdefault(loc.lang, page_path)
+    context = {
+        **_common_context(project, loc.lang, page_path, loc.ui),
+        "loc": loc,
+        "release": release,
+        "draft": loc.draft,
+        "page_title": plain_text(f"{loc.plain(release.title)} | {loc.publisher}"),
+        "publisher": body.publisher(),
+        "home_href": index_href,
+        "index_href": index_href,
+        "canonical": absolute_url(project.base_url, page_path),
+        "alternates": _alternates(project, versions),
+        "language_links": _language_links(project, loc.lang, all_versions, page_path),
+        "breadcrumb": breadcrumb,
+        "title": body.segment(release.title),
+        "subtitle": body.segment(release.subtitle) if release.subtitle else None,
+        "date_iso": release.date.isoformat(),
+        "date_text": loc.date_text,
+        "body": body.blocks(release.body),
+        "division": body.segment(release.division) if release.division else None,
+        "related": related,
+    }
+    return _render(templates_dir, RELEASE_TEMPLATE, context)
+
+
+def render_language_index(
+    project: Project,
+    lang: str,
+    items: Sequence[IndexItem],
+    *,
+    page_path: str,
+    languages: Mapping[str, str],
+    templates_dir: Path | None = None,
+) -> str:
+    """A language's list of releases, newest first, grouped by month (``languages``: lang -> its index)."""
+    names = name_table(project, lang, read_names(project, lang), draft=False)
+    fmt = LocaleFormatter(lang, names, project.organizations, project.calendars.get(lang, "gregorian"))
+    ui = ui_table(lang)
+    ordered = sorted(items, key=lambda item: (item.date, item.release_id), reverse=True)
+    groups: list[MonthGroup] = []
+    for item in ordered:
+        month_id = f"{item.date:%Y-%m}"
+        entry = IndexEntry(text_markup(item.title), item.href, item.date.isoformat(), fmt.date(item.date))
+        if groups and groups[-1].id == month_id:
+            groups[-1] = MonthGroup(month_id, groups[-1].label, (*groups[-1].items, entry))
+        else:
+            groups.append(MonthGroup(month_id, fmt.month(item.date.year, item.date.month), (entry,)))
+    all_languages = dict(languages)
+    all_languages.setdefault(lang, page_path)
+    publisher = names.publisher or project.publisher
+    context = {
+        **_common_context(project, lang, page_path, ui),
+        "draft": False,
+        "page_title": plain_text(f"{ui['news_releases']} | {publisher}" if publisher else ui["news_releases"]),
+        "publisher": _name_markup(publisher, project, lang),
+        "home_href": relative_href(page_path, page_path),
+        "index_href": relative_href(page_path, page_path),
+        "canonical": absolute_url(project.base_url, page_path),
+        "alternates": _alternates(project, languages),
+        "language_links": _language_links(project, lang, all_languages, page_path),
+        "breadcrumb": [
+            Crumb(text_markup(ui["home"]), relative_href(page_path, ROOT_INDEX_PATH)),
+            Crumb(text_markup(ui["news_releases"]), None),
+        ],
+        "months": groups,
+    }
+    return _render(templates_dir, LANGUAGE_INDEX_TEMPLATE, context)
+
+
+def render_root_index(project: Project, languages: Mapping[str, str], templates_dir: Path | None = None) -> str:
+    """outputs/index.html: a choice of languages, each named in itself (``languages``: lang -> its index)."""
+    page_path = ROOT_INDEX_PATH
+    lang = project.source_lang
+    ui = ui_table(lang)
+    links = [
+        LanguageLink(link.lang, link.tag, link.direction, link.name, link.href, False, ui_table(link.lang)["news_releases"])
+        for link in _language_links(project, None, languages, page_path)
+    ]
+    context = {
+        **_common_context(project, lang, page_path, ui),
+        "draft": False,
+        "page_title": plain_text(project.publisher or project.name),
+        "publisher": text_markup(project.publisher or project.name),
+        "home_href": relative_href(page_path, page_path),
+        "index_href": relative_href(page_path, page_path),
+        "canonical": absolute_url(project.base_url, page_path),
+        "alternates": _alternates(project, languages),
+        "language_links": links,
+    }
+    return _render(templates_dir, ROOT_INDEX_TEMPLATE, context)
+
+
+def stylesheet(templates_dir: Path | None) -> str:
+    """The CSS for outputs/static/transpub.css: the project's templates/transpub.css if any, else transpub's."""
+    if templates_dir is not None:
+        override = Path(templates_dir) / STYLESHEET_NAME
+        if override.is_file():
+            return override.read_text(encoding="utf-8")
+    return resources.files("transpub").joinpath("static", STYLESHEET_NAME).read_text(encoding="utf-8")
+
+
+# --- the body, from the block tree -------------------------------------------------------------------
+class BodyWriter:
+    """Writes a release's blocks and segments as HTML for one :class:`LocalizedRelease`."""
+
+    def __init__(self, loc: LocalizedRelease):
+        self.loc = loc
+        self.source_tag = bcp47(loc.project.source_lang)
+        self.source_direction = text_direction(loc.project.source_lang)
+        levels = sorted({b.level for b in walk_blocks(loc.release.body) if isinstance(b, Heading)})
+        self.heading_tags = {level: f"h{min(rank + 2, 6)}" for rank, level in enumerate(levels)}
+
+    # segments
+    def segment(self, text: Text, *, inline: bool = True) -> Markup:
+        """A segment's HTML with its draft marks; ``inline=False`` drops emphasis and links (inside a link)."""
+        shown = self.loc.shown(text)
+        if inline:
+            content = self.inline(shown.nodes)
+        else:
+            content = text_markup(self.loc.render(inline_plain_text(shown.nodes)))
+        attrs = self._marks(shown)
+        return Markup(f"<span{attributes(attrs)}>{content}</span>") if attrs else content
+
+    def _marks(self, shown: Shown) -> dict[str, str]:
+        attrs: dict[str, str] = {}
+        if shown.fallback:
+            attrs["lang"] = self.source_tag
+            if self.source_direction != self.loc.direction:
+                attrs["dir"] = self.source_direction
+        if self.loc.draft and shown.fallback:
+            attrs["class"] = "untranslated"
+            attrs["title"] = self.loc.ui["untranslated"]
+        elif self.loc.draft and shown.unreviewed:
+            attrs["class"] = "unreviewed"
+            attrs["title"] = f"{self.loc.ui['unreviewed']} {shown.source}"
+        return attrs
+
+    def inline(self, nodes: Iterable[Inline]) -> Markup:
+        parts: list[str] = []
+        for node in nodes:
+            if isinstance(node, Plain):
+                parts.append(text_markup(self.loc.render(node.text)))
+            elif isinstance(node, Code):
+                parts.append(f"<code>{text_markup(node.text)}</code>")
+            elif isinstance(node, Emphasis):
+                parts.append(f"<em>{self.inline(node.children)}</em>")
+            elif isinstance(node, Strong):
+                parts.append(f"<strong>{self.inline(node.children)}</strong>")
+            elif isinstance(node, Link):
+                href = safe_url(node.url)
+                children = self.inline(node.children)
+                if href is None:
+                    parts.append(children)
+                else:
+                    attrs = {"href": href, "title": plain_text(self.loc.render(node.title)) if node.title else None}
+                    parts.append(f"<a{attributes(attrs)}>{children}</a>")
+            elif isinstance(node, LineBreak):
+                parts.append("<br>")
+        return Markup("".join(parts))
+
+    def publisher(self) -> Markup:
+        return _name_markup(self.loc.publisher, self.loc.project, self.loc.lang)
+
+    # blocks
+    def blocks(self, blocks: Iterable[Block]) -> Markup:
+        return Markup("\n".join(self.block(block) for block in blocks))
+
+    def block(self, block: Block) -> str:
+        if isinstance(block, Heading):
+            tag = self.heading_tags[block.level]
+            return f"<{tag}>{self.segment(block.text)}</{tag}>"
+        if isinstance(block, Paragraph):
+            return f"<p>{self.segment(block.text)}</p>"
+        if isinstance(block, Image):
+            return self.image(block)
+        if isinstance(block, ListBlock):
+            return self.list(block)
+        if isinstance(block, Table):
+            return self.table(block)
+        if isinstance(block, Quote):
+            return f"<blockquote>\n{self.blocks(block.blocks)}\n</blockquote>"
+        if isinstance(block, CodeBlock):
+            language = block.info.split()[0] if block.info.split() else ""
+            attrs = {"class": f"language-{language}" if _CODE_LANGUAGE.fullmatch(language) else None}
+            return f'<pre dir="ltr"><code{attributes(attrs)}>{text_markup(block.code)}</code></pre>'
+        if isinstance(block, Rule):
+            return "<hr>"
+        raise TypeError(f"unknown block {block!r}")
+
+    def image(self, image: Image) -> str:
+        attrs: dict[str, str | None] = {"src": image.src, "alt": ""}
+        if image.alt is not None:
+            shown = self.loc.shown(image.alt)
+            attrs["alt"] = plain_text(self.loc.render(inline_plain_text(shown.nodes)))
+            attrs.update(self._marks(shown))
+        img = f'<img{attributes(attrs)} loading="lazy">'
+        if image.caption is None:
+            return f"<figure>{img}</figure>"
+        return f"<figure>{img}<figcaption>{self.segment(image.caption)}</figcaption></figure>"
+
+    def list(self, block: ListBlock) -> str:
+        tag = "ol" if block.ordered else "ul"
+        attrs = {"start": str(block.start) if block.ordered and block.start != 1 else None}
+        items = "\n".join(f"<li>{self.list_item(item)}</li>" for item in block.items)
+        return f"<{tag}{attributes(attrs)}>\n{items}\n</{tag}>"
+
+    def list_item(self, item: ListItem) -> str:
+        paragraphs = sum(isinstance(b, Paragraph) for b in item.blocks)
+        parts = []
+        for block in item.blocks:
+            if isinstance(block, Paragraph) and paragraphs == 1:
+                parts.append(str(self.segment(block.text)))  # a tight item: its text without <p>
+            else:
+                parts.append(self.block(block))
+        return "\n".join(parts)
+
+    def table(self, table: Table) -> str:
+        def row(cells: tuple[TableCell, ...], tag: str) -> str:
+            out = []
+            for cell in cells:
+                attrs = {"class": ALIGN_CLASSES.get(cell.align or ""), "scope": "col" if tag == "th" else None}
+                content = self.segment(cell.text) if cell.text else ""
+                out.append(f"<{tag}{attributes(attrs)}>{content}</{tag}>")
+            return "<tr>" + "".join(out) + "</tr>"
+
+        head = f"<thead>{row(table.header, 'th')}</thead>" if table.header else ""
+        body = "\n".join(row(cells, "td") for cells in table.rows)
+        return f'<div class="table-wrap"><table>{head}<tbody>\n{body}\n</tbody></table></div>'
+
+
+# --- small helpers -------------------------------------------------------------------------------
+def plain_text(text: str) -> str:
+    """``text`` without the code points every page drops (still to be escaped)."""
+    return _FORBIDDEN.sub("", text)
+
+
+def text_markup(text: str) -> Markup:
+    """Text as safe HTML: forbidden code points removed, then escaped."""
+    return escape(plain_text(text))
+
+
+def attributes(attrs: Mapping[str, str | None]) -> str:
+    """` name="value"` pairs, values escaped; None values are left out."""
+    return "".join(f' {name}="{text_markup(value)}"' for name, value in attrs.items() if value is not None)
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it may become a link (http, https with a host, or mailto), else None."""
+    url = url.strip()
+    if not url or _FORBIDDEN.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in SAFE_SCHEMES or (scheme != "mailto" and not parts.netloc):
+        return None
+    return url
+
+
+def relative_href(page_path: str, target: str) -> str:
+    """The link from the page at ``page_path`` to ``target`` (both relative to outputs/)."""
+    start = posixpath.dirname(page_path) or "."
+    return quote(posixpath.relpath(target, start), safe="/#")
+
+
+def absolute_url(base_url: str | None, path: str) -> str | None:
+    return f"{base_url}{quote(path, safe='/')}" if base_url else None
+
+
+def _name_markup(name: str, project: Project, lang: str) -> Markup:
+    """A name that may still be in the source language (names.po not reviewed): tag its language."""
+    if lang != project.source_lang and name == project.publisher:
+        attrs = {"lang": bcp47(project.source_lang)}
+        if text_direction(project.source_lang) != text_direction(lang):
+            attrs["dir"] = text_direction(project.source_lang)
+        return Markup(f"<span{attributes(attrs)}>{text_markup(name)}</span>")
+    return text_markup(name)
+
+
+def _language_order(project: Project, langs: Iterable[str]) -> list[str]:
+    known = list(project.all_languages)
+    return sorted(set(langs), key=lambda lang: (known.index(lang) if lang in known else len(known), lang))
+
+
+def _language_links(project: Project, current: str | None, paths: Mapping[str, str], page_path: str) -> list[LanguageLink]:
+    return [
+        LanguageLink(
+            lang=lang,
+            tag=bcp47(lang),
+            direction=text_direction(lang),
+            name=language_name(lang),
+            href=relative_href(page_path, paths[lang]),
+            current=lang == current,
+        )
+        for lang in _language_order(project, paths)
+    ]
+
+
+def _alternates(project: Project, paths: Mapping[str, str]) -> list[Alternate]:
+    if not project.base_url:
+        return []
+    return [Alternate(bcp47(lang), absolute_url(project.base_url, paths[lang])) for lang in _language_order(project, paths)]
+
+
+def _common_context(project: Project, lang: str, page_path: str, ui: Mapping[str, str]) -> dict[str, object]:
+    return {
+        "project": project,
+        "lang": lang,
+        "lang_tag": bcp47(lang),
+        "direction": text_direction(lang),
+        "ui": dict(ui),
+        "page_path": page_path,
+        "stylesheet_href": relative_href(page_path, STYLESHEET_PATH),
+        "root_href": relative_href(page_path, ROOT_INDEX_PATH),
+    }
+
+
+# --- templates -----------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=16)
+def template_environment(templates_dir: Path | None) -> SandboxedEnvironment:
+    """Project templates first, then transpub's; autoescape on everywhere; sandboxed; strict about names."""
+    loaders = []
+    if templates_dir is not None:
+        loaders.append(FileSystemLoader(str(templates_dir)))
+    loaders.append(FileSystemLoader(str(resources.files("transpub").joinpath("templates"))))
+    return SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(templates_dir: Path | None, name: str, context: Mapping[str, object]) -> str:
+    key = Path(templates_dir).resolve() if templates_dir is not None else None
+    try:
+        return template_environment(key).get_template(name).render(context)
+    except TemplateError as exc:
+        filename = getattr(exc, "filename", None) or name
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"template {name}: {exc.message or exc}", path=filename, line=line) from exc
