@@ -280,9 +280,16 @@ def _redact(text: str, secrets: Iterable[str | None]) -> str:
 
 
 def _check_answers(answers: object, count: int, where: str) -> list[str]:
+    """A 200 answer is only a translation if it holds exactly ``count`` strings."""
     if not isinstance(answers, list) or len(answers) != count or not all(isinstance(a, str) for a in answers):
-        raise EngineError(f"{where} did not answer with {count} translated text(s)")
+        raise EngineError(f"{where} answered without {count} translated text(s) (got {_describe(answers)})")
     return answers
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, list):
+        return f"a list of {len(value)} {'/'.join(sorted({type(v).__name__ for v in value})) or 'items'}"
+    return "nothing" if value is None else f"a {type(value).__name__}"
 
 
 # --- LibreTranslate, direct ---------------------------------------------------------------------
@@ -324,7 +331,9 @@ class LibreTranslateEngine:
         if self._api_key:
             payload["api_key"] = self._api_key
         answer = _with_retries(lambda: self._post(payload), self.retry)
-        translated = answer.get("translatedText") if isinstance(answer, dict) else None
+        if not isinstance(answer, dict) or "translatedText" not in answer:
+            raise EngineError(f"LibreTranslate at {self.url} answered without translatedText (got {_describe(answer)})")
+        translated = answer["translatedText"]
         if isinstance(translated, str) and len(texts) == 1:
             translated = [translated]
         return _check_answers(translated, len(texts), f"LibreTranslate at {self.url}")

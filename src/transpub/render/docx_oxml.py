@@ -1,0 +1,192 @@
+"""Low-level WordprocessingML helpers for the DOCX renderer: what python-docx has no public API for.
+
+Word rejects (or "repairs") a file whose property elements are out of schema order, so every element is
+inserted through :func:`set_child`, which knows the order of the parents used here (``w:rPr``, ``w:pPr``,
+``w:tblPr``, ``w:tcPr``, ``w:sectPr``). Everything else in this module builds one small piece of XML:
+a run, a hyperlink, a numbering instance, a style, the document's language and fonts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+# Child order of the property elements we touch (ECMA-376 Part 1, transitional schema).
+RPR_ORDER = (
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+    "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+    "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+    "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath",
+)  # fmt: skip
+PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+    "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+    "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+    "sectPr", "pPrChange",
+)  # fmt: skip
+TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+    "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+)  # fmt: skip
+TCPR_ORDER = (
+    "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+    "textDirection", "tcFitText", "vAlign", "hideMark",
+)  # fmt: skip
+TRPR_ORDER = (
+    "cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+    "tblHeader", "tblCellSpacing", "jc", "hidden",
+)  # fmt: skip
+SECTPR_ORDER = (
+    "headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+    "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote",
+    "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange",
+)  # fmt: skip
+ORDERS = {"rPr": RPR_ORDER, "pPr": PPR_ORDER, "tblPr": TBLPR_ORDER, "tcPr": TCPR_ORDER, "trPr": TRPR_ORDER,
+          "sectPr": SECTPR_ORDER}  # fmt: skip
+
+# Characters XML 1.0 cannot carry at all: C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters that cannot appear in an XML document (escaping is lxml's job)."""
+    return _INVALID_XML.sub("", text)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def set_child(parent, name: str, **attrs: str | None):
+    """Get or create ``w:<name>`` under ``parent`` at its schema position, and set ``w:`` attributes.
+
+    An attribute given as None is removed. Returns the child element.
+    """
+    tag = qn(f"w:{name}")
+    child = parent.find(tag)
+    if child is None:
+        child = OxmlElement(f"w:{name}")
+        order = ORDERS[_local(parent.tag)]
+        later = set(order[order.index(name) + 1 :])
+        for index, sibling in enumerate(parent):
+            if _local(sibling.tag) in later:
+                parent.insert(index, child)
+                break
+        else:
+            parent.append(child)
+    for key, value in attrs.items():
+        if value is None:
+            child.attrib.pop(qn(f"w:{key}"), None)
+        else:
+            child.set(qn(f"w:{key}"), value)
+    return child
+
+
+def get_or_add(parent, name: str):
+    """``w:<name>`` as the first child of ``parent`` (pPr, rPr, tblPr … always come first)."""
+    child = parent.find(qn(f"w:{name}"))
+    if child is None:
+        child = OxmlElement(f"w:{name}")
+        parent.insert(0, child)
+    return child
+
+
+def remove_children(parent, *names: str) -> None:
+    for name in names:
+        for child in parent.findall(qn(f"w:{name}")):
+            parent.remove(child)
+
+
+# --- runs ------------------------------------------------------------------------------------------
+def new_run(rpr_items: Sequence[tuple[str, dict[str, str]]], text: str | None = None, *, line_break: bool = False):
+    """A ``w:r`` with properties (already in schema order) and either text or a line break."""
+    run = OxmlElement("w:r")
+    if rpr_items:
+        rpr = OxmlElement("w:rPr")
+        for name, attrs in rpr_items:
+            element = OxmlElement(f"w:{name}")
+            for key, value in attrs.items():
+                element.set(qn(f"w:{key}"), value)
+            rpr.append(element)
+        run.append(rpr)
+    if line_break:
+        run.append(OxmlElement("w:br"))
+    elif text is not None:
+        run.text = text  # python-docx's CT_R.text turns "\t" into w:tab and "\n" into w:br
+    return run
+
+
+def new_hyperlink(r_id: str, tooltip: str | None = None):
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    if tooltip:
+        link.set(qn("w:tooltip"), tooltip)
+    link.set(qn("w:history"), "1")
+    return link
+
+
+def lang_attrs(tag: str, *, east_asian: bool, rtl: bool) -> dict[str, str]:
+    """``w:lang`` attributes saying a text is in ``tag`` in every script slot that language uses."""
+    attrs = {"val": tag}
+    if east_asian:
+        attrs["eastAsia"] = tag
+    if rtl:
+        attrs["bidi"] = tag
+    return attrs
+
+
+# --- paragraphs --------------------------------------------------------------------------------------
+def paragraph_border(ppr, side: str = "bottom", color: str = "A6A6A6", size: str = "6") -> None:
+    borders = set_child(ppr, "pBdr")
+    element = OxmlElement(f"w:{side}")
+    for key, value in (("val", "single"), ("sz", size), ("space", "1"), ("color", color)):
+        element.set(qn(f"w:{key}"), value)
+    borders.append(element)
+
+
+def shade(parent, fill: str) -> None:
+    """Background shading of a paragraph (pPr) or a table cell (tcPr)."""
+    set_child(parent, "shd", val="clear", color="auto", fill=fill)
+
+
+def numbering_instance(numbering, abstract_num_id: int, start: int) -> int:
+    """A new ``w:num`` over an abstract list definition, restarting at ``start``; returns its numId."""
+    num = numbering.add_num(abstract_num_id)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
+    return int(num.numId)
+
+
+def page_number_field(paragraph_element) -> None:
+    """Append a PAGE field (the current page number) to a paragraph."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), " PAGE ")
+    field.append(new_run((), "1"))
+    paragraph_element.append(field)
+
+
+# --- styles ------------------------------------------------------------------------------------------
+def style_element(xml: str):
+    return parse_xml(f"<w:style {nsdecls('w')} {xml}</w:style>")
+
+
+def strip_theme_fonts(elements: Iterable, *attributes: str) -> None:
+    """Remove theme-font attributes (``eastAsiaTheme``, ``cstheme``) so explicit fonts take effect."""
+    for element in elements:
+        for attribute in attributes:
+            element.attrib.pop(qn(f"w:{attribute}"), None)
+
+
+FONT_TABLE_ENTRY = (
+    '<w:font {ns} w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="{charset}"/>'
+    '<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+)
+
+
+def font_table_entry(name: str, alt: str, charset: str, family: str):
+    """A fontTable entry: Word substitutes a font of the same charset and family when ``name`` is missing."""
+    return parse_xml(FONT_TABLE_ENTRY.format(ns=nsdecls("w"), name=name, alt=alt, charset=charset, family=family))

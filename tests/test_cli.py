@@ -1,0 +1,139 @@
+"""Each command through click's CliRunner, and the promise that every command explains itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+
+from conftest import run_cli
+from transpub.cli import main
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        yield path
+        if isinstance(command, click.Group):
+            yield from _commands(command, path)
+
+
+@pytest.mark.parametrize("path", list(_commands(main)), ids=lambda p: " ".join(p))
+def test_every_command_has_help_with_an_example(path):
+    result = run_cli(None, *path, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout, f"'transpub {' '.join(path)} --help' shows no example"
+    assert f"transpub {' '.join(path)}" in result.stdout
+
+
+def test_init_scaffolds_a_project_that_builds(tmp_path: Path):
+    target = tmp_path / "newsroom"
+    result = run_cli(None, "init", str(target), "--source-lang", "en", "--languages", "fr,ar", "--publisher", "Example Office")
+    assert result.exit_code == 0, result.stderr
+    assert (target / "transpub.toml").is_file() and (target / "sources").is_dir()
+    assert run_cli(target, "update").exit_code == 0
+    result = run_cli(target, "build", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert list((target / "outputs" / "en").glob("*-example.html"))
+    # a second init refuses to overwrite the project
+    again = run_cli(None, "init", str(target))
+    assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_init_refuses_unknown_languages_before_writing(tmp_path: Path):
+    result = run_cli(None, "init", str(tmp_path / "p"), "--languages", "fr,qq")
+    assert result.exit_code == 2 and "not a locale CLDR knows" in result.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_extract_writes_templates_only(sample_project: Path):
+    result = run_cli(sample_project, "extract")
+    assert result.exit_code == 0, result.stderr
+    assert (sample_project / "locale/templates/2023-07-18-wipo-assemblies.pot").is_file()
+    assert "release(s)" in result.stdout
+
+
+def test_update_reports_what_it_wrote(sample_project: Path):
+    (sample_project / "locale" / "fr").rename(sample_project / "gone")
+    result = run_cli(sample_project, "update", "--lang", "fr")
+    assert result.exit_code == 0, result.stderr
+    assert "wrote locale/fr/LC_MESSAGES/2023-07-18-wipo-assemblies.po" in result.stdout
+    assert "locale/en/" not in result.stdout
+
+
+def test_status_shows_every_review_state(sample_project: Path):
+    result = run_cli(sample_project, "status")
+    assert result.exit_code == 0, result.stderr
+    lines = {line.split()[1]: line for line in result.stdout.splitlines()[1:]}
+    assert lines["en"].endswith("yes")
+    assert lines["fr"].endswith("no") and lines["ar"].endswith("no")
+
+
+def test_status_json_counts_segments_and_words(sample_project: Path):
+    result = run_cli(sample_project, "status", "--json")
+    rows = {row["lang"]: row for row in json.loads(result.stdout)}
+    en, fr = rows["en"], rows["fr"]
+    assert en["publishable"] and en["reviewed"]["segments"] == en["total"]["segments"] > 0
+    assert en["untranslated"]["segments"] == 0
+    # the French sample has every state: reviewed, machine, changed, untranslated
+    for state in ("reviewed", "machine", "changed", "untranslated"):
+        assert fr[state]["segments"] > 0, state
+    assert fr["unreviewed"]["segments"] == fr["machine"]["segments"] + fr["changed"]["segments"]
+    assert not fr["publishable"] and "not fully reviewed" in fr["reason"]
+    assert fr["total"]["words"] == en["total"]["words"] > 0
+
+
+def test_status_for_one_language_and_release(sample_project: Path):
+    result = run_cli(sample_project, "status", "--lang", "fr", "--release", "2023-07-18-wipo-assemblies", "--json")
+    rows = json.loads(result.stdout)
+    assert [(r["release"], r["lang"]) for r in rows] == [("2023-07-18-wipo-assemblies", "fr")]
+
+
+def test_build_skips_what_is_not_reviewed_and_says_why(sample_project: Path):
+    result = run_cli(sample_project, "build", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    assert "skipped 2023-07-18-wipo-assemblies [fr]: not fully reviewed" in result.stderr
+    assert (sample_project / "outputs/en/2023-07-18-wipo-assemblies.html").is_file()
+    assert (sample_project / "outputs/ja/2023-07-18-wipo-assemblies.html").is_file()
+    assert not (sample_project / "outputs/fr/2023-07-18-wipo-assemblies.html").exists()
+
+
+def test_build_of_an_unpublishable_language_exits_1(sample_project: Path):
+    result = run_cli(sample_project, "build", "--lang", "fr", "--format", "html")
+    assert result.exit_code == 1
+    assert "nothing publishable for fr" in result.stderr
+
+
+def test_draft_build_goes_to_a_separate_folder(sample_project: Path):
+    result = run_cli(sample_project, "build", "--lang", "fr", "--draft", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    assert (sample_project / "outputs/drafts/fr/2023-07-18-wipo-assemblies.html").is_file()
+    assert not (sample_project / "outputs/fr").exists()
+
+
+def test_build_rejects_unknown_format(sample_project: Path):
+    result = run_cli(sample_project, "build", "--format", "pdf")
+    assert result.exit_code == 2 and "unknown format pdf" in result.stderr
+
+
+def test_build_one_release(sample_project: Path):
+    result = run_cli(sample_project, "build", "--lang", "en", "--release", "2023-07-18-wipo-assemblies", "--format", "docx")
+    assert result.exit_code == 0, result.stderr
+    assert (sample_project / "outputs/en/2023-07-18-wipo-assemblies.docx").is_file()
+    assert not (sample_project / "outputs/en/2023-07-18-wipo-assemblies.html").exists()
+    bad = run_cli(sample_project, "build", "--release", "no-such-release")
+    assert bad.exit_code == 2 and "no release 'no-such-release'" in bad.stderr
+
+
+def test_commands_find_the_project_from_a_subfolder(sample_project: Path, monkeypatch):
+    monkeypatch.chdir(sample_project / "sources")
+    result = run_cli(None, "status", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)
+
+
+def test_outside_a_project_says_so(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(None, "status")
+    assert result.exit_code == 2 and "no transpub.toml" in result.stderr
