@@ -115,7 +115,7 @@ class FakeLibreTranslate:
     def start(self) -> FakeLibreTranslate:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
         self._thread.start()
         return self
 
@@ -202,6 +202,7 @@ def _json(status: int, body: object) -> tuple[int, str, bytes]:
 def _handler_for(server: FakeLibreTranslate) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real server behind a proxy would
+        disable_nagle_algorithm = True  # headers and body are two writes: avoid 40 ms delayed-ACK stalls
 
         def do_POST(self) -> None:  # noqa: N802 -- http.server's naming
             url = urlsplit(self.path)

@@ -58,6 +58,9 @@ def xml_safe(text: str) -> str:
     return _INVALID_XML.sub("", text)
 
 
+_PLAIN_TEXT = re.compile(r"[^\t\n\r]*")
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -116,8 +119,14 @@ def new_run(rpr_items: Sequence[tuple[str, dict[str, str]]], text: str | None = 
         run.append(rpr)
     if line_break:
         run.append(OxmlElement("w:br"))
+    elif text is not None and _PLAIN_TEXT.fullmatch(text):
+        element = OxmlElement("w:t")
+        element.text = text
+        if text != text.strip(" "):
+            element.set(qn("xml:space"), "preserve")
+        run.append(element)
     elif text is not None:
-        run.text = text  # python-docx's CT_R.text turns "\t" into w:tab and "\n" into w:br
+        run.text = text  # python-docx's (slower) CT_R.text turns "\t" into w:tab and "\n" into w:br
     return run
 
 
@@ -159,6 +168,16 @@ def numbering_instance(numbering, abstract_num_id: int, start: int) -> int:
     num = numbering.add_num(abstract_num_id)
     num.add_lvlOverride(ilvl=0).add_startOverride(start)
     return int(num.numId)
+
+
+def list_numbering(ppr, num_id: int) -> None:
+    """Put a paragraph in numbering instance ``num_id`` (level 0 of its single-level definition)."""
+    numpr = set_child(ppr, "numPr")
+    remove_children(numpr, "ilvl", "numId")
+    for name, value in (("ilvl", "0"), ("numId", str(num_id))):
+        element = OxmlElement(f"w:{name}")
+        element.set(qn("w:val"), value)
+        numpr.append(element)
 
 
 def page_number_field(paragraph_element) -> None:

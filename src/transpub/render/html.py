@@ -38,7 +38,7 @@ import datetime as dt
 import functools
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -74,7 +74,7 @@ from ..source.model import (
     walk_blocks,
 )
 from .cldr import LocaleFormatter
-from .localize import LocalizedRelease, Shown, name_table, read_names
+from .localize import LocalizedRelease, Names, Shown, name_table, read_names
 from .ui import bcp47, language_name, text_direction, ui_table
 
 RELEASE_TEMPLATE = "release.html.j2"
@@ -182,17 +182,19 @@ def render_release_page(
     ]
     all_versions = dict(versions)
     all_versions.setdefault(loc.lang, page_path)
+    # a published page names itself among its alternates (search engines want the set to be symmetric)
+    published = versions if loc.draft else all_versions
     context = {
         **_common_context(project, loc.lang, page_path, loc.ui),
         "loc": loc,
         "release": release,
         "draft": loc.draft,
-        "page_title": plain_text(f"{loc.plain(release.title)} | {loc.publisher}"),
+        "page_title": plain_text(f"{body.plain(release.title)} | {loc.publisher}"),
         "publisher": body.publisher(),
         "home_href": index_href,
         "index_href": index_href,
         "canonical": absolute_url(project.base_url, page_path),
-        "alternates": _alternates(project, versions),
+        "alternates": _alternates(project, published),
         "language_links": _language_links(project, loc.lang, all_versions, page_path),
         "breadcrumb": breadcrumb,
         "title": body.segment(release.title),
@@ -239,7 +241,7 @@ def render_language_index(
         "home_href": relative_href(page_path, page_path),
         "index_href": relative_href(page_path, page_path),
         "canonical": absolute_url(project.base_url, page_path),
-        "alternates": _alternates(project, languages),
+        "alternates": _alternates(project, all_languages),
         "language_links": _language_links(project, lang, all_languages, page_path),
         "breadcrumb": [
             Crumb(text_markup(ui["home"]), relative_href(page_path, ROOT_INDEX_PATH)),
@@ -288,8 +290,16 @@ class BodyWriter:
 
     def __init__(self, loc: LocalizedRelease):
         self.loc = loc
-        self.source_tag = bcp47(loc.project.source_lang)
-        self.source_direction = text_direction(loc.project.source_lang)
+        project = loc.project
+        self.source_tag = bcp47(project.source_lang)
+        self.source_direction = text_direction(project.source_lang)
+        # an untranslated segment is shown whole in the source language, its tokens included
+        self.source_fmt = LocaleFormatter(
+            project.source_lang,
+            name_table(project, project.source_lang, Names(), draft=False),
+            project.organizations,
+            project.calendars.get(project.source_lang, "gregorian"),
+        )
         levels = sorted({b.level for b in walk_blocks(loc.release.body) if isinstance(b, Heading)})
         self.heading_tags = {level: f"h{min(rank + 2, 6)}" for rank, level in enumerate(levels)}
 
@@ -297,12 +307,16 @@ class BodyWriter:
     def segment(self, text: Text, *, inline: bool = True) -> Markup:
         """A segment's HTML with its draft marks; ``inline=False`` drops emphasis and links (inside a link)."""
         shown = self.loc.shown(text)
-        if inline:
-            content = self.inline(shown.nodes)
-        else:
-            content = text_markup(self.loc.render(inline_plain_text(shown.nodes)))
+        render = self.source_fmt.render_text if shown.fallback else self.loc.render
+        content = self.inline(shown.nodes, render) if inline else text_markup(self.plain(text))
         attrs = self._marks(shown)
         return Markup(f"<span{attributes(attrs)}>{content}</span>") if attrs else content
+
+    def plain(self, text: Text) -> str:
+        """A segment as plain text, tokens rendered (in the source language when it is a fallback)."""
+        shown = self.loc.shown(text)
+        render = self.source_fmt.render_text if shown.fallback else self.loc.render
+        return render(inline_plain_text(shown.nodes))
 
     def _marks(self, shown: Shown) -> dict[str, str]:
         attrs: dict[str, str] = {}
@@ -318,24 +332,25 @@ class BodyWriter:
             attrs["title"] = f"{self.loc.ui['unreviewed']} {shown.source}"
         return attrs
 
-    def inline(self, nodes: Iterable[Inline]) -> Markup:
+    def inline(self, nodes: Iterable[Inline], render: Callable[[str], str]) -> Markup:
+        """Inline nodes as HTML; ``render`` turns the typed tokens of plain text into words."""
         parts: list[str] = []
         for node in nodes:
             if isinstance(node, Plain):
-                parts.append(text_markup(self.loc.render(node.text)))
+                parts.append(text_markup(render(node.text)))
             elif isinstance(node, Code):
                 parts.append(f"<code>{text_markup(node.text)}</code>")
             elif isinstance(node, Emphasis):
-                parts.append(f"<em>{self.inline(node.children)}</em>")
+                parts.append(f"<em>{self.inline(node.children, render)}</em>")
             elif isinstance(node, Strong):
-                parts.append(f"<strong>{self.inline(node.children)}</strong>")
+                parts.append(f"<strong>{self.inline(node.children, render)}</strong>")
             elif isinstance(node, Link):
                 href = safe_url(node.url)
-                children = self.inline(node.children)
+                children = self.inline(node.children, render)
                 if href is None:
                     parts.append(children)
                 else:
-                    attrs = {"href": href, "title": plain_text(self.loc.render(node.title)) if node.title else None}
+                    attrs = {"href": href, "title": plain_text(render(node.title)) if node.title else None}
                     parts.append(f"<a{attributes(attrs)}>{children}</a>")
             elif isinstance(node, LineBreak):
                 parts.append("<br>")
@@ -374,7 +389,7 @@ class BodyWriter:
         attrs: dict[str, str | None] = {"src": image.src, "alt": ""}
         if image.alt is not None:
             shown = self.loc.shown(image.alt)
-            attrs["alt"] = plain_text(self.loc.render(inline_plain_text(shown.nodes)))
+            attrs["alt"] = plain_text(self.plain(image.alt))
             attrs.update(self._marks(shown))
         img = f'<img{attributes(attrs)} loading="lazy">'
         if image.caption is None:

@@ -306,7 +306,9 @@ class LibreTranslateEngine:
 
     name = "libretranslate"
 
-    def __init__(self, url: str, api_key: str | None = None, *, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()):
+    def __init__(
+        self, url: str, api_key: str | None = None, *, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()
+    ):
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.retry = retry
@@ -355,7 +357,7 @@ class LibreTranslateEngine:
         detail = _redact(_libre_error_detail(response), [self._api_key])
         if status in (401, 403):
             problem = "rejected the API key" if self._api_key else "requires an API key"
-            raise EngineUnavailableError(f"{where} {problem} (HTTP {status}); set TRANSPUB_LIBRETRANSLATE_API_KEY")
+            raise EngineUnavailableError(f"{where} {problem} (HTTP {status}); set {LIBRE_KEY_VARIABLES[0]}")
         if status == 429 or status >= 500:
             raise _Retryable(EngineError(f"{where} answered HTTP {status}{detail}"))
         if status != 200:
@@ -384,6 +386,10 @@ def _libre_error_detail(response: requests.Response) -> str:
 # --- deep-translator backends -------------------------------------------------------------------
 
 
+# deep-translator's ServerException keeps only a message per status: 429, 500, 503 and "other".
+_DT_TRANSIENT = {"ERR_TOO_MANY_REQUESTS", "ERR_INTERNAL_SERVER_ERROR", "ERR_SERVICE_NOT_AVAIBLE", "API server error"}
+
+
 class DeepTranslatorEngine:
     """One deep-translator backend, with the deadline, retries and error mapping it lacks."""
 
@@ -405,8 +411,7 @@ class DeepTranslatorEngine:
         self._to_code = to_code
         self._secrets = tuple(secrets)
         self._key_variable = key_variable
-        self._translators: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
+        self._local = threading.local()
 
     def __repr__(self) -> str:
         return f"DeepTranslatorEngine({self.name!r})"
@@ -418,20 +423,26 @@ class DeepTranslatorEngine:
         return [_with_retries(lambda text=text: self._translate_one(text, *codes), self.retry) for text in texts]
 
     def _translate_one(self, text: str, source: str, target: str) -> str:
+        translators = self._local.__dict__.setdefault("translators", {})
         try:
-            result = _call_with_deadline(lambda: self._translator(source, target).translate(text), self.timeout)
+            translator = self._translator(translators, source, target)
+            result = _call_with_deadline(lambda: translator.translate(text), self.timeout)
         except Exception as exc:  # every deep-translator failure is mapped to an EngineError
+            if isinstance(exc, _DeadlineExceeded):
+                translators.pop((source, target), None)  # still in use by the abandoned call
             raise self._error(exc)  # noqa: B904 -- _error chains the cause itself, unless it shows a key
         if not isinstance(result, str):
             raise EngineError(f"{self.name} answered with {type(result).__name__}, not a translated text")
         return result
 
-    def _translator(self, source: str, target: str) -> Any:
-        # Built once per language pair: Microsoft's constructor fetches its language list online.
-        with self._lock:
-            if (source, target) not in self._translators:
-                self._translators[source, target] = self._make_translator(source, target)
-            return self._translators[source, target]
+    def _translator(self, translators: dict[tuple[str, str], Any], source: str, target: str) -> Any:
+        # One instance per worker thread and language pair: Google's and MyMemory's translate()
+        # park the text on the instance, so a shared one would mix texts up between threads; and
+        # Microsoft's constructor fetches its language list online, so it is not rebuilt per call.
+        if (source, target) not in translators:
+            make = self._make_translator
+            translators[source, target] = _call_with_deadline(lambda: make(source, target), self.timeout)
+        return translators[source, target]
 
     def _error(self, exc: Exception) -> EngineError | _Retryable:
         from deep_translator import exceptions as dt
@@ -449,47 +460,48 @@ class DeepTranslatorEngine:
         if isinstance(exc, dt.TooManyRequests):
             return _Retryable(_chained(EngineError(f"{name} is limiting requests (HTTP 429)"), exc, secrets))
         if isinstance(exc, dt.ServerException):
-            # deep-translator keeps only a message per status code; these are the retryable ones.
             reason = str(exc.args[0]) if exc.args else "server error"
             error = _chained(EngineError(f"{name} answered with an error ({reason})"), exc, secrets)
-            transient = reason in ("ERR_TOO_MANY_REQUESTS", "ERR_INTERNAL_SERVER_ERROR", "ERR_SERVICE_NOT_AVAIBLE", "API server error")
-            return _Retryable(error) if transient else error
+            return _Retryable(error) if reason in _DT_TRANSIENT else error
         if isinstance(exc, dt.LanguageNotSupportedException | dt.InvalidSourceOrTargetLanguage):
             return _chained(EngineError(f"{name} does not support this language pair"), exc, secrets)
         if isinstance(exc, ValueError | KeyError | TypeError | IndexError | dt.TranslationNotFound):
             # A 200 answer that is HTML, empty or shaped wrong surfaces as one of these.
-            return _chained(EngineError(f"{name} gave an answer that is not a translation ({type(exc).__name__})"), exc, secrets)
+            message = f"{name} gave an answer that is not a translation ({type(exc).__name__})"
+            return _chained(EngineError(message), exc, secrets)
         detail = _redact(_short(exc), secrets)
         return _chained(EngineError(f"{name} failed: {type(exc).__name__}: {detail}"), exc, secrets)
 
 
-def _deep_translator_backend(name: str, settings: Mapping[str, Any], timeout: float, retry: RetryPolicy) -> DeepTranslatorEngine:
+def _deep_translator_backend(
+    name: str, settings: Mapping[str, Any], timeout: float, retry: RetryPolicy
+) -> DeepTranslatorEngine:
     import deep_translator as dt
 
+    key: str | None = None
     if name == "google":
-        make, to_code, secrets, variable = (lambda s, t: dt.GoogleTranslator(source=s, target=t)), cldr_to_google, (), ""
+        make, to_code = (lambda s, t: dt.GoogleTranslator(source=s, target=t)), cldr_to_google
     elif name == "mymemory":
-        make, to_code, secrets, variable = (lambda s, t: dt.MyMemoryTranslator(source=s, target=t)), cldr_to_mymemory, (), ""
+        make, to_code = (lambda s, t: dt.MyMemoryTranslator(source=s, target=t)), cldr_to_mymemory
     elif name == "microsoft":
-        key = _require_key("microsoft")
-        region = settings.get("region")
-        make = lambda s, t: dt.MicrosoftTranslator(source=s, target=t, api_key=key, region=region)  # noqa: E731
-        to_code, secrets, variable = cldr_to_microsoft, (key,), _key_variable("microsoft")
+        key, region = _require_key(name), settings.get("region")
+        make, to_code = (lambda s, t: dt.MicrosoftTranslator(s, t, api_key=key, region=region)), cldr_to_microsoft
     elif name == "baidu":
-        key, app_id = _require_key("baidu"), _require_variable("TRANSPUB_BAIDU_APP_ID", "baidu")
-        make = lambda s, t: dt.BaiduTranslator(source=s, target=t, appid=app_id, appkey=key)  # noqa: E731
-        to_code, secrets, variable = cldr_to_baidu, (key,), _key_variable("baidu")
+        key, app_id = _require_key(name), _require_variable("TRANSPUB_BAIDU_APP_ID", name)
+        make, to_code = (lambda s, t: dt.BaiduTranslator(s, t, appid=app_id, appkey=key)), cldr_to_baidu
     else:  # "libretranslate-dt"
-        variable = _key_variable("libretranslate")
-        if not os.environ.get(variable):
+        key = _libre_key()
+        if not key:
             raise EngineError(
-                f"deep-translator's LibreTranslate client always sends a key: set {variable} "
-                "(any value works for a server without keys), or use engine = \"libretranslate\""
+                f"deep-translator's LibreTranslate client always sends a key: set {LIBRE_KEY_VARIABLES[0]} "
+                '(any value works for a server without keys), or use engine = "libretranslate"'
             )
-        key, url = os.environ[variable], _require_url(settings, name) + "/"  # its URL needs the slash
-        make = lambda s, t: dt.LibreTranslator(source=s, target=t, api_key=key, custom_url=url)  # noqa: E731
-        to_code, secrets = cldr_to_libre_dt, (key,)
-    return DeepTranslatorEngine(name, make, to_code, timeout=timeout, retry=retry, secrets=secrets, key_variable=variable)
+        url = _require_url(settings, name) + "/"  # deep-translator appends "translate" to it as is
+        make, to_code = (lambda s, t: dt.LibreTranslator(s, t, api_key=key, custom_url=url)), cldr_to_libre_dt
+    variable = (LIBRE_KEY_VARIABLES[0] if name == "libretranslate-dt" else _key_variable(name)) if key else ""
+    return DeepTranslatorEngine(
+        name, make, to_code, timeout=timeout, retry=retry, secrets=(key,) if key else (), key_variable=variable
+    )
 
 
 # --- DeepL ----------------------------------------------------------------------------------------
@@ -504,7 +516,9 @@ class DeepLEngine:
 
     name = "deepl"
 
-    def __init__(self, api_key: str, *, server_url: str | None = None, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()):
+    def __init__(
+        self, api_key: str, *, server_url: str | None = None, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()
+    ):
         import deepl
 
         self.timeout = timeout
@@ -537,7 +551,8 @@ class DeepLEngine:
         except _DeadlineExceeded:
             raise _Retryable(EngineUnavailableError(f"DeepL did not answer within {self.timeout:g} s")) from None
         except deepl.AuthorizationException as exc:
-            raise _chained(EngineUnavailableError("DeepL rejected the API key; check TRANSPUB_DEEPL_API_KEY"), exc, secrets)
+            message = "DeepL rejected the API key; check TRANSPUB_DEEPL_API_KEY"
+            raise _chained(EngineUnavailableError(message), exc, secrets)
         except deepl.QuotaExceededException as exc:
             raise _chained(EngineUnavailableError("DeepL: the account's character quota is used up"), exc, secrets)
         except deepl.TooManyRequestsException as exc:
@@ -548,7 +563,8 @@ class DeepLEngine:
             message = f"DeepL refused the request: {_redact(_short(exc), secrets)}"
             raise _chained(EngineError(message), exc, secrets)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 answer shaped wrong
-            raise _chained(EngineError(f"DeepL gave an answer that is not a translation ({type(exc).__name__})"), exc, secrets)
+            message = f"DeepL gave an answer that is not a translation ({type(exc).__name__})"
+            raise _chained(EngineError(message), exc, secrets)
 
 
 def text_to_xml(text: str) -> str:
@@ -591,6 +607,9 @@ class EchoEngine:
 # --- factory --------------------------------------------------------------------------------------
 
 ENGINE_NAMES = ("libretranslate", "deepl", "google", "microsoft", "mymemory", "baidu", "libretranslate-dt", "echo")
+ENGINE_ALIASES = {"libre": "libretranslate"}
+# Both names work for LibreTranslate's key, matching engine = "libretranslate" or "libre".
+LIBRE_KEY_VARIABLES = ("TRANSPUB_LIBRETRANSLATE_API_KEY", "TRANSPUB_LIBRE_API_KEY")
 
 _CODE_CHECKS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
     "libretranslate": (cldr_to_libre, cldr_to_libre),
@@ -603,18 +622,22 @@ _CODE_CHECKS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
 }
 
 
-def make_engine(name: str, settings: Mapping[str, Any], *, source: str | None = None, targets: Iterable[str] = ()) -> Engine:
+def make_engine(
+    name: str, settings: Mapping[str, Any], *, source: str | None = None, targets: Iterable[str] = ()
+) -> Engine:
     """Build the engine ``name`` from the ``[translate]`` table of transpub.toml.
 
-    Settings used: ``url`` (LibreTranslate, DeepL Pro proxy), ``timeout`` (seconds per call),
-    ``retries``, ``retry_wait`` (first back-off, seconds), ``region`` (Microsoft). Keys come from
-    ``TRANSPUB_<ENGINE>_API_KEY``. With ``source``/``targets``, unsupported languages fail here,
+    Settings used: ``url`` (LibreTranslate; for DeepL an optional server URL), ``timeout`` (seconds
+    per call), ``retries`` (attempts after the first), ``retry_wait`` (first back-off, seconds),
+    ``region`` (Microsoft); others (``engine``, ``concurrency``) are the caller's. Keys come from
+    ``TRANSPUB_<ENGINE>_API_KEY``. Given ``source``/``targets``, unsupported languages fail here,
     before any call.
     """
+    name = ENGINE_ALIASES.get(name, name)
     if name not in ENGINE_NAMES:
         raise EngineError(f"unknown engine {name!r}; known engines: {', '.join(ENGINE_NAMES)}")
-    timeout = _positive(settings, "timeout", 30.0)
-    retry = RetryPolicy(retries=int(_positive(settings, "retries", 3, allow_zero=True)), wait=_positive(settings, "retry_wait", 1.0, allow_zero=True))
+    timeout = _number(settings, "timeout", 30.0, minimum=0.001)
+    retry = RetryPolicy(retries=int(_number(settings, "retries", 3)), wait=_number(settings, "retry_wait", 1.0))
     if name in _CODE_CHECKS:
         to_source, to_target = _CODE_CHECKS[name]
         if source:
@@ -624,8 +647,7 @@ def make_engine(name: str, settings: Mapping[str, Any], *, source: str | None = 
     if name == "echo":
         return EchoEngine()
     if name == "libretranslate":
-        key = os.environ.get(_key_variable("libretranslate")) or None
-        return LibreTranslateEngine(_require_url(settings, name), key, timeout=timeout, retry=retry)
+        return LibreTranslateEngine(_require_url(settings, name), _libre_key(), timeout=timeout, retry=retry)
     if name == "deepl":
         url = settings.get("url") or None
         return DeepLEngine(_require_key("deepl"), server_url=url, timeout=timeout, retry=retry)
@@ -634,6 +656,10 @@ def make_engine(name: str, settings: Mapping[str, Any], *, source: str | None = 
 
 def _key_variable(engine: str) -> str:
     return f"TRANSPUB_{engine.upper().replace('-', '_')}_API_KEY"
+
+
+def _libre_key() -> str | None:
+    return next((os.environ[v] for v in LIBRE_KEY_VARIABLES if os.environ.get(v)), None)
 
 
 def _require_variable(variable: str, engine: str) -> str:
@@ -650,12 +676,12 @@ def _require_key(engine: str) -> str:
 def _require_url(settings: Mapping[str, Any], engine: str) -> str:
     url = settings.get("url")
     if not isinstance(url, str) or not re.match(r"https?://", url):
-        raise ConfigError(f"engine {engine!r} needs url = \"http(s)://…\" in [translate] of transpub.toml")
+        raise ConfigError(f'engine {engine!r} needs url = "http(s)://…" in [translate] of transpub.toml')
     return url.rstrip("/")
 
 
-def _positive(settings: Mapping[str, Any], key: str, default: float, *, allow_zero: bool = False) -> float:
+def _number(settings: Mapping[str, Any], key: str, default: float, *, minimum: float = 0.0) -> float:
     value = settings.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (value == 0 and not allow_zero):
-        raise ConfigError(f"[translate] {key} in transpub.toml must be a positive number, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        raise ConfigError(f"[translate] {key} in transpub.toml must be a number >= {minimum:g}, not {value!r}")
     return float(value)

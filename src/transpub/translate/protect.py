@@ -185,6 +185,9 @@ def _assemble(text: str, pieces: list[_Piece], atoms: list[tuple[int, int]]) -> 
 
     cursor = 0
     for piece in pieces:
+        i = bisect.bisect_right(starts, piece.start) - 1
+        if piece.kind == "x" and i >= 0 and piece.end <= ends[i]:
+            continue  # inside an atom (the escape in "\\{date:…}"): the atom already covers it
         for edge in (piece.start, piece.end):  # a piece must not cut an atom in two
             i = bisect.bisect_right(starts, edge) - 1
             if i >= 0 and starts[i] < edge < ends[i]:
@@ -217,6 +220,13 @@ def _atom_spans(text: str) -> list[tuple[int, int]]:
     )
     spans: list[tuple[int, int]] = []
     for start, end in found:
+        # "\{date:…}": the backslash escapes the brace; keep it with the token so the parser
+        # cannot split the two (an even run of backslashes escapes itself and stays outside).
+        first = start
+        while first > 0 and text[first - 1] == "\\":
+            first -= 1
+        if (start - first) % 2:
+            start -= 1
         if spans and start < spans[-1][1]:
             continue  # overlaps an earlier one (e.g. a placeholder look-alike inside a token)
         spans.append((start, end))
@@ -336,7 +346,7 @@ class _Aligner:
         # "  \n" or "\\\n", plus the indentation the parser skips on the next line: all one piece,
         # so an engine cannot turn a hard break into a soft one by trimming spaces.
         src, pos = self.src, cursor
-        while pos < len(src) and src[pos] == " ":
+        while pos < len(src) and src[pos] in " \t":
             pos += 1
         if src.startswith("\\\n", pos):
             pos += 2

@@ -129,7 +129,7 @@ class _Tally:
     def settle(self, batch: list[tuple[str, Protected]], future: Future[list[str]]) -> None:
         try:
             answers = future.result()
-            if not isinstance(answers, list) or len(answers) != len(batch) or not all(isinstance(a, str) for a in answers):
+            if not _one_string_each(answers, len(batch)):
                 raise EngineError(f"the engine answered {len(batch)} text(s) with {_count(answers)}")
         except EngineError as error:
             if isinstance(error, EngineUnavailableError):
@@ -175,6 +175,10 @@ class _Tally:
             translations=dict(self.translations),
             failures=tuple(self.failures),
         )
+
+
+def _one_string_each(answers: object, count: int) -> bool:
+    return isinstance(answers, list) and len(answers) == count and all(isinstance(a, str) for a in answers)
 
 
 def _count(answers: object) -> str:

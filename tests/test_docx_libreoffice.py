@@ -1,0 +1,105 @@
+"""The Word output opened by a real client: LibreOffice converts each DOCX to PDF, poppler reads it back.
+
+Slow (one LibreOffice start, ~3 s). Needs the Debian packages libreoffice-writer-nogui, fonts-noto-cjk and
+poppler-utils; skipped where they are missing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_docx import AR_NAMES, EN_NAMES, ar_translation, en_translation, make_catalog, make_names, render
+
+from transpub.config import load_project
+from transpub.source.reader import read_release
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS = ("soffice", "pdftotext", "pdftoppm")
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MARGIN_PT = 72  # the documents have 1-inch margins
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory) -> dict[str, Path]:
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)} (libreoffice-writer-nogui, poppler-utils)")
+    folder = tmp_path_factory.mktemp("libreoffice")
+    project = load_project(REPO)
+    release = read_release(REPO / "sources/2023-07-18-wipo-assemblies.md", project)
+    documents = {
+        "ja": render(project, release, "ja"),
+        "en": render(project, release, "en", catalog=make_catalog(release, en_translation), names=make_names(EN_NAMES)),
+        "ar": render(project, release, "ar", catalog=make_catalog(release, ar_translation), names=make_names(AR_NAMES)),
+    }
+    for lang, data in documents.items():
+        (folder / f"{lang}.docx").write_bytes(data)
+    profile = folder / "profile"  # a private LibreOffice profile: no lock clash with another instance
+    command = [
+        "soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+        "--outdir", str(folder), *(str(folder / f"{lang}.docx") for lang in documents),
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    pdfs = {lang: folder / f"{lang}.pdf" for lang in documents}
+    assert all(pdf.exists() for pdf in pdfs.values()), f"LibreOffice failed:\n{result.stdout}\n{result.stderr}"
+    for lang, pdf in pdfs.items():  # first pages as pictures, for a person to look at
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(folder / lang)], check=True)
+    return pdfs
+
+
+def pdf_text(pdf: Path) -> str:
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return BIDI_CONTROLS.sub("", text)
+
+
+def first_page_lines(pdf: Path) -> tuple[float, list[tuple[float, float]]]:
+    """Page width and (xMin, xMax) of every text line on page 1."""
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', xhtml).group(1))
+    lines = [(float(a), float(b)) for a, b in re.findall(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', xhtml)]
+    return width, lines
+
+
+def test_english_pdf_has_localized_dates_and_names(pdfs):
+    text = " ".join(pdf_text(pdfs["en"]).split())
+    assert "July 18, 2023" in text  # the publication date
+    assert "July 6, 2023" in text  # a {date:} token
+    assert "Japan Patent Office" in text
+    assert "Kazakhstan" in text
+    assert "Viet Nam" in text and "Kingdom of Morocco" in text  # transpub.toml [names.en] over CLDR
+    assert "International Cooperation in Intellectual Property Moves Forward" in text
+
+
+def test_japanese_pdf_renders_japanese(pdfs):
+    # LibreOffice spaces Latin digits away from kana and kanji (as Word does): compare without spaces
+    text = re.sub(r"\s+", "", pdf_text(pdfs["ja"]))
+    assert "2023年7月18日" in text
+    assert "カザフスタン" in text
+    assert "知的財産分野における国際協力が前進しました" in text
+    fonts = subprocess.run(["pdffonts", str(pdfs["ja"])], capture_output=True, text=True).stdout
+    assert "CJK" in fonts  # real Japanese glyphs (Noto CJK), not boxes
+
+
+def test_arabic_pdf_is_right_to_left(pdfs):
+    text = pdf_text(pdfs["ar"])
+    assert "يوليو" in text and "2023" in text
+    assert "كازاخستان" in text
+    width, lines = first_page_lines(pdfs["ar"])
+    right_edge = width - MARGIN_PT
+    # every line on the first page starts at the right margin
+    assert lines and all(abs(x_max - right_edge) < 2 for _x_min, x_max in lines[:-1])  # (the last: page number)
+
+
+def test_english_pdf_is_left_to_right(pdfs):
+    width, lines = first_page_lines(pdfs["en"])
+    body = [x_min for x_min, _x_max in lines[2:-1]]  # after the end-aligned date and publisher
+    assert body and min(body) == pytest.approx(MARGIN_PT, abs=2)
+    assert sum(1 for x in body if abs(x - MARGIN_PT) < 2) > len(body) / 2
