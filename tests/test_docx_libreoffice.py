@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 TOOLS = ("soffice", "pdftotext", "pdftoppm")
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MARGIN_PT = 72  # the documents have 1-inch margins
+LIST_INDENT_PT = 18  # List Bullet / List Number text indent (360 twips)
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +59,21 @@ def pdf_text(pdf: Path) -> str:
     return BIDI_CONTROLS.sub("", text)
 
 
-def first_page_lines(pdf: Path) -> tuple[float, list[tuple[float, float]]]:
-    """Page width and (xMin, xMax) of every text line on page 1."""
+def first_page_rows(pdf: Path) -> tuple[float, list[tuple[float, float]]]:
+    """Page width and the (left, right) extent of every visual row of text on page 1, top to bottom.
+
+    pdftotext cuts a row into several "lines" where the bidi runs change direction: rows are merged by height.
+    """
     xhtml = subprocess.run(
         ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     width = float(re.search(r'<page width="([\d.]+)"', xhtml).group(1))
-    lines = [(float(a), float(b)) for a, b in re.findall(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', xhtml)]
-    return width, lines
+    rows: dict[int, tuple[float, float]] = {}
+    for x_min, y_min, x_max in re.findall(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)"', xhtml):
+        key = round(float(y_min))
+        left, right = rows.get(key, (float(x_min), float(x_max)))
+        rows[key] = (min(left, float(x_min)), max(right, float(x_max)))
+    return width, [rows[key] for key in sorted(rows)]
 
 
 def test_english_pdf_has_localized_dates_and_names(pdfs):
@@ -92,14 +100,18 @@ def test_arabic_pdf_is_right_to_left(pdfs):
     text = pdf_text(pdfs["ar"])
     assert "يوليو" in text and "2023" in text
     assert "كازاخستان" in text
-    width, lines = first_page_lines(pdfs["ar"])
+    width, rows = first_page_rows(pdfs["ar"])
     right_edge = width - MARGIN_PT
-    # every line on the first page starts at the right margin
-    assert lines and all(abs(x_max - right_edge) < 2 for _x_min, x_max in lines[:-1])  # (the last: page number)
+    # every row of text on the first page starts at the right margin, or a list indent (18 pt) from it;
+    # the last row is the page number
+    assert len(rows) > 10 and all(abs(right - right_edge) < LIST_INDENT_PT + 2 for _left, right in rows[:-1])
+    assert sum(1 for _left, right in rows if abs(right - right_edge) < 2) > len(rows) / 2
+    assert any(left > width / 2 for left, _right in rows[:-1])  # short rows sit on the right
 
 
 def test_english_pdf_is_left_to_right(pdfs):
-    width, lines = first_page_lines(pdfs["en"])
-    body = [x_min for x_min, _x_max in lines[2:-1]]  # after the end-aligned date and publisher
-    assert body and min(body) == pytest.approx(MARGIN_PT, abs=2)
-    assert sum(1 for x in body if abs(x - MARGIN_PT) < 2) > len(body) / 2
+    width, rows = first_page_rows(pdfs["en"])
+    body = [left for left, _right in rows[2:-1]]  # after the end-aligned date and publisher
+    assert len(body) > 10 and all(abs(left - MARGIN_PT) < LIST_INDENT_PT + 2 for left in body)
+    assert sum(1 for left in body if abs(left - MARGIN_PT) < 2) > len(body) / 2
+    assert all(left > width / 2 for left, _right in rows[:2])  # the date and publisher: at the end (right)

@@ -255,7 +255,7 @@ def test_an_engine_that_miscounts_its_answers_fails_those_texts():
 
 def test_deepl_sends_placeholders_as_xml_tags(server, monkeypatch):
     monkeypatch.setenv("TRANSPUB_DEEPL_API_KEY", KEY)
-    engine = make_engine("deepl", {"url": server.url, "timeout": 5}, source="en", targets=["ja"])
+    engine = make_engine("deepl", {"url": server.url, "timeout": 5, "retries": 0}, source="en", targets=["ja"])
     assert isinstance(engine, DeepLEngine)
     assert engine.translate_batch(["AT&T <x1/> <g2>big</g2> a < b"], "en", "ja") == ["[JA] AT&T <x1/> <g2>big</g2> a < b"]
     [request] = server.requests

@@ -142,6 +142,56 @@ def _print_files(report) -> None:
 
 
 @main.command()
+@click.option("--lang", "lang", required=True, help="The target language to fill.")
+@click.option("--engine", "engine_name", help="Engine name (default: [translate] engine in transpub.toml).")
+@click.option("--release", "release_id", help="Only this release id (default: all, and names.po).")
+@click.pass_context
+@reports_errors
+def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release_id: str | None) -> None:
+    """Fill empty entries: translation memory first, then machine translation.
+
+    Filled entries are marked fuzzy with a comment naming the engine (or the memory) and the date, so
+    they are not published before review. A translation already there is never overwritten. Progress is
+    saved as it goes: an interrupted run resumes where it stopped. API keys come from the environment
+    (TRANSPUB_<ENGINE>_API_KEY).
+
+    \b
+    Example:
+      transpub pretranslate --lang fr
+      TRANSPUB_DEEPL_API_KEY=… transpub pretranslate --lang de --engine deepl --release 2023-07-18-wipo-assemblies
+    """
+    from .translate.pretranslate import pretranslate as run
+
+    project = _project(ctx)
+    lang = project.check_language(lang.replace("-", "_"))
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=1, label=f"translating into {lang}", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+    try:
+        report = run(project, lang, engine_name=engine_name, release_id=release_id, on_progress=progress)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    for failure in report.failures:
+        click.echo(f"not filled: {failure.msgid[:60]!r}: {failure.reason}", err=True)
+    if report.aborted:
+        click.echo(f"transpub: engine stopped: {report.aborted} (re-run to continue)", err=True)
+    click.echo(
+        f"{lang}: {report.from_memory} from translation memory, {report.from_engine} by {report.engine} "
+        f"({report.engine_texts} distinct texts, {report.engine_calls} calls), "
+        f"{report.rejected} rejected, {report.failed} failed, {report.already_filled} already translated"
+    )
+    if report.aborted or (report.failed and not report.from_engine):
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--lang", "langs", multiple=True, help="Only these languages.")
 @click.option("--release", "release_id", help="Only this release id.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")

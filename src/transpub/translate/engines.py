@@ -12,7 +12,8 @@ Every adapter turns third-party failures into :class:`EngineError` with a plain 
 ``from`` the original unless that would print an API key). :class:`EngineUnavailableError` marks the
 failures after which no call can succeed (unreachable, no answer in time, key rejected) so a run can
 stop early. Rate limits (429), server errors (5xx), dropped connections and timeouts are retried
-with exponential back-off (tenacity); calls that cannot finish in time are abandoned, never waited on.
+with exponential back-off (tenacity; the deepl package retries by itself); calls that cannot finish
+in time are abandoned, never waited on.
 
 Locale ids are CLDR style (``ja``, ``zh_Hans``, ``pt_BR``); each backend has a ``cldr_to_*``
 function for its own codes. API keys come only from ``TRANSPUB_<ENGINE>_API_KEY`` variables.
@@ -200,11 +201,12 @@ class RetryPolicy:
 
 
 class _Retryable(Exception):
-    """Carries an EngineError worth another attempt; never leaves this module."""
+    """Carries an EngineError (and its cause) worth another attempt; never leaves this module."""
 
-    def __init__(self, error: EngineError):
+    def __init__(self, error: EngineError, cause: BaseException | None = None):
         super().__init__(error.message)
         self.error = error
+        self.cause = cause
 
 
 def _with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:
@@ -216,26 +218,21 @@ def _with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:
     )
     try:
         return retrying(call)
-    except _Retryable as exc:
-        error = exc.error
+    except _Retryable as last:
+        error = last.error
         if policy.retries:
-            attempts = policy.retries + 1
-            error = _chained(type(error)(f"{error.message} (gave up after {attempts} attempts)"), error.__cause__)
-        raise error from error.__cause__
+            error = type(error)(f"{error.message} (gave up after {policy.retries + 1} attempts)")
+        raise error from last.cause
 
 
-def _chained(error: EngineError, cause: BaseException | None, secrets: Iterable[str | None] = ()) -> EngineError:
-    """Attach ``cause`` for debugging, unless printing it would reveal a secret.
+def _safe_cause(cause: BaseException, secrets: Iterable[str | None] = ()) -> BaseException | None:
+    """``cause`` to chain for debugging, or None if printing it would reveal a secret.
 
     deep-translator puts the key in query strings (so in requests' error text) and in its own
-    AuthorizationException message; such a cause is dropped rather than shown in a traceback.
+    AuthorizationException message: such a cause is dropped rather than shown in a traceback.
     """
-    if cause is not None:
-        printed = "".join(traceback.format_exception(cause))
-        if not any(secret and secret in printed for secret in secrets):
-            error.__cause__ = cause
-    error.__suppress_context__ = True
-    return error
+    printed = "".join(traceback.format_exception(cause))
+    return None if any(secret and secret in printed for secret in secrets) else cause
 
 
 class _DeadlineExceeded(Exception):
@@ -282,7 +279,7 @@ def _redact(text: str, secrets: Iterable[str | None]) -> str:
 def _check_answers(answers: object, count: int, where: str) -> list[str]:
     """A 200 answer is only a translation if it holds exactly ``count`` strings."""
     if not isinstance(answers, list) or len(answers) != count or not all(isinstance(a, str) for a in answers):
-        raise EngineError(f"{where} answered without {count} translated text(s) (got {_describe(answers)})")
+        raise EngineError(f"{where} answered without {count} translated text(s) ({_describe(answers)})")
     return answers
 
 
@@ -334,7 +331,7 @@ class LibreTranslateEngine:
             payload["api_key"] = self._api_key
         answer = _with_retries(lambda: self._post(payload), self.retry)
         if not isinstance(answer, dict) or "translatedText" not in answer:
-            raise EngineError(f"LibreTranslate at {self.url} answered without translatedText (got {_describe(answer)})")
+            raise EngineError(f"LibreTranslate at {self.url} answered without translatedText ({_describe(answer)})")
         translated = answer["translatedText"]
         if isinstance(translated, str) and len(texts) == 1:
             translated = [translated]
@@ -345,14 +342,13 @@ class LibreTranslateEngine:
         try:
             response = self._session().post(f"{self.url}/translate", json=payload, timeout=self.timeout)
         except requests.ConnectTimeout as exc:
-            raise _Retryable(_chained(EngineUnavailableError(f"{where} is unreachable (connection timed out)"), exc))
+            raise _Retryable(EngineUnavailableError(f"{where} is unreachable (connection timed out)"), exc) from None
         except requests.Timeout as exc:
-            message = f"{where} did not answer within {self.timeout:g} s"
-            raise _Retryable(_chained(EngineUnavailableError(message), exc))
+            raise _Retryable(EngineUnavailableError(f"{where} did not answer within {self.timeout:g} s"), exc) from None
         except requests.ConnectionError as exc:
-            raise _Retryable(_chained(EngineUnavailableError(f"{where} is unreachable (connection failed)"), exc))
+            raise _Retryable(EngineUnavailableError(f"{where} is unreachable (connection failed)"), exc) from None
         except requests.RequestException as exc:
-            raise _chained(EngineError(f"{where}: the request failed ({type(exc).__name__})"), exc)
+            raise EngineError(f"{where}: the request failed ({type(exc).__name__})") from exc
         status = response.status_code
         detail = _redact(_libre_error_detail(response), [self._api_key])
         if status in (401, 403):
@@ -366,7 +362,7 @@ class LibreTranslateEngine:
             return response.json()
         except ValueError as exc:
             kind = response.headers.get("Content-Type", "no content type")
-            raise _chained(EngineError(f"{where} answered with {kind!r}, not JSON; is the URL right?"), exc)
+            raise EngineError(f"{where} answered with {kind!r}, not JSON; is the URL right?") from exc
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -430,9 +426,13 @@ class DeepTranslatorEngine:
         except Exception as exc:  # every deep-translator failure is mapped to an EngineError
             if isinstance(exc, _DeadlineExceeded):
                 translators.pop((source, target), None)  # still in use by the abandoned call
-            raise self._error(exc)  # noqa: B904 -- _error chains the cause itself, unless it shows a key
+            error, retry = self._error(exc)
+            cause = _safe_cause(exc, self._secrets)
+            if retry:
+                raise _Retryable(error, cause) from None
+            raise error from cause
         if not isinstance(result, str):
-            raise EngineError(f"{self.name} answered with {type(result).__name__}, not a translated text")
+            raise EngineError(f"{self.name} answered with {_describe(result)}, not a translated text")
         return result
 
     def _translator(self, translators: dict[tuple[str, str], Any], source: str, target: str) -> Any:
@@ -444,33 +444,29 @@ class DeepTranslatorEngine:
             translators[source, target] = _call_with_deadline(lambda: make(source, target), self.timeout)
         return translators[source, target]
 
-    def _error(self, exc: Exception) -> EngineError | _Retryable:
+    def _error(self, exc: Exception) -> tuple[EngineError, bool]:
+        """The EngineError for a deep-translator failure, and whether another attempt may help."""
         from deep_translator import exceptions as dt
 
-        name, secrets = self.name, self._secrets
+        name = self.name
         if isinstance(exc, _DeadlineExceeded):
-            return _Retryable(EngineUnavailableError(f"{name} did not answer within {self.timeout:g} s"))
+            return EngineUnavailableError(f"{name} did not answer within {self.timeout:g} s"), True
         if isinstance(exc, requests.ConnectionError | requests.Timeout):
-            message = f"{name} is unreachable ({type(exc).__name__})"
-            return _Retryable(_chained(EngineUnavailableError(message), exc, secrets))
+            return EngineUnavailableError(f"{name} is unreachable ({type(exc).__name__})"), True
         if isinstance(exc, dt.AuthorizationException | dt.ApiKeyException):
             hint = f"; set {self._key_variable}" if self._key_variable else ""
-            # Its message holds the key: _chained drops such a cause.
-            return _chained(EngineUnavailableError(f"{name} rejected the API key{hint}"), exc, secrets)
+            return EngineUnavailableError(f"{name} rejected the API key{hint}"), False
         if isinstance(exc, dt.TooManyRequests):
-            return _Retryable(_chained(EngineError(f"{name} is limiting requests (HTTP 429)"), exc, secrets))
+            return EngineError(f"{name} is limiting requests (HTTP 429)"), True
         if isinstance(exc, dt.ServerException):
             reason = str(exc.args[0]) if exc.args else "server error"
-            error = _chained(EngineError(f"{name} answered with an error ({reason})"), exc, secrets)
-            return _Retryable(error) if reason in _DT_TRANSIENT else error
+            return EngineError(f"{name} answered with an error ({reason})"), reason in _DT_TRANSIENT
         if isinstance(exc, dt.LanguageNotSupportedException | dt.InvalidSourceOrTargetLanguage):
-            return _chained(EngineError(f"{name} does not support this language pair"), exc, secrets)
+            return EngineError(f"{name} does not support this language pair"), False
         if isinstance(exc, ValueError | KeyError | TypeError | IndexError | dt.TranslationNotFound):
             # A 200 answer that is HTML, empty or shaped wrong surfaces as one of these.
-            message = f"{name} gave an answer that is not a translation ({type(exc).__name__})"
-            return _chained(EngineError(message), exc, secrets)
-        detail = _redact(_short(exc), secrets)
-        return _chained(EngineError(f"{name} failed: {type(exc).__name__}: {detail}"), exc, secrets)
+            return EngineError(f"{name} gave an answer that is not a translation ({type(exc).__name__})"), False
+        return EngineError(f"{name} failed: {type(exc).__name__}: {_redact(_short(exc), self._secrets)}"), False
 
 
 def _deep_translator_backend(
@@ -512,6 +508,8 @@ class DeepLEngine:
 
     With ``tag_handling="xml"`` DeepL keeps ``<x1/>`` and ``<g2>…</g2>`` and moves pairs with
     their words; the prose around them is XML-escaped on the way out and unescaped on the way back.
+    The package already retries 429, 5xx and network errors with back-off (a module-wide setting),
+    so no retries are stacked on top; the whole call gets ``timeout × (retries + 1)`` seconds.
     """
 
     name = "deepl"
@@ -521,8 +519,7 @@ class DeepLEngine:
     ):
         import deepl
 
-        self.timeout = timeout
-        self.retry = retry
+        self.deadline = timeout * (retry.retries + 1)
         self._key = api_key
         self._translator = deepl.Translator(api_key, server_url=server_url, send_platform_info=False)
 
@@ -532,39 +529,40 @@ class DeepLEngine:
     def translate_batch(self, texts: Sequence[str], source: str, target: str) -> list[str]:
         if not texts:
             return []
-        codes = cldr_to_deepl_source(source), cldr_to_deepl_target(target)
-        results = _with_retries(lambda: self._call([text_to_xml(t) for t in texts], *codes), self.retry)
-        return [xml_to_text(text) for text in _check_answers(results, len(texts), "DeepL")]
-
-    def _call(self, texts: list[str], source: str, target: str) -> list[str]:
-        import deepl
+        source_code, target_code = cldr_to_deepl_source(source), cldr_to_deepl_target(target)
 
         def call() -> list[str]:
             results = self._translator.translate_text(
-                texts, source_lang=source, target_lang=target, tag_handling="xml", preserve_formatting=True
+                [text_to_xml(text) for text in texts],
+                source_lang=source_code,
+                target_lang=target_code,
+                tag_handling="xml",
+                preserve_formatting=True,
             )
             return [result.text for result in results]
 
-        secrets = (self._key,)
         try:
-            return _call_with_deadline(call, self.timeout)
-        except _DeadlineExceeded:
-            raise _Retryable(EngineUnavailableError(f"DeepL did not answer within {self.timeout:g} s")) from None
-        except deepl.AuthorizationException as exc:
-            message = "DeepL rejected the API key; check TRANSPUB_DEEPL_API_KEY"
-            raise _chained(EngineUnavailableError(message), exc, secrets)
-        except deepl.QuotaExceededException as exc:
-            raise _chained(EngineUnavailableError("DeepL: the account's character quota is used up"), exc, secrets)
-        except deepl.TooManyRequestsException as exc:
-            raise _Retryable(_chained(EngineError("DeepL is limiting requests (HTTP 429)"), exc, secrets))
-        except deepl.ConnectionException as exc:
-            raise _Retryable(_chained(EngineUnavailableError("DeepL is unreachable"), exc, secrets))
-        except deepl.DeepLException as exc:
-            message = f"DeepL refused the request: {_redact(_short(exc), secrets)}"
-            raise _chained(EngineError(message), exc, secrets)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a 200 answer shaped wrong
-            message = f"DeepL gave an answer that is not a translation ({type(exc).__name__})"
-            raise _chained(EngineError(message), exc, secrets)
+            answers = _call_with_deadline(call, self.deadline)
+        except Exception as exc:  # every deepl failure is mapped to an EngineError
+            raise _deepl_error(exc, self.deadline, self._key) from _safe_cause(exc, [self._key])
+        return [xml_to_text(answer) for answer in _check_answers(answers, len(texts), "DeepL")]
+
+
+def _deepl_error(exc: Exception, deadline: float, key: str) -> EngineError:
+    import deepl
+
+    if isinstance(exc, _DeadlineExceeded):
+        return EngineUnavailableError(f"DeepL did not answer within {deadline:g} s")
+    if isinstance(exc, deepl.AuthorizationException):
+        return EngineUnavailableError("DeepL rejected the API key; check TRANSPUB_DEEPL_API_KEY")
+    if isinstance(exc, deepl.QuotaExceededException):
+        return EngineUnavailableError("DeepL: the account's character quota is used up")
+    if isinstance(exc, deepl.ConnectionException):
+        return EngineUnavailableError(f"DeepL is unreachable: {_redact(_short(exc), [key])}")
+    if isinstance(exc, deepl.DeepLException):  # includes 429 and 5xx after the package's own retries
+        return EngineError(f"DeepL refused the request: {_redact(_short(exc), [key])}")
+    # A 200 answer shaped wrong surfaces as one of these.
+    return EngineError(f"DeepL gave an answer that is not a translation ({type(exc).__name__})")
 
 
 def text_to_xml(text: str) -> str:

@@ -1,0 +1,781 @@
+"""Quality checks on translations: plain functions in a list, each yielding findings with a code.
+
+Every check takes one :class:`Pair` (a msgid, its msgstr and what the catalog knows around them) and
+yields :class:`Issue` values; :func:`check_catalog` runs every check on every translated entry, collects
+all findings (never just the first) and locates them at the entry's source line (``#:``), which is
+where editors jump to. ``ERROR`` findings block publishing the (release, language); ``WARNING`` ones
+are advice.
+
+=================  ========  =====================================================================
+code               severity  what it finds
+=================  ========  =====================================================================
+token-missing      error     a typed token of the source ({country:KZ}) is missing (or too few)
+token-extra        error     a token the source does not have (or too many)
+token-changed      error     a token altered: the translation has {country:KX} where the source has
+                             {country:KZ} (same kind, other value)
+markup-missing     error     fewer links, *emphasis*, **strong**, `code` spans or line breaks
+markup-extra       error     more of them than the source has
+markup-broken      error     markup left as literal text: a stray ``**``, ``*`` or `````, or ``](``
+                             of a link that no longer parses
+url-changed        error     a link or URL of the source is missing or different
+number-missing     warning   a number of the source (digits outside tokens; full-width and other
+                             Unicode digits count as ASCII ones) is not in the translation
+whitespace         warning   the translation starts or ends with whitespace
+double-space       warning   two spaces in a row
+identical          warning   the translation is the source text, untranslated (segments that are
+                             only tokens, numbers, URLs, code or acronyms are exempt)
+punctuation        warning   the source ends a sentence and the translation ends with the wrong
+                             sentence punctuation for its language ("." in Japanese/Chinese, "。"
+                             elsewhere) or with none
+length-ratio       warning   the translation is far shorter or longer than usual for the language
+                             pair (CJK and Latin scripts weighed differently; short texts exempt)
+org-name           warning   an organization's source-language name (transpub.toml) left in the
+                             translation instead of its token, or a name written out instead of
+                             {org:ID} (exactly, or differing from the names.po translation)
+glossary           warning   a term of locale/<lang>/LC_MESSAGES/glossary.po appears in the source
+                             but its required translation is not in the translation (error when
+                             the glossary entry has the flag ``glossary-strict``)
+ignore-unknown     warning   a ``transpub-ignore:`` flag names no known check
+=================  ========  =====================================================================
+
+Silencing a warning
+    A translator who has checked a warning and wants it gone adds the flag
+    ``transpub-ignore:<code>`` to that one entry (``#, transpub-ignore:length-ratio``; several codes are
+    several flags: ``#, fuzzy, transpub-ignore:number-missing, transpub-ignore:punctuation``). Poedit,
+    Weblate and ``msgfmt -c`` keep such flags. Only warnings can be silenced: an error on an entry with
+    an ignore flag for it is still reported (and says so), because errors stop the page from being
+    built correctly.
+
+Which entries are checked: every active entry of the catalog with a non-empty msgstr, reviewed or
+fuzzy; untranslated entries are what ``status`` counts, not a check finding.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from pathlib import Path
+
+import polib
+from markdown_it import MarkdownIt
+from rapidfuzz import fuzz
+
+from ..catalogs.pofile import read_catalog
+from ..catalogs.templates import org_context
+from ..config import Organization, Project
+from ..errors import TokenError
+from ..render.cldr import LocaleFormatter
+from ..render.localize import Names, catalog_for, name_table, read_names
+from ..segments import inline_plain_text, text_to_inline
+from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
+from ..source.tokens import TOKEN_RE, find_tokens
+from ..update import read_releases, source_ref
+
+IGNORE_FLAG = "transpub-ignore:"
+STRICT_GLOSSARY_FLAG = "glossary-strict"
+
+
+class Severity(str, Enum):
+    ERROR = "error"  # blocks publishing
+    WARNING = "warning"  # advice; can be silenced per entry
+
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+#: every code a check can report, with its default severity
+CODES: Mapping[str, Severity] = {
+    "token-missing": ERROR,
+    "token-extra": ERROR,
+    "token-changed": ERROR,
+    "markup-missing": ERROR,
+    "markup-extra": ERROR,
+    "markup-broken": ERROR,
+    "url-changed": ERROR,
+    "number-missing": WARNING,
+    "whitespace": WARNING,
+    "double-space": WARNING,
+    "identical": WARNING,
+    "punctuation": WARNING,
+    "length-ratio": WARNING,
+    "org-name": WARNING,
+    "glossary": WARNING,
+    "ignore-unknown": WARNING,
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a check function yields: a code and a message; severity defaults to the code's."""
+
+    code: str
+    message: str
+    severity: Severity | None = None
+
+    @property
+    def level(self) -> Severity:
+        return self.severity or CODES[self.code]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of one entry in one catalog, located for editors and for ``--json``."""
+
+    code: str
+    severity: Severity
+    message: str  # starts with "[lang] "
+    lang: str
+    msgid: str
+    release: str | None = None
+    msgctxt: str | None = None
+    source_path: str | None = None  # from the entry's first "#:" occurrence, relative to the project
+    source_line: int | None = None
+    po_path: str | None = None  # the catalog, relative to the project
+    po_line: int | None = None  # the entry's first line in the catalog
+
+    @property
+    def location(self) -> str:
+        if self.source_path:
+            return f"{self.source_path}:{self.source_line}" if self.source_line else self.source_path
+        if self.po_path:
+            return f"{self.po_path}:{self.po_line}" if self.po_line else self.po_path
+        return "-"
+
+    def line_text(self) -> str:
+        """``sources/x.md:18: token-missing: [fr] translation lacks {country:KZ}``"""
+        return f"{self.location}: {self.code}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {
+            "location": self.location,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "release": self.release,
+            "lang": self.lang,
+            "msgctxt": self.msgctxt,
+            "msgid": self.msgid,
+            "source": {"path": self.source_path, "line": self.source_line},
+            "po": {"path": self.po_path, "line": self.po_line},
+        }
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+    catalogs: tuple[str, ...] = ()  # the catalogs checked (relative paths)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is ERROR)
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is WARNING)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+    def summary(self) -> str:
+        def part(items: tuple[Finding, ...], noun: str) -> str:
+            text = f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+            if items:
+                counts = Counter(f.code for f in items)
+                text += " (" + ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items())) + ")"
+            return text
+
+        where = f"{len(self.catalogs)} catalog{'' if len(self.catalogs) == 1 else 's'}"
+        return f"{part(self.errors, 'error')}, {part(self.warnings, 'warning')} in {where}"
+
+    def as_dict(self) -> dict:
+        return {
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "catalogs": list(self.catalogs),
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+# --- what a check sees ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    source: str
+    target: str
+    strict: bool
+
+
+@dataclass
+class CatalogContext:
+    """What checks need beyond the entry: languages, organizations, names.po, the glossary."""
+
+    source_lang: str
+    lang: str
+    organizations: Mapping[str, Organization]
+    names: Names = field(default_factory=Names)
+    glossary: tuple[GlossaryTerm, ...] = ()
+    source_fmt: LocaleFormatter | None = None  # renders tokens for glossary matching
+    target_fmt: LocaleFormatter | None = None
+
+    def translated_name(self, org_id: str, short: bool) -> str | None:
+        org = self.organizations[org_id]
+        entry = self.names.get(org_context(org_id, short), org.short if short else org.name)
+        return entry.msgstr if entry is not None and entry.msgstr.strip() else None
+
+
+def catalog_context(project: Project, lang: str, names: Names | None = None) -> CatalogContext:
+    """The context for checking ``lang`` catalogs of ``project`` (reads glossary.po if there is one)."""
+    names = names if names is not None else read_names(project, lang)
+    glossary_path = project.glossary_path(lang)
+    glossary = read_glossary(glossary_path) if glossary_path.exists() else ()
+
+    def formatter(language: str) -> LocaleFormatter:
+        table = name_table(project, language, names if language == lang else Names(), draft=True)
+        return LocaleFormatter(language, table, project.organizations, project.calendars.get(language, "gregorian"))
+
+    return CatalogContext(
+        project.source_lang, lang, project.organizations, names, glossary,
+        formatter(project.source_lang), formatter(lang),
+    )  # fmt: skip
+
+
+def read_glossary(path: Path) -> tuple[GlossaryTerm, ...]:
+    """glossary.po: msgid = source term, msgstr = the required translation; empty msgstr = not enforced."""
+    po = read_catalog(path)
+    return tuple(
+        GlossaryTerm(entry.msgid, entry.msgstr, STRICT_GLOSSARY_FLAG in entry.flags)
+        for entry in po
+        if not entry.obsolete and entry.msgid.strip() and entry.msgstr.strip()
+    )
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A source text and its translation, with parsed forms computed once and shared by the checks."""
+
+    source: str
+    translation: str
+    context: CatalogContext
+
+    @cached_property
+    def source_nodes(self) -> tuple[Inline, ...]:
+        return text_to_inline(self.source)
+
+    @cached_property
+    def translation_nodes(self) -> tuple[Inline, ...]:
+        return text_to_inline(self.translation)
+
+    @cached_property
+    def source_plain(self) -> str:
+        return inline_plain_text(self.source_nodes)
+
+    @cached_property
+    def translation_plain(self) -> str:
+        return inline_plain_text(self.translation_nodes)
+
+    @cached_property
+    def source_prose(self) -> str:
+        """Plain text without tokens and bare URLs: the words a reader reads."""
+        return _prose(self.source_plain)
+
+    @cached_property
+    def translation_prose(self) -> str:
+        return _prose(self.translation_plain)
+
+
+Check = Callable[[Pair], Iterable[Issue]]
+
+# --- helpers --------------------------------------------------------------------------------------
+
+URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]{}\"'「」（）]+")
+_CJK_LANGS = ("ja", "zh", "yue")
+
+
+def _language(lang: str) -> str:
+    return lang.replace("-", "_").split("_")[0].lower()
+
+
+def _prose(plain: str) -> str:
+    text = TOKEN_RE.sub(" ", plain)
+    text = URL_RE.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _walk(nodes: Iterable[Inline]) -> Iterator[Inline]:
+    for node in nodes:
+        yield node
+        if isinstance(node, (Emphasis, Strong, Link)):
+            yield from _walk(node.children)
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+def check_tokens(pair: Pair) -> Iterator[Issue]:
+    """The translation has exactly the source's tokens (as a multiset: moving them is fine)."""
+    source, target = Counter(find_tokens(pair.source)), Counter(find_tokens(pair.translation))
+    missing = source - target
+    extra = target - source
+    for raw in list(missing.elements()):
+        kind = raw[1 : raw.index(":") + 1]
+        changed = next((other for other in extra.elements() if other[1:].startswith(kind)), None)
+        if changed is not None:
+            missing[raw] -= 1
+            extra[changed] -= 1
+            yield Issue("token-changed", f"translation has {changed} where the source has {raw}")
+    for raw, count in (+missing).items():
+        if target[raw]:
+            yield Issue("token-missing", f"translation has {raw} {target[raw]}× but the source {source[raw]}×")
+        else:
+            yield Issue("token-missing", f"translation lacks {raw}")
+    for raw, count in (+extra).items():
+        if source[raw]:
+            yield Issue("token-extra", f"translation has {raw} {target[raw]}× but the source {source[raw]}×")
+        else:
+            yield Issue("token-extra", f"translation has {raw}, which the source does not")
+
+
+# --- inline markup and URLs -----------------------------------------------------------------------
+
+_MARKUP_NAMES = {
+    Emphasis: "*emphasis*",
+    Strong: "**strong**",
+    Code: "`code`",
+    Link: "[link](…)",
+    LineBreak: "line break",
+}
+
+
+def _markup_counts(nodes: tuple[Inline, ...]) -> Counter:
+    return Counter(_MARKUP_NAMES[type(node)] for node in _walk(nodes) if type(node) in _MARKUP_NAMES)
+
+
+def check_markup(pair: Pair) -> Iterator[Issue]:
+    """Links, emphasis, strong, code and line breaks: as many in the translation as in the source."""
+    source, target = _markup_counts(pair.source_nodes), _markup_counts(pair.translation_nodes)
+    for name in _MARKUP_NAMES.values():
+        if source[name] > target[name]:
+            yield Issue("markup-missing", f"translation has {target[name]} {name}, the source {source[name]}")
+        elif target[name] > source[name]:
+            yield Issue("markup-extra", f"translation has {target[name]} {name}, the source {source[name]}")
+    source_left, target_left = _literal_markup(pair.source), _literal_markup(pair.translation)
+    for residue, count in (target_left - source_left).items():
+        yield Issue("markup-broken", f"translation has {residue} as literal text ({count}×): the markup does not parse")
+
+
+_LITERAL_PARSER: MarkdownIt | None = None
+
+
+def _literal_parser() -> MarkdownIt:
+    """The segment parser's settings with ``text_join`` off, so backslash escapes stay distinguishable."""
+    global _LITERAL_PARSER
+    if _LITERAL_PARSER is None:
+        _LITERAL_PARSER = (
+            MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+            .enable("table")
+            .disable("text_join")
+        )
+    return _LITERAL_PARSER
+
+
+_RESIDUE = re.compile(r"\*\*|\]\(|[*`]")
+
+
+def _literal_markup(text: str) -> Counter:
+    """Markup characters that the parser left as text (escaped ones, ``\\*``, do not count)."""
+    tokens = _literal_parser().parseInline(text)
+    found: Counter = Counter()
+    for token in (tokens[0].children or []) if tokens else []:
+        if token.type == "text":
+            body = TOKEN_RE.sub(" ", token.content)
+            found.update(f"'{match.group()}'" for match in _RESIDUE.finditer(body))
+    return found
+
+
+def _urls(nodes: tuple[Inline, ...], plain: str) -> Counter:
+    urls = Counter(node.url for node in _walk(nodes) if isinstance(node, Link))
+    urls.update(URL_RE.findall(TOKEN_RE.sub(" ", plain)))
+    return urls
+
+
+def check_urls(pair: Pair) -> Iterator[Issue]:
+    """Every link target and bare URL of the source, unchanged."""
+    source = _urls(pair.source_nodes, pair.source_plain)
+    target = _urls(pair.translation_nodes, pair.translation_plain)
+    # a URL still written in the text of a broken link is markup-broken, not a changed URL
+    missing = [url for url in source if url not in target and url not in pair.translation]
+    extra = [url for url in target if url not in source]
+    while missing and extra:
+        yield Issue("url-changed", f"link URL {missing.pop(0)} changed to {extra.pop(0)}")
+    for url in missing:
+        yield Issue("url-changed", f"translation lacks the URL {url}")
+    for url in extra:
+        yield Issue("url-changed", f"translation has the URL {url}, which the source does not")
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+# digits with the separators locales put inside numbers: 1,000  1.000  1 000 (no-break spaces)  3,5  ٣٫٥
+_NUMBER_RE = re.compile(r"[0-9]+(?:[.,\u00a0\u202f\u2009'’\u066b\u066c][0-9]+)*")
+
+
+def ascii_digits(text: str) -> str:
+    """Every Unicode decimal digit (full-width ２, Arabic-Indic ٢, Devanagari २ …) as its ASCII digit.
+
+    Only category Nd is converted: Japanese numerals (二, 十) are words, not digits, and superscripts
+    or circled numbers are not part of a quantity written in digits.
+    """
+    return "".join(str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else ch for ch in text)
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers in a prose text, separators and leading zeros removed ("1,000" and "1 000" → "1000")."""
+    found = set()
+    for match in _NUMBER_RE.finditer(ascii_digits(text)):
+        digits = re.sub(r"[^0-9]", "", match.group())
+        found.add(digits.lstrip("0") or "0")
+    return found
+
+
+def check_numbers(pair: Pair) -> Iterator[Issue]:
+    """Numbers written in digits in the source appear in the translation (tokens are checked separately)."""
+    source = numbers_in(pair.source_prose)
+    if not source:
+        return
+    target = numbers_in(pair.translation_prose)
+    for number in sorted(source - target, key=lambda n: (len(n), n)):
+        yield Issue("number-missing", f"the source has the number {number}, the translation does not")
+
+
+# --- whitespace ---------------------------------------------------------------------------------
+
+_DOUBLE_SPACE = re.compile(r"[ \t\u00a0\u202f\u3000]{2,}")
+
+
+def check_whitespace(pair: Pair) -> Iterator[Issue]:
+    target, source = pair.translation, pair.source
+    if target[:1].isspace() and not source[:1].isspace():
+        yield Issue("whitespace", "translation starts with whitespace")
+    if target[-1:].isspace() and not source[-1:].isspace():
+        yield Issue("whitespace", "translation ends with whitespace")
+    extra = len(_DOUBLE_SPACE.findall(target)) - len(_DOUBLE_SPACE.findall(source))
+    if extra > 0:
+        yield Issue("double-space", f"translation has two spaces in a row ({extra}×)")
+
+
+# --- identical to the source --------------------------------------------------------------------
+
+_ACRONYM = re.compile(r"\b[A-Z0-9][A-Z0-9&./-]*[A-Z0-9]\b|\b[A-Z]\b")
+
+
+def _has_words(pair: Pair) -> bool:
+    """Whether the source has anything to translate beyond tokens, numbers, URLs, code and acronyms."""
+    text = "".join(node.text for node in _walk(pair.source_nodes) if isinstance(node, Plain))
+    text = _ACRONYM.sub(" ", URL_RE.sub(" ", TOKEN_RE.sub(" ", text)))
+    return any(ch.isalpha() for ch in text)
+
+
+def check_identical(pair: Pair) -> Iterator[Issue]:
+    if pair.context.lang == pair.context.source_lang:
+        return
+    if " ".join(pair.translation.split()) == " ".join(pair.source.split()) and _has_words(pair):
+        yield Issue("identical", "translation is identical to the source: not translated?")
+
+
+# --- sentence punctuation -----------------------------------------------------------------------
+
+_SOURCE_SENTENCE_END = set("。．.!?！？")
+_CLOSERS = " \t\n\u00a0\u3000)]»\"'”’」』）】〕*_`"
+
+
+def _last_char(plain: str) -> str:
+    return plain.rstrip(_CLOSERS)[-1:]
+
+
+def check_punctuation(pair: Pair) -> Iterator[Issue]:
+    """If the source ends a sentence, the translation ends with its language's sentence punctuation."""
+    if _last_char(pair.source_plain) not in _SOURCE_SENTENCE_END:
+        return
+    last = _last_char(pair.translation_plain)
+    if not last:
+        return
+    cjk = _language(pair.context.lang) in _CJK_LANGS
+    if cjk and last in ".．":
+        yield Issue("punctuation", f"translation ends with {last!r}; {pair.context.lang} ends a sentence with '。'")
+    elif not cjk and last in "。｡":
+        yield Issue("punctuation", f"translation ends with '{last}', a full stop of Chinese and Japanese")
+    elif not unicodedata.category(last).startswith("P"):
+        yield Issue("punctuation", "the source ends a sentence; the translation has no final punctuation")
+
+
+# --- length -------------------------------------------------------------------------------------
+
+# characters per unit of meaning, roughly: one CJK character carries what ~3 Latin letters carry
+_DENSITY = {"ja": 1.0, "zh": 1.0, "yue": 1.0, "ko": 1.6}
+_LATIN_DENSITY = 3.0
+MIN_UNITS = 12  # shorter sources (in CJK characters, or 36 Latin letters) vary too much to judge
+RATIO_BAND = (0.4, 2.5)  # of the expected length
+
+
+def expected_ratio(source_lang: str, lang: str) -> float:
+    """Usual length of a translation / its source, by writing system (ja→en ≈ 3, en→ja ≈ 0.33)."""
+    density = lambda code: _DENSITY.get(_language(code), _LATIN_DENSITY)  # noqa: E731
+    return density(lang) / density(source_lang)
+
+
+def check_length(pair: Pair) -> Iterator[Issue]:
+    source_len, target_len = len(pair.source_prose), len(pair.translation_prose)
+    if source_len / _DENSITY.get(_language(pair.context.source_lang), _LATIN_DENSITY) < MIN_UNITS or not target_len:
+        return
+    expected = expected_ratio(pair.context.source_lang, pair.context.lang)
+    relative = (target_len / source_len) / expected
+    low, high = RATIO_BAND
+    if relative < low:
+        yield Issue(
+            "length-ratio",
+            f"translation is {relative:.0%} of the usual length ({target_len} characters for {source_len}): "
+            "is something missing?",
+        )
+    elif relative > high:
+        yield Issue(
+            "length-ratio",
+            f"translation is {relative:.1f}× the usual length ({target_len} characters for {source_len}): "
+            "is something added or repeated?",
+        )
+
+
+# --- organization names -------------------------------------------------------------------------
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    """``needle`` in ``haystack``, case-insensitively, not inside a longer Latin word."""
+    if not needle:
+        return False
+    pattern = re.escape(needle.casefold())
+    if needle[:1].isascii() and needle[:1].isalnum():
+        pattern = r"(?<![A-Za-z0-9])" + pattern
+    if needle[-1:].isascii() and needle[-1:].isalnum():
+        pattern += r"(?![A-Za-z0-9])"
+    return re.search(pattern, haystack.casefold()) is not None
+
+
+def _orgs_in_tokens(text: str, organizations: Mapping[str, Organization]) -> set[str]:
+    found = set()
+    for match in TOKEN_RE.finditer(text):
+        kind, arg = match.group(1), match.group(2).strip()
+        if kind == "org":
+            found.add(arg.split(":")[0])
+        elif kind == "list":
+            found.update(name for name in arg.split() if name in organizations)
+    return found
+
+
+def check_org_names(pair: Pair) -> Iterator[Issue]:
+    """Organization names belong in {org:ID} tokens, rendered from names.po, not typed in."""
+    ctx = pair.context
+    prose = pair.translation_prose
+    in_source = _orgs_in_tokens(pair.source, ctx.organizations)
+    in_translation = _orgs_in_tokens(pair.translation, ctx.organizations)
+    for org in ctx.organizations.values():
+        # 1. the source-language name left in the translation
+        reported = False
+        for written, short in ((org.name, False), (org.short, True)):
+            expected = ctx.translated_name(org.id, short)
+            if reported or not _contains(prose, written) or (expected and expected.casefold() == written.casefold()):
+                continue
+            if short and expected is None and written != org.name:
+                continue  # an abbreviation nobody translated yet may well be the same in every language
+            token = f"{{org:{org.id}:short}}" if short and written != org.name else f"{{org:{org.id}}}"
+            yield Issue("org-name", f"the {ctx.source_lang} name {written} is left in the translation; use {token}")
+            reported = True
+        # 2. a name written out where the source has a token
+        if org.id not in in_source or org.id in in_translation:
+            continue
+        full, short_name = ctx.translated_name(org.id, False), ctx.translated_name(org.id, True)
+        for name in (full, short_name):
+            if name and _contains(prose, name):
+                yield Issue("org-name", f"translation writes out {name!r} where the source has a token: use {{org:{org.id}}}")
+                break
+        else:
+            if full and len(full) >= 8:
+                match = fuzz.partial_ratio_alignment(full.casefold(), prose.casefold(), score_cutoff=85)
+                if match is not None:
+                    written = prose[match.dest_start : match.dest_end]
+                    yield Issue(
+                        "org-name",
+                        f"translation writes {written!r} where the source has {{org:{org.id}}} "
+                        f"(names.po: {full!r}); use the token",
+                    )
+
+
+# --- glossary -----------------------------------------------------------------------------------
+
+
+def _glossary_text(plain: str, fmt: LocaleFormatter | None) -> str:
+    if fmt is not None:
+        try:
+            plain = fmt.render_text(plain)
+        except TokenError:
+            pass  # a broken token is the token checks' business; match on the raw text
+    return unicodedata.normalize("NFKC", plain).replace("’", "'")
+
+
+def check_glossary(pair: Pair) -> Iterator[Issue]:
+    """A glossary term in the source requires its glossary translation in the translation."""
+    ctx = pair.context
+    if not ctx.glossary:
+        return
+    source = _glossary_text(pair.source_plain, ctx.source_fmt)
+    target = _glossary_text(pair.translation_plain, ctx.target_fmt)
+    for term in ctx.glossary:
+        wanted = unicodedata.normalize("NFKC", term.target).replace("’", "'")
+        if _contains(source, unicodedata.normalize("NFKC", term.source)) and not _contains(target, wanted):
+            yield Issue(
+                "glossary",
+                f"glossary: {term.source} is translated {term.target!r}, which the translation does not use",
+                ERROR if term.strict else None,
+            )
+
+
+#: the checks, in the order their findings are listed for an entry
+CHECKS: tuple[Check, ...] = (
+    check_tokens,
+    check_markup,
+    check_urls,
+    check_numbers,
+    check_whitespace,
+    check_identical,
+    check_punctuation,
+    check_length,
+    check_org_names,
+    check_glossary,
+)
+
+
+# --- running them -------------------------------------------------------------------------------
+
+
+def ignored_codes(flags: Iterable[str]) -> set[str]:
+    return {flag[len(IGNORE_FLAG) :].strip() for flag in flags if flag.startswith(IGNORE_FLAG)}
+
+
+def check_pair(pair: Pair, flags: Iterable[str] = ()) -> list[Issue]:
+    """Every check on one translation; warnings named by a ``transpub-ignore:`` flag are dropped."""
+    ignored = ignored_codes(flags)
+    issues: list[Issue] = []
+    for code in sorted(ignored - set(CODES)):
+        issues.append(Issue("ignore-unknown", f"transpub-ignore:{code} names no check (known: {', '.join(CODES)})"))
+    for check in CHECKS:
+        for issue in check(pair):
+            if issue.code in ignored:
+                if issue.level is WARNING:
+                    continue
+                issue = Issue(issue.code, issue.message + " (errors cannot be silenced)", issue.severity)
+            issues.append(issue)
+    return issues
+
+
+def check_translation(context: CatalogContext, msgid: str, msgstr: str, flags: Iterable[str] = ()) -> list[Issue]:
+    """The issues of one msgstr for ``msgid`` (used by review import before it accepts a correction)."""
+    if not msgstr.strip():
+        return []
+    return check_pair(Pair(msgid, msgstr, context), flags)
+
+
+def _relative(project: Project, path: str | Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(project.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_catalog(
+    project: Project,
+    release: Release | None,
+    lang: str,
+    catalog: polib.POFile,
+    names: Names | None = None,
+    *,
+    context: CatalogContext | None = None,
+) -> list[Finding]:
+    """All findings for one release's catalog in ``lang`` (build refuses a pair with ERROR findings)."""
+    context = context or catalog_context(project, lang, names)
+    po_path = _relative(project, catalog.fpath)
+    findings: list[Finding] = []
+    for entry in catalog:
+        if entry.obsolete or not entry.msgid or not entry.msgstr.strip():
+            continue
+        source_path, source_line = None, None
+        if entry.occurrences:
+            name, line = entry.occurrences[0]
+            source_path, source_line = name, int(line) if str(line).isdigit() else None
+        elif release is not None:
+            source_path = source_ref(project, release)
+        for issue in check_translation(context, entry.msgid, entry.msgstr, entry.flags):
+            findings.append(
+                Finding(
+                    code=issue.code,
+                    severity=issue.level,
+                    message=f"[{lang}] {issue.message}",
+                    lang=lang,
+                    msgid=entry.msgid,
+                    release=release.id if release is not None else None,
+                    msgctxt=entry.msgctxt,
+                    source_path=source_path,
+                    source_line=source_line,
+                    po_path=po_path,
+                    po_line=entry.linenum,
+                )
+            )
+    return findings
+
+
+def check_project(
+    project: Project, languages: Iterable[str] | None = None, release_id: str | None = None
+) -> CheckReport:
+    """Check every catalog of every release (or one) in every target language (or those asked for)."""
+    langs = [lang for lang in (languages or project.languages) if lang != project.source_lang]
+    releases = read_releases(project, release_id)
+    findings: list[Finding] = []
+    checked: list[str] = []
+    for lang in langs:
+        context: CatalogContext | None = None
+        for release in releases:
+            catalog = catalog_for(project, release, lang)
+            if catalog is None:
+                continue
+            context = context or catalog_context(project, lang)
+            checked.append(_relative(project, catalog.fpath) or "")
+            findings += check_catalog(project, release, lang, catalog, context=context)
+    return CheckReport(tuple(findings), tuple(checked))
+
+
+__all__ = [
+    "CHECKS",
+    "CODES",
+    "CatalogContext",
+    "CheckReport",
+    "Finding",
+    "Issue",
+    "Pair",
+    "Severity",
+    "catalog_context",
+    "check_catalog",
+    "check_pair",
+    "check_project",
+    "check_translation",
+    "read_glossary",
+]
