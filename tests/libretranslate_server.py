@@ -167,7 +167,9 @@ class FakeLibreTranslate:
             return _json(200, {"translatedText": answers[:-1] if isinstance(q, list) else [answers[0]] * 2})
         return _json(200, {"translatedText": answers if isinstance(q, list) else answers[0]})
 
-    def _answer_deepl(self, body: dict[str, Any], auth: str, behaviour: Behaviour, number: int) -> tuple[int, str, bytes]:
+    def _answer_deepl(
+        self, body: dict[str, Any], auth: str, behaviour: Behaviour, number: int
+    ) -> tuple[int, str, bytes]:
         key = auth.removeprefix("DeepL-Auth-Key ")
         failed = self._common_failure(behaviour, number, key)
         if failed:
@@ -189,7 +191,10 @@ class FakeLibreTranslate:
         if behaviour.api_key is not None and key != behaviour.api_key:
             return _json(403, {"error": "Invalid API key"})
         if number <= behaviour.fail_first:
-            return _json(behaviour.fail_status, {"error": "Slowdown: too many requests" if behaviour.fail_status == 429 else "boom"})
+            return _json(
+                behaviour.fail_status,
+                {"error": "Slowdown: too many requests" if behaviour.fail_status == 429 else "boom"},
+            )
         if behaviour.mode == "error500":
             return _json(500, {"error": "Internal server error"})
         return None

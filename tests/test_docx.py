@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Callable
 from io import BytesIO
@@ -77,9 +78,11 @@ def en_translation(source: str) -> str:
 
 
 def ar_translation(source: str) -> str:
+    """Arabic words around the source's tokens (so the page is Arabic, with Arabic dates and names)."""
     if source == "知的財産分野における国際協力が前進しました":
         return AR_TITLE
-    return f"بالعربية: {source}"
+    tokens = re.findall(r"\{[a-z]+:[^{}]*\}", source)
+    return "هذه ترجمة عربية للنص الأصلي" + "".join(f"، {token}" for token in tokens) + "."
 
 
 def render(project, release, lang, *, catalog=None, names=None, draft=False, image_root=None) -> bytes:
@@ -171,13 +174,17 @@ Paragraph between.
 """
 
 
+def mini_project(root: Path, source: str):
+    (root / "transpub.toml").write_text(MINI_TOML, encoding="utf-8")
+    (root / "sources").mkdir()
+    (root / "sources" / "x-1.md").write_text(source, encoding="utf-8")
+    project = load_project(root)
+    return project, read_release(root / "sources" / "x-1.md", project)
+
+
 @pytest.fixture
 def mini(tmp_path):
-    (tmp_path / "transpub.toml").write_text(MINI_TOML, encoding="utf-8")
-    (tmp_path / "sources").mkdir()
-    (tmp_path / "sources" / "x-1.md").write_text(MINI_SOURCE, encoding="utf-8")
-    project = load_project(tmp_path)
-    return project, read_release(tmp_path / "sources" / "x-1.md", project)
+    return mini_project(tmp_path, MINI_SOURCE)
 
 
 # --- structure and styles ------------------------------------------------------------------------------
@@ -345,15 +352,22 @@ def test_arabic_document_is_right_to_left(ar_doc):
     assert not ar_doc.styles["Subtitle"].font.italic  # no slanted Arabic
 
 
-def test_schema_order_of_run_and_paragraph_properties(ar_doc, mini):
+def test_properties_are_in_schema_order(ar_doc, mini):
+    """Word refuses a file whose property elements are out of order: check every one we write."""
     project, release = mini
-    documents = [ar_doc, reopen(render(project, release, "en"))]
-    orders = {"rPr": docx_render.ox.RPR_ORDER, "pPr": docx_render.ox.PPR_ORDER}
+    catalog = make_catalog(release, ar_translation, fuzzy=lambda s: s.startswith("S"))
+    documents = [ar_doc, reopen(render(project, release, "en")), reopen(render(project, release, "ar", catalog=catalog, draft=True))]
     for document in documents:
-        for name, order in orders.items():
-            for element in document.element.body.iter(qn(f"w:{name}")):
-                tags = [child.tag.split("}")[1] for child in element]
-                assert tags == sorted(tags, key=order.index), tags
+        xml_parts = [part for part in document.part.package.iter_parts() if hasattr(part, "element")]
+        assert {str(part.partname) for part in xml_parts} >= {"/word/document.xml", "/word/footer1.xml"}
+        for part in xml_parts:
+            for name, order in docx_render.ox.ORDERS.items():
+                for element in part.element.iter(qn(f"w:{name}")):
+                    tags = [child.tag.split("}")[1] for child in element]
+                    assert tags == sorted(tags, key=order.index), tags
+        defaults = doc_defaults(document)
+        tags = [child.tag.split("}")[1] for child in defaults]
+        assert tags == sorted(tags, key=docx_render.ox.RPR_ORDER.index)
 
 
 # --- document properties ----------------------------------------------------------------------------
@@ -460,9 +474,12 @@ def test_published_document_has_no_draft_marks(sample):
 
 
 # --- hostile text and bad input ----------------------------------------------------------------------
+HOSTILE = 'Bad <script>alert("x")</script> & \x01ctrl\x0b \u202eevil\u202c'
+
+
 def test_hostile_text_stays_text(mini):
     project, release = mini
-    hostile = 'Bad <script>alert("x")</script> & \x01ctrl\x0b \u202eevil\u202c'
+    hostile = HOSTILE
 
     def translate(source):
         return hostile if source == "A title" else f"{hostile} [a](javascript:alert(1)) {source}"
@@ -477,6 +494,15 @@ def test_hostile_text_stays_text(mini):
     assert not [url for url in hyperlinks(document).values() if url.startswith("javascript")]
     with zipfile.ZipFile(BytesIO(data)) as package:
         assert b"<script>" not in package.read("word/document.xml")
+
+
+def test_hostile_source_text_in_comments(tmp_path):
+    source = MINI_SOURCE.replace("Paragraph between.", f"Source {HOSTILE} between.")
+    project, release = mini_project(tmp_path, source)
+    catalog = make_catalog(release, lambda s: "ترجمة", fuzzy=lambda s: True)
+    document = reopen(render(project, release, "ar", catalog=catalog, draft=True))
+    texts = [c.text for c in document.comments]
+    assert any('Bad \\<script>alert("x")\\</script> & ctrl \u202eevil\u202c' in t for t in texts), texts
 
 
 def test_missing_or_unreadable_image_is_a_source_error(sample, tmp_path):

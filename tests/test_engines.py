@@ -257,11 +257,17 @@ def test_deepl_sends_placeholders_as_xml_tags(server, monkeypatch):
     monkeypatch.setenv("TRANSPUB_DEEPL_API_KEY", KEY)
     engine = make_engine("deepl", {"url": server.url, "timeout": 5, "retries": 0}, source="en", targets=["ja"])
     assert isinstance(engine, DeepLEngine)
-    assert engine.translate_batch(["AT&T <x1/> <g2>big</g2> a < b"], "en", "ja") == ["[JA] AT&T <x1/> <g2>big</g2> a < b"]
+    assert engine.translate_batch(["AT&T <x1/> <g2>big</g2> a < b"], "en", "ja") == [
+        "[JA] AT&T <x1/> <g2>big</g2> a < b"
+    ]
     [request] = server.requests
     assert request.path == "/v2/translate"
     assert request.params["text"] == ["AT&amp;T <x1/> <g2>big</g2> a &lt; b"]
-    assert (request.params["tag_handling"], request.params["source_lang"], request.params["target_lang"]) == ("xml", "EN", "JA")
+    assert (request.params["tag_handling"], request.params["source_lang"], request.params["target_lang"]) == (
+        "xml",
+        "EN",
+        "JA",
+    )
 
 
 def test_deepl_rejected_key(server, monkeypatch):
@@ -320,7 +326,13 @@ def test_cldr_ids_map_to_each_backend(to_code, locale, code):
 
 @pytest.mark.parametrize(
     ("to_code", "locale"),
-    [(cldr_to_libre_dt, "zh_Hant"), (cldr_to_baidu, "he"), (cldr_to_google, "xx"), (cldr_to_deepl_target, "xx"), (cldr_to_libre, "日本")],
+    [
+        (cldr_to_libre_dt, "zh_Hant"),
+        (cldr_to_baidu, "he"),
+        (cldr_to_google, "xx"),
+        (cldr_to_deepl_target, "xx"),
+        (cldr_to_libre, "日本"),
+    ],
 )
 def test_unsupported_languages_are_engine_errors(to_code, locale):
     with pytest.raises(EngineError):

@@ -19,7 +19,9 @@ EXAMPLE = (
 
 def test_tokens_and_markup_become_placeholders():
     protected = protect(EXAMPLE)
-    assert protected.text == "<x1/>から<x2/>・ジュネーブで<g3>第64回</g3>の<g4>総会</g4>が開催され、<x5/>と会談しました。"
+    assert (
+        protected.text == "<x1/>から<x2/>・ジュネーブで<g3>第64回</g3>の<g4>総会</g4>が開催され、<x5/>と会談しました。"
+    )
     assert protected.originals == {
         "<x1/>": "{date:2023-07-06}",
         "<x2/>": "{country:CH}",
@@ -40,7 +42,7 @@ def test_tokens_and_markup_become_placeholders():
         ("line\\\nnext", "\\\n"),
         ("not \\*emphasis\\*", "\\*"),
         ("AT&amp;T", "&amp;"),
-        ("an ![image *alt*](a.png \"t\") here", '![image *alt*](a.png "t")'),
+        ('an ![image *alt*](a.png "t") here', '![image *alt*](a.png "t")'),
         ("mail <https://wipo.int/a>", "<https://wipo.int/a>"),
         ("raw <span>html</span>", "<span>"),
         ("[text](<a b> 'title')", "](<a b> 'title')"),
@@ -65,7 +67,9 @@ def test_the_engine_may_move_pairs_and_tokens():
     protected = protect("Le {date:2023-07-06}, le **comité** a lu le [rapport](https://x.org).")
     assert protected.text == "Le <x1/>, le <g2>comité</g2> a lu le <g3>rapport</g3>."
     answer = "On <x1/> the <g3>report</g3> was read by the <g2>committee</g2>."
-    assert restore(answer, protected) == "On {date:2023-07-06} the [report](https://x.org) was read by the **committee**."
+    assert (
+        restore(answer, protected) == "On {date:2023-07-06} the [report](https://x.org) was read by the **committee**."
+    )
 
 
 @pytest.mark.parametrize(
@@ -117,9 +121,48 @@ def test_needs_translation():
 
 # Pieces that stress the parser and the placeholder pattern more than random characters would.
 TRICKY = [
-    "*", "**", "_", "__", "`", "``", "[", "]", "(", ")", "](", "![", "<", ">", "\\", "\\*", "\\\n", "  \n",
-    "\n", " ", "\t", "&amp;", "&", "{date:2023-07-06}", "{country:CH}", "{", "}", "<x1/>", "< g 2 >", "</g3>",
-    "&lt;x1/&gt;", "＜ｘ１／＞", "<b>", "<https://a.b>", '"', "'", "https://x.org", "word", "語", "١", "\r", "\0",
+    "*",
+    "**",
+    "_",
+    "__",
+    "`",
+    "``",
+    "[",
+    "]",
+    "(",
+    ")",
+    "](",
+    "![",
+    "<",
+    ">",
+    "\\",
+    "\\*",
+    "\\\n",
+    "  \n",
+    "\n",
+    " ",
+    "\t",
+    "&amp;",
+    "&",
+    "{date:2023-07-06}",
+    "{country:CH}",
+    "{",
+    "}",
+    "<x1/>",
+    "< g 2 >",
+    "</g3>",
+    "&lt;x1/&gt;",
+    "＜ｘ１／＞",
+    "<b>",
+    "<https://a.b>",
+    '"',
+    "'",
+    "https://x.org",
+    "word",
+    "語",
+    "١",
+    "\r",
+    "\0",
 ]
 
 
@@ -144,9 +187,11 @@ def _inline(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         children.map(lambda t: f"*in {t} it*"),
         children.map(lambda t: f"**in {t} it**"),
         children.map(lambda t: f"_in {t} it_"),
-        st.tuples(children.filter(lambda t: "](" not in t), st.sampled_from(["https://x.org/a", "<a b>", "/p?q=(1)"]), st.sampled_from(["", ' "T"', " 't'"])).map(
-            lambda p: f"[{p[0]}]({p[1]}{p[2]})"
-        ),
+        st.tuples(
+            children.filter(lambda t: "](" not in t),
+            st.sampled_from(["https://x.org/a", "<a b>", "/p?q=(1)"]),
+            st.sampled_from(["", ' "T"', " 't'"]),
+        ).map(lambda p: f"[{p[0]}]({p[1]}{p[2]})"),
         words.map(lambda w: f"`{w}`"),
         words,
     )

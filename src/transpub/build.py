@@ -1,27 +1,45 @@
 """`build`: render every publishable (release, language) as HTML and DOCX, plus the index pages.
 
 Published outputs go to ``outputs/<lang>/``. With ``--draft``, the pairs that are not fully reviewed are
-rendered too, visibly marked, into ``outputs/drafts/<lang>/`` — a separate folder, so a draft can never
+rendered too, visibly marked, into ``outputs/drafts/<lang>/``: a separate folder, so a draft can never
 overwrite or be mistaken for a published page, and the site can be deployed without it. The source
-language is built straight from the source. Every file is written atomically and only when it changed.
+language is built straight from the source.
+
+Builds are incremental. ``outputs/.transpub-manifest.json`` records, for every (release, language), a
+digest of everything its result depends on (the source, its catalog, names.po, the glossary,
+transpub.toml, transpub's own code) and, for every output file, that digest plus the images, templates,
+format and the set of published language versions. Content, not modification times, decides: a no-op
+rebuild reads and hashes files but parses and renders nothing, and changing one release re-renders only
+that release's outputs (and the index pages). Pairs that need rendering are spread over a process pool;
+every output is deterministic, so a parallel build writes the same bytes as a serial one.
+
+A page that was published and is no longer publishable (its source changed, a translation became fuzzy)
+is left as it was, the last reviewed version, and reported as skipped.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Sequence
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from .config import Project
+from . import __version__
+from .config import Project, load_project
 from .errors import UsageError
 from .fsutil import atomic_write_bytes, atomic_write_text
-from .render.localize import LocalizedRelease, catalog_for, read_names, readiness
+from .render.localize import LocalizedRelease, Names, catalog_for, read_names, readiness
 from .source.model import Release
-from .update import read_releases
+from .source.reader import read_release, release_id_of
 
 FORMATS = ("html", "docx")
 DRAFTS = "drafts"
+MANIFEST = ".transpub-manifest.json"
+MANIFEST_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -30,7 +48,7 @@ class Output:
     lang: str
     path: str  # relative to the project root
     draft: bool
-    changed: bool
+    changed: bool  # False: the file already held exactly this content (or nothing it depends on changed)
 
 
 @dataclass(frozen=True)
@@ -45,10 +63,23 @@ class BuildReport:
     outputs: tuple[Output, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     indexes: tuple[str, ...] = ()
+    rendered: int = 0  # (release, language) pairs actually rendered in this run
+    reused: int = 0  # outputs whose inputs had not changed
     published: dict = field(default_factory=dict)  # lang -> number of published releases
 
     def built_for(self, lang: str) -> bool:
         return any(o.lang == lang for o in self.outputs)
+
+
+@dataclass(frozen=True)
+class PairInfo:
+    """What the manifest remembers about one (release, language): enough for indexes and skips."""
+
+    key: str
+    publishable: bool
+    reason: str
+    title: str
+    date: str
 
 
 def parse_formats(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -68,94 +99,166 @@ def build(
     release_id: str | None = None,
     formats: Sequence[str] = FORMATS,
     draft: bool = False,
+    *,
+    jobs: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     languages = tuple(project.check_language(lang) for lang in languages) if languages else project.all_languages
-    all_releases = read_releases(project)
-    releases = [r for r in all_releases if release_id is None or r.id == release_id]
-    if release_id is not None and not releases:
+    paths = {release_id_of(path): path for path in project.release_paths()}
+    if release_id is not None and release_id not in paths:
         raise UsageError(f"no release {release_id!r} in sources/")
+    selected = [release_id] if release_id is not None else list(paths)
 
-    # Which versions are published decides the language switchers and hreflang links of every page.
-    names = {lang: read_names(project, lang) for lang in project.all_languages}
-    catalogs = {(r.id, lang): catalog_for(project, r, lang) for r in all_releases for lang in project.all_languages}
-    ready = {
-        (r.id, lang): readiness(project, r, lang, catalogs[r.id, lang], names[lang])
-        for r in all_releases
-        for lang in project.all_languages
-    }
-    published = {
-        r.id: {lang: f"{lang}/{r.id}.html" for lang in project.all_languages if ready[r.id, lang].publishable}
-        for r in all_releases
-    }
+    manifest = _read_manifest(project)
+    digests = _Digests(project)
+    parsed: dict[str, Release] = {}
+    names: dict[str, Names] = {}
+
+    def release(rid: str) -> Release:
+        if rid not in parsed:
+            parsed[rid] = read_release(paths[rid], project)
+        return parsed[rid]
+
+    # Every pair's publishability decides the language switchers and hreflang links, so all pairs are
+    # known first, from the manifest when nothing they depend on changed.
+    pairs: dict[tuple[str, str], PairInfo] = {}
+    for rid in paths:
+        for lang in project.all_languages:
+            key = digests.pair(rid, lang)
+            cached = manifest["pairs"].get(f"{rid}/{lang}")
+            if cached and cached.get("key") == key:
+                pairs[rid, lang] = PairInfo(**cached)
+                continue
+            if lang not in names:
+                names[lang] = read_names(project, lang)
+            pairs[rid, lang] = _pair_info(project, release(rid), lang, names[lang], key)
+
+    published = {rid: {lang: f"{lang}/{rid}.html" for lang in project.all_languages if pairs[rid, lang].publishable} for rid in paths}
 
     outputs: list[Output] = []
     skipped: list[Skipped] = []
+    work: list[tuple[str, str, bool, tuple[str, ...], dict[str, str]]] = []  # (release, lang, draft, formats, keys)
     for lang in languages:
-        for release in releases:
-            state = ready[release.id, lang]
-            if not state.publishable and not draft:
-                skipped.append(Skipped(release.id, lang, state.reason))
+        for rid in selected:
+            info = pairs[rid, lang]
+            if not info.publishable and not draft:
+                skipped.append(Skipped(rid, lang, info.reason))
                 continue
-            is_draft = not state.publishable
-            loc = LocalizedRelease(
-                project, release, lang, catalog=catalogs[release.id, lang], names=names[lang], draft=is_draft
-            )
+            is_draft = not info.publishable
             folder = f"{DRAFTS}/{lang}" if is_draft else lang
-            outputs.extend(_render(project, loc, folder, published[release.id], formats))
+            todo: list[str] = []
+            keys: dict[str, str] = {}
+            for fmt in formats:
+                relative = f"{folder}/{rid}.{fmt}"
+                keys[relative] = digests.output(info.key, fmt, is_draft, published[rid] if fmt == "html" else {})
+                target = project.outputs_dir / relative
+                if manifest["outputs"].get(relative) == keys[relative] and target.is_file():
+                    outputs.append(Output(rid, lang, f"outputs/{relative}", is_draft, False))
+                else:
+                    todo.append(fmt)
+            if todo:
+                work.append((rid, lang, is_draft, tuple(todo), keys))
+
+    reused = len(outputs)
+    for rendered in _run(project, work, published, paths, jobs, on_progress):
+        outputs.extend(rendered)
+    for rid, lang, is_draft, fmts, keys in work:
+        manifest["outputs"].update({path: key for path, key in keys.items() if path.rsplit(".", 1)[1] in fmts})
 
     indexes: list[str] = []
     if "html" in formats:
-        indexes = _write_indexes(project, all_releases, published, names, catalogs)
-    counts = {lang: sum(1 for r in all_releases if lang in published[r.id]) for lang in project.all_languages}
-    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), counts)
+        indexes = _write_indexes(project, list(paths), pairs, published)
+    manifest["pairs"] = {f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()}
+    manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if (project.outputs_dir / p).is_file()}
+    _write_manifest(project, manifest)
+    counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in project.all_languages}
+    outputs.sort(key=lambda o: (o.lang, o.release, o.path))
+    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), len(work), reused, counts)
 
 
-def _render(project: Project, loc: LocalizedRelease, folder: str, versions: dict[str, str], formats) -> list[Output]:
+def _pair_info(project: Project, release: Release, lang: str, names: Names, key: str) -> PairInfo:
+    catalog = catalog_for(project, release, lang)
+    ready = readiness(project, release, lang, catalog, names)
+    title = ""
+    if ready.publishable:
+        title = LocalizedRelease(project, release, lang, catalog=catalog, names=names).plain(release.title)
+    return PairInfo(key, ready.publishable, ready.reason, title, release.date.isoformat())
+
+
+# --- rendering, serial or in a process pool --------------------------------------------------------
+def _run(project: Project, work, published, paths, jobs: int | None, on_progress) -> Iterable[list[Output]]:
+    total = len(work)
+    if not total:
+        return
+    workers = min(jobs or os.cpu_count() or 1, total)
+    args = [(str(project.root), str(paths[rid]), lang, is_draft, fmts, published[rid]) for rid, lang, is_draft, fmts, _ in work]
+    done = 0
+    if workers <= 1 or total < 3:  # a pool costs more than it saves for a couple of pages
+        for item in args:
+            yield _render_pair(*item)
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_render_pair, *item) for item in args]
+        for future in as_completed(futures):
+            yield future.result()
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+
+
+def _render_pair(root: str, source: str, lang: str, draft: bool, formats: tuple[str, ...], versions: dict[str, str]) -> list[Output]:
+    """Render one (release, language) in the given formats. Runs in a worker process: takes only paths."""
     from .render import html
 
-    outputs = []
-    release = loc.release
+    project = _project_for(root)
+    release = read_release(Path(source), project)
+    loc = LocalizedRelease(
+        project, release, lang, catalog=catalog_for(project, release, lang), names=read_names(project, lang), draft=draft
+    )
+    folder = f"{DRAFTS}/{lang}" if draft else lang
     base = project.outputs_dir / folder
+    outputs = []
     if "html" in formats:
         page_path = f"{folder}/{release.id}.html"
         text = html.render_release_page(loc, page_path=page_path, versions=versions, templates_dir=_templates(project))
-        outputs.append(_output(project, loc, base / f"{release.id}.html", atomic_write_text(base / f"{release.id}.html", text)))
+        changed = atomic_write_text(base / f"{release.id}.html", text)
+        outputs.append(Output(release.id, lang, f"outputs/{page_path}", draft, changed))
         _copy_images(release, base)
     if "docx" in formats:
         from .render.docx import render_release_docx
 
         data = render_release_docx(loc, image_root=release.path.parent)
-        outputs.append(_output(project, loc, base / f"{release.id}.docx", atomic_write_bytes(base / f"{release.id}.docx", data)))
+        changed = atomic_write_bytes(base / f"{release.id}.docx", data)
+        outputs.append(Output(release.id, lang, f"outputs/{folder}/{release.id}.docx", draft, changed))
     return outputs
 
 
-def _output(project: Project, loc: LocalizedRelease, path: Path, changed: bool) -> Output:
-    return Output(loc.release.id, loc.lang, path.relative_to(project.root).as_posix(), loc.draft, changed)
+@cache
+def _project_for(root: str) -> Project:
+    return load_project(Path(root))
 
 
 def _copy_images(release: Release, folder: Path) -> None:
     """Images go next to the pages that use them, at the same relative path as in the source."""
     for image in release.images():
-        source = (release.path.parent / image.src).resolve()
-        target = folder / image.src
-        data = source.read_bytes()
-        atomic_write_bytes(target, data)
-        shutil.copystat(source, target)
+        atomic_write_bytes(folder / image.src, (release.path.parent / image.src).read_bytes())
 
 
-def _write_indexes(project: Project, releases: list[Release], published, names, catalogs) -> list[str]:
+def _write_indexes(project: Project, release_ids: list[str], pairs, published) -> list[str]:
     from .render import html
 
     written = []
     templates = _templates(project)
-    languages = {lang: f"{lang}/index.html" for lang in project.all_languages if any(lang in published[r.id] for r in releases)}
+    languages = {lang: f"{lang}/index.html" for lang in project.all_languages if any(lang in published[r] for r in release_ids)}
     for lang in languages:
-        items = []
-        for release in releases:
-            if lang not in published[release.id]:
-                continue
-            loc = LocalizedRelease(project, release, lang, catalog=catalogs[release.id, lang], names=names[lang])
-            items.append(html.IndexItem(release.id, loc.plain(release.title), release.date, f"{release.id}.html"))
+        items = [
+            html.IndexItem(rid, pairs[rid, lang].title, _date(pairs[rid, lang].date), f"{rid}.html")
+            for rid in release_ids
+            if lang in published[rid]
+        ]
         items.sort(key=lambda item: (item.date, item.release_id), reverse=True)
         page = html.render_language_index(project, lang, items, page_path=f"{lang}/index.html", languages=languages, templates_dir=templates)
         atomic_write_text(project.outputs_dir / lang / "index.html", page)
@@ -166,5 +269,99 @@ def _write_indexes(project: Project, releases: list[Release], published, names, 
     return written
 
 
+def _date(text: str):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
+
+
 def _templates(project: Project) -> Path | None:
     return project.templates_dir if project.templates_dir.is_dir() else None
+
+
+# --- what an output depends on -----------------------------------------------------------------------
+class _Digests:
+    """Content digests of every build input, each file read at most once per build."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._files: dict[Path, str] = {}
+        self.base = _hash(
+            MANIFEST_VERSION, __version__, _code_digest(), self.file(project.config_path)
+        )
+        self.assets = _hash(
+            _folder_digest(project.sources_dir, exclude_suffix=".md"),
+            _folder_digest(project.templates_dir),
+        )
+
+    def file(self, path: Path) -> str:
+        if path not in self._files:
+            try:
+                self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except FileNotFoundError:
+                self._files[path] = "-"
+        return self._files[path]
+
+    def pair(self, release_id: str, lang: str) -> str:
+        project = self.project
+        source = self.file(project.sources_dir / f"{release_id}.md")
+        if lang == project.source_lang:
+            return _hash(self.base, lang, source)
+        return _hash(
+            self.base,
+            lang,
+            source,
+            self.file(project.catalog_path(lang, release_id)),
+            self.file(project.names_path(lang)),
+            self.file(project.glossary_path(lang)),
+        )
+
+    def output(self, pair_key: str, fmt: str, draft: bool, versions: dict[str, str]) -> str:
+        return _hash(pair_key, self.assets, fmt, draft, json.dumps(versions, sort_keys=True))
+
+
+def _hash(*parts: object) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(str(part).encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def _code_digest() -> str:
+    """transpub's own code, templates and styles: an editable install changes without a version bump."""
+    package = Path(__file__).parent
+    return _folder_digest(package, suffixes=(".py", ".j2", ".css"))
+
+
+def _folder_digest(folder: Path, *, exclude_suffix: str | None = None, suffixes: tuple[str, ...] | None = None) -> str:
+    if not folder.is_dir():
+        return "-"
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        if exclude_suffix and path.suffix == exclude_suffix:
+            continue
+        if suffixes and path.suffix not in suffixes:
+            continue
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _read_manifest(project: Project) -> dict:
+    path = project.outputs_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") == MANIFEST_VERSION and isinstance(data.get("pairs"), dict) and isinstance(data.get("outputs"), dict):
+            return data
+    except (OSError, ValueError):
+        pass  # no manifest, or a damaged one: everything is rebuilt, nothing is lost
+    return {"version": MANIFEST_VERSION, "pairs": {}, "outputs": {}}
+
+
+def _write_manifest(project: Project, manifest: dict) -> None:
+    text = json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False)
+    atomic_write_text(project.outputs_dir / MANIFEST, text + "\n")

@@ -232,13 +232,17 @@ def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, a
 @click.option("--release", "release_id", help="Only this release id.")
 @click.option("--format", "formats", default="html,docx", show_default=True, help="Outputs to write: html, docx.")
 @click.option("--draft", is_flag=True, help="Also build what is not fully reviewed, marked, into outputs/drafts/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list the outputs that did not need rebuilding.")
 @click.pass_context
 @reports_errors
-def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, formats: str, draft: bool) -> None:
+def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, formats: str, draft: bool,
+          jobs: int | None, verbose: bool) -> None:
     """Render HTML pages and Word documents into outputs/<lang>/.
 
     Only fully reviewed (release, language) pairs are published; the others are skipped with the reason,
-    or, with --draft, built into outputs/drafts/<lang>/ with unreviewed text marked.
+    or, with --draft, built into outputs/drafts/<lang>/ with unreviewed text marked. Builds are
+    incremental: only outputs whose inputs changed are rendered again.
 
     \b
     Example:
@@ -250,10 +254,23 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
 
     project = _project(ctx)
     languages = _languages(langs) or None
-    report = run(project, languages, release_id, parse_formats(formats), draft)
+    bar = click.progressbar(length=1, label="rendering", file=sys.stderr) if sys.stderr.isatty() else None
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+    try:
+        report = run(project, languages, release_id, parse_formats(formats), draft, jobs=jobs, on_progress=progress)
+    finally:
+        if bar is not None:
+            bar.render_finish()
     for output in report.outputs:
-        mark = " (draft)" if output.draft else ""
-        click.echo(f"{'wrote' if output.changed else 'unchanged'} {output.path}{mark}")
+        if output.changed or verbose:
+            mark = " (draft)" if output.draft else ""
+            click.echo(f"{'wrote' if output.changed else 'unchanged'} {output.path}{mark}")
+    click.echo(f"{report.rendered} page(s) rendered, {report.reused} output(s) up to date")
     for skip in report.skipped:
         click.echo(f"skipped {skip.release} [{skip.lang}]: {skip.reason}", err=True)
     if languages and not all(report.built_for(lang) for lang in languages):

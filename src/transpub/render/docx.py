@@ -561,16 +561,18 @@ class _DocxWriter:
         return link
 
     def _comment(self, para: DocxParagraph, runs: list, shown: Shown) -> None:
+        """A Word comment on the segment's runs: what is wrong with it (in the document's language), then
+        the source text exactly as in the catalog, so the reviewer can find the entry."""
         label = self.loc.ui["untranslated" if shown.fallback else "unreviewed"]
         comment = self.doc.add_comment(
-            [Run(runs[0], para), Run(runs[-1], para)],
-            text=ox.xml_safe(label),
-            author=COMMENT_AUTHOR,
-            initials=COMMENT_INITIALS,
+            [Run(runs[0], para), Run(runs[-1], para)], text="", author=COMMENT_AUTHOR, initials=COMMENT_INITIALS
         )
         comment._comment_elm.date = self.when  # reproducible output: not the time of the build
-        source = comment.add_paragraph()
-        source._p.append(ox.new_run(RunFormat(self.source, self.source).rpr(), ox.xml_safe(shown.source)))
+        for paragraph, text, lang in ((comment.paragraphs[0], label, self.body),
+                                      (comment.add_paragraph(), shown.source, self.source)):  # fmt: skip
+            if lang.rtl:
+                ox.set_child(paragraph._p.get_or_add_pPr(), "bidi")
+            paragraph._p.append(ox.new_run(RunFormat(lang, self.body).rpr(), ox.xml_safe(text)))
 
 
 def _linkable(url: str) -> bool:

@@ -524,8 +524,8 @@ def check_punctuation(pair: Pair) -> Iterator[Issue]:
 # characters per unit of meaning, roughly: one CJK character carries what ~3 Latin letters carry
 _DENSITY = {"ja": 1.0, "zh": 1.0, "yue": 1.0, "ko": 1.6}
 _LATIN_DENSITY = 3.0
-MIN_UNITS = 12  # shorter sources (in CJK characters, or 36 Latin letters) vary too much to judge
-RATIO_BAND = (0.4, 2.5)  # of the expected length
+MIN_UNITS = 20  # shorter sources (in CJK characters, or 60 Latin letters) vary too much to judge
+RATIO_BAND = (0.4, 3.0)  # of the expected length: wide, to catch truncation and repetition only
 
 
 def expected_ratio(source_lang: str, lang: str) -> float:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -215,9 +215,7 @@ class _Misaligned(Exception):
 
 def _atom_spans(text: str) -> list[tuple[int, int]]:
     """Spans that must travel untouched: typed tokens and anything that looks like a placeholder."""
-    found = sorted(
-        [m.span() for m in TOKEN_RE.finditer(text)] + [m.span() for m in PLACEHOLDER_RE.finditer(text)]
-    )
+    found = sorted([m.span() for m in TOKEN_RE.finditer(text)] + [m.span() for m in PLACEHOLDER_RE.finditer(text)])
     spans: list[tuple[int, int]] = []
     for start, end in found:
         # "\{date:…}": the backslash escapes the brace; keep it with the token so the parser
@@ -385,11 +383,3 @@ class _Aligner:
         while pos < len(self.src) and self.src[pos] in " \t\n":
             pos += 1
         return pos
-
-
-def iter_placeholders(text: str) -> Iterator[str]:
-    """The placeholders in ``text`` in canonical form, in order (for engines that send them as tags)."""
-    for match in PLACEHOLDER_RE.finditer(text):
-        canonical = _canonical(match)
-        if canonical:
-            yield canonical

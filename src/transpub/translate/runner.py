@@ -9,7 +9,8 @@ rejected text is recorded and the run goes on; only an engine that cannot be use
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ class TranslateReport:
     rejected: int  # answers that lost, duplicated or invented a placeholder
     failed: int  # texts whose call failed
     copied: int = 0  # texts with no words outside placeholders: their own translation, not sent
+    unsent: int = 0  # texts never sent because the run stopped early
     calls: int = 0  # engine calls made
     translations: dict[str, str] = field(default_factory=dict)  # source text -> translated text
     failures: tuple[TextFailure, ...] = ()
@@ -75,36 +77,35 @@ def translate_unique(
             work.append((text, protected))
         else:
             report.copy(text)
-    batches = iter([work[i : i + batch_size] for i in range(0, len(work), batch_size)])
+    waiting = deque(work[i : i + batch_size] for i in range(0, len(work), batch_size))
 
     # Keep at most `concurrency` calls in flight instead of queueing everything: stopping early
     # then wastes no calls, and `sent` counts only what really went out.
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="transpub-translate") as pool:
         in_flight: dict[Future[list[str]], list[tuple[str, Protected]]] = {}
 
-        def submit(batches: Iterator[list[tuple[str, Protected]]]) -> None:
-            while len(in_flight) < concurrency and not report.stopping(stop_after):
-                batch = next(batches, None)
-                if batch is None:
-                    return
+        def submit() -> None:
+            while waiting and len(in_flight) < concurrency and report.in_a_row < stop_after:
+                batch = waiting.popleft()
                 future = pool.submit(engine.translate_batch, [p.text for _, p in batch], source, target)
                 in_flight[future] = batch
                 report.sent += len(batch)
                 report.calls += 1
 
-        submit(batches)
+        submit()
         while in_flight:
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
                 report.settle(in_flight.pop(future), future)
-            submit(batches)
+            submit()
 
+    report.unsent = sum(len(batch) for batch in waiting)
     final = report.freeze()
+    if report.unsent:
+        message = f"{engine.name}: stopped after {report.in_a_row} calls in a row failed: {report.last_unavailable}"
+        raise RunAbortedError(f"{message}; {report.unsent} text(s) not sent", final)
     if report.calls and report.unavailable_calls == report.calls:
         raise RunAbortedError(f"{engine.name}: every call failed: {report.last_unavailable}", final)
-    if report.stopping(stop_after):
-        message = f"{engine.name}: stopped after {report.in_a_row} calls in a row failed: {report.last_unavailable}"
-        raise RunAbortedError(message, final)
     return final
 
 
@@ -114,13 +115,10 @@ class _Tally:
     def __init__(self, on_result: OnResult | None):
         self.on_result = on_result
         self.unique = self.sent = self.translated = self.rejected = self.failed = self.copied = 0
-        self.calls = self.unavailable_calls = self.in_a_row = 0
+        self.calls = self.unavailable_calls = self.in_a_row = self.unsent = 0
         self.last_unavailable: EngineError | None = None
         self.translations: dict[str, str] = {}
         self.failures: list[TextFailure] = []
-
-    def stopping(self, stop_after: int) -> bool:
-        return self.in_a_row >= stop_after
 
     def copy(self, text: str) -> None:
         self.copied += 1
@@ -171,6 +169,7 @@ class _Tally:
             rejected=self.rejected,
             failed=self.failed,
             copied=self.copied,
+            unsent=self.unsent,
             calls=self.calls,
             translations=dict(self.translations),
             failures=tuple(self.failures),

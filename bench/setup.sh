@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the peers the benchmark compares transpub with, without touching transpub's own venv:
+#   - po4a and GNU gettext (msgmerge) from Debian packages;
+#   - Translate Toolkit (md2po, po2md, pot2po) and mdpo (md2po, po2md) in bench/.venv-peers.
+# Usage (from the repository root):  bash bench/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+if ! command -v po4a >/dev/null || ! command -v msgmerge >/dev/null; then
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq po4a gettext
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv-peers/bin/python ]; then
+  "$PY" -m venv .venv-peers
+fi
+.venv-peers/bin/pip install -q --upgrade pip
+.venv-peers/bin/pip install -q "translate-toolkit[markdown]" mdpo
+
+echo "peers:"
+po4a --version 2>/dev/null | head -n 1 || true
+msgmerge --version | head -n 1
+.venv-peers/bin/python -c "import importlib.metadata as m; print('translate-toolkit', m.version('translate-toolkit')); print('mdpo', m.version('mdpo'))"

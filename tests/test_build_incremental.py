@@ -1,0 +1,112 @@
+"""Incremental and parallel builds: content decides what is rebuilt, and a pool writes what a serial build writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from conftest import run_cli, tree_digest
+from transpub.build import build
+from transpub.config import load_project
+
+RELEASE = "2023-07-18-wipo-assemblies"
+
+
+def _three_releases(project: Path) -> Path:
+    source = (project / "sources" / f"{RELEASE}.md").read_text(encoding="utf-8")
+    for day in ("2023-08-01", "2023-09-12"):
+        (project / "sources" / f"{day}-follow-up.md").write_text(source.replace("date: 2023-07-18", f"date: {day}"), encoding="utf-8")
+    assert run_cli(project, "update").exit_code == 0
+    # the copies share every msgid with the reviewed English catalog: fill them from it
+    for day in ("2023-08-01", "2023-09-12"):
+        shutil.copy(project / f"locale/en/LC_MESSAGES/{RELEASE}.po", project / f"locale/en/LC_MESSAGES/{day}-follow-up.po")
+    assert run_cli(project, "update").exit_code == 0
+    return project
+
+
+def _outputs(project: Path) -> dict[str, str]:
+    return tree_digest(project / "outputs")
+
+
+def test_noop_rebuild_renders_nothing(sample_project: Path):
+    project = load_project(_three_releases(sample_project))
+    first = build(project, jobs=1)
+    assert first.rendered == 6  # 3 releases × (ja, en)
+    before = _outputs(sample_project)
+    second = build(project, jobs=1)
+    assert second.rendered == 0 and second.reused == 12
+    assert _outputs(sample_project) == before
+
+
+def test_touching_files_without_changing_them_rebuilds_nothing(sample_project: Path):
+    project = load_project(_three_releases(sample_project))
+    build(project, jobs=1)
+    later = time.time() + 60
+    for path in (sample_project / "sources").rglob("*"):
+        os.utime(path, (later, later))
+    assert build(project, jobs=1).rendered == 0
+
+
+def test_changing_one_release_rebuilds_only_its_outputs(sample_project: Path):
+    project = load_project(_three_releases(sample_project))
+    build(project, jobs=1)
+    before = _outputs(sample_project)
+    source = sample_project / "sources" / "2023-08-01-follow-up.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("section: 報道発表", "section: お知らせ"), encoding="utf-8")
+    report = build(load_project(sample_project), jobs=1)
+    # the source changed: its Japanese page is rebuilt; English is no longer fully reviewed (a new
+    # segment) so it is skipped and the last published English page stays as it was
+    assert report.rendered == 1
+    after = _outputs(sample_project)
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert changed <= {
+        "ja/2023-08-01-follow-up.html",
+        "ja/2023-08-01-follow-up.docx",
+        "ja/index.html",
+        "en/index.html",
+        "index.html",
+        ".transpub-manifest.json",
+    }
+    assert {"ja/2023-08-01-follow-up.html", "ja/2023-08-01-follow-up.docx"} <= changed
+    assert any(s.release == "2023-08-01-follow-up" and s.lang == "en" for s in report.skipped)
+
+
+def test_changing_a_catalog_rebuilds_that_language_only(sample_project: Path):
+    project = load_project(_three_releases(sample_project))
+    build(project, jobs=1)
+    catalog = sample_project / "locale/en/LC_MESSAGES/2023-09-12-follow-up.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("Moves Forward", "Advances"), encoding="utf-8")
+    report = build(load_project(sample_project), jobs=1)
+    assert report.rendered == 1
+    assert [o.path for o in report.outputs if o.changed] == [
+        "outputs/en/2023-09-12-follow-up.docx",
+        "outputs/en/2023-09-12-follow-up.html",
+    ]
+    assert "Advances" in (sample_project / "outputs/en/index.html").read_text(encoding="utf-8")
+
+
+def test_deleted_output_is_rebuilt(sample_project: Path):
+    project = load_project(sample_project)
+    build(project, jobs=1)
+    (sample_project / f"outputs/en/{RELEASE}.html").unlink()
+    report = build(project, jobs=1)
+    assert report.rendered == 1 and (sample_project / f"outputs/en/{RELEASE}.html").is_file()
+
+
+def test_parallel_build_writes_the_same_bytes_as_a_serial_one(sample_project: Path, tmp_path: Path):
+    _three_releases(sample_project)
+    twin = tmp_path / "twin"
+    shutil.copytree(sample_project, twin)
+    serial = build(load_project(sample_project), jobs=1, draft=True)
+    parallel = build(load_project(twin), jobs=2, draft=True)
+    assert serial.rendered == parallel.rendered == 12  # 3 releases × 4 languages (fr, ar as drafts)
+    assert _outputs(sample_project) == _outputs(twin)
+
+
+def test_damaged_manifest_means_a_full_rebuild_not_an_error(sample_project: Path):
+    project = load_project(sample_project)
+    build(project, jobs=1)
+    (sample_project / "outputs/.transpub-manifest.json").write_text("{not json", encoding="utf-8")
+    assert build(project, jobs=1).rendered == 2
