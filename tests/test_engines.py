@@ -213,7 +213,8 @@ def test_an_unusable_engine_stops_the_run_early(server, client):
     texts = [f"Text number {i}" for i in range(30)]
     with pytest.raises(RunAbortedError, match="API key") as caught:
         translate_unique(client(server.url, key=KEY), texts, "en", "de", concurrency=2, stop_after=3)
-    assert caught.value.report.calls <= 4 < len(texts)
+    report = caught.value.report
+    assert report.calls <= 4 < len(texts) and report.unsent == len(texts) - report.calls
     assert server.request_count <= 4
     assert KEY not in full_text(caught.value)
 
@@ -221,6 +222,21 @@ def test_an_unusable_engine_stops_the_run_early(server, client):
 def test_an_unreachable_engine_stops_even_a_short_run(client):
     with pytest.raises(RunAbortedError, match="every call failed.*unreachable"):
         translate_unique(client(closed_port_url()), ["one text"], "en", "de")
+
+
+def test_failures_at_the_very_end_do_not_abort_a_finished_run():
+    class DiesAfterTwo:
+        name = "dies-after-two"
+        calls = 0
+
+        def translate_batch(self, texts, source, target):
+            self.calls += 1
+            if self.calls > 2:
+                raise EngineUnavailableError("gone")
+            return list(texts)
+
+    report = translate_unique(DiesAfterTwo(), [f"text {i}" for i in range(5)], "en", "de", concurrency=1)
+    assert (report.translated, report.failed, report.unsent) == (2, 3, 0)
 
 
 def test_texts_with_nothing_to_translate_are_not_sent():
