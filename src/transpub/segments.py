@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token as MdToken
@@ -123,8 +123,12 @@ def _is_wide(char: str) -> bool:
 
 
 # --- msgid / msgstr -> inline nodes --------------------------------------------------------------
+@lru_cache(maxsize=65536)
 def text_to_inline(text: str) -> tuple[Inline, ...]:
-    """Parse a segment text (source or translation) into inline nodes, merging adjacent plain text."""
+    """Parse a segment text (source or translation) into inline nodes, merging adjacent plain text.
+
+    Cached: the nodes are immutable, and every renderer and check asks for the same texts again.
+    """
     tokens = markdown_parser().parseInline(text)
     children = tokens[0].children or [] if tokens else []
     root: list[Inline] = []

@@ -104,7 +104,7 @@ TOKEN_FILL_SOURCE = "E7E6E6"
 TOKEN_FILL_TRANSLATION = "DDEBF7"
 HEADER_FILL = "D9D9D9"
 GREY = RGBColor(0x6E, 0x6E, 0x6E)
-COLUMN_WIDTHS = (Cm(3.3), Cm(8.0), Cm(8.6), Cm(2.4), Cm(4.4))  # A4 landscape, 1.5 cm margins
+COLUMN_WIDTHS = (Cm(3.1), Cm(7.8), Cm(8.5), Cm(2.9), Cm(4.4))  # A4 landscape, 1.5 cm margins
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -249,7 +249,7 @@ def _names_section(project: Project, lang: str, releases: list[Release]) -> Expo
         entry = index.get((context, msgid))
         if entry is not None:
             rows.append(ExportRow(f"{NAMES_ID}#{order[id(entry)]}", entry, entry_state(entry),
-                                  entry.comment.split("\n")[0] if entry.comment else context))  # fmt: skip
+                                  entry.comment.split("\n")[0].split(";")[0] if entry.comment else context))  # fmt: skip
     if not rows:
         return None
     return ExportSection(NAMES_ID, "Names (names.po): the publisher and organizations", tuple(rows), None)
