@@ -18,7 +18,7 @@ if [ ! -x .venv-peers/bin/python ]; then
   "$PY" -m venv .venv-peers
 fi
 .venv-peers/bin/pip install -q --upgrade pip
-.venv-peers/bin/pip install -q "translate-toolkit[markdown]" mdpo
+.venv-peers/bin/pip install -q "translate-toolkit[markdown,levenshtein]" mdpo
 
 echo "peers:"
 po4a --version 2>/dev/null | head -n 1 || true

@@ -405,7 +405,8 @@ def _literal_markup(text: str) -> Counter:
 
 def _urls(nodes: tuple[Inline, ...], plain: str) -> Counter:
     urls = Counter(node.url for node in _walk(nodes) if isinstance(node, Link))
-    urls.update(URL_RE.findall(TOKEN_RE.sub(" ", plain)))
+    # a sentence may end right after a bare URL: its full stop is not part of it
+    urls.update(url.rstrip(".,;:!?。、") for url in URL_RE.findall(TOKEN_RE.sub(" ", plain)))
     return urls
 
 
@@ -426,8 +427,8 @@ def check_urls(pair: Pair) -> Iterator[Issue]:
 
 # --- numbers ------------------------------------------------------------------------------------
 
-# digits with the separators locales put inside numbers: 1,000  1.000  1 000 (no-break spaces)  3,5  ٣٫٥
-_NUMBER_RE = re.compile(r"[0-9]+(?:[.,\u00a0\u202f\u2009'’\u066b\u066c][0-9]+)*")
+# digits with the separators locales put inside numbers: 1,000  1.000  1 000 (a space before 3 digits)  3,5  ٣٫٥
+_NUMBER_RE = re.compile(r"[0-9]+(?:[.,'’\u066b\u066c][0-9]+|[ \u00a0\u202f\u2009][0-9]{3}(?![0-9]))*")
 
 
 def ascii_digits(text: str) -> str:
