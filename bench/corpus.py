@@ -269,11 +269,21 @@ def write_sources(folder: Path, n: int, seed: int = 1) -> list[str]:
     return ids
 
 
-def fill_catalog(path: Path, lang: str) -> int:
-    """Translate every entry of one PO file (pseudo-translation), reviewed: returns the entries filled."""
-    try:
-        from transpub.catalogs.pofile import read_catalog, write_catalog
-    except ImportError:  # a peer's environment: plain polib
+def fill_catalog(path: Path, lang: str, out: Path | None = None, engine: str = "auto") -> int:
+    """Translate every entry of one PO/POT file (pseudo-translation), reviewed; return the entries filled.
+
+    ``out`` (default: in place) may turn a template into a catalog: its Language header is set.
+    ``engine`` "transpub" uses transpub's strict reader/writer (byte-for-byte what transpub writes), "polib"
+    plain polib (for the peers' catalogs), "auto" transpub when importable.
+    """
+    read_catalog = write_catalog = None
+    if engine in ("auto", "transpub"):
+        try:
+            from transpub.catalogs.pofile import read_catalog, write_catalog
+        except ImportError:
+            if engine == "transpub":
+                raise
+    if read_catalog is None:
         import polib
 
         def read_catalog(p):
@@ -282,6 +292,11 @@ def fill_catalog(path: Path, lang: str) -> int:
         def write_catalog(p, po):
             po.save(str(p))
     po = read_catalog(path)
+    if out is not None:
+        po.metadata["Language"] = lang
+        po.metadata.setdefault("Content-Type", "text/plain; charset=UTF-8")
+        po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+        po.metadata.setdefault("Plural-Forms", "nplurals=2; plural=(n > 1);")
     count = 0
     for entry in po:
         if entry.obsolete:
@@ -293,8 +308,19 @@ def fill_catalog(path: Path, lang: str) -> int:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
         entry.previous_msgctxt = None
-    write_catalog(path, po)
+    target = Path(out) if out is not None else Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_catalog(target, po)
     return count
+
+
+def fill_folder(src: Path, dst: Path | None, lang: str, pattern: str, engine: str = "polib") -> int:
+    """Fill every file matching ``pattern`` in ``src``: in place, or into ``dst`` as <stem>.po."""
+    total = 0
+    for path in sorted(Path(src).glob(pattern)):
+        out = None if dst is None else Path(dst) / f"{path.stem}.po"
+        total += fill_catalog(path, lang, out, engine)
+    return total
 
 
 def transpub_cmd() -> list[str]:
@@ -347,11 +373,19 @@ def main(argv: list[str] | None = None) -> int:
     change.add_argument("sources", type=Path)
     change.add_argument("--fraction", type=float, default=0.1)
     change.add_argument("--seed", type=int, default=2)
+    fill = sub.add_parser("fill", help="pseudo-translate PO/POT files (a peer's templates -> catalogs)")
+    fill.add_argument("src", type=Path)
+    fill.add_argument("--out", type=Path, help="write <stem>.po here (default: fill in place)")
+    fill.add_argument("--lang", default="fr")
+    fill.add_argument("--pattern", default="*.pot")
+    fill.add_argument("--engine", default="polib", choices=("polib", "transpub", "auto"))
     args = parser.parse_args(argv)
     if args.command == "make":
         langs = tuple(lang.strip() for lang in args.langs.split(",") if lang.strip())
         info = make_project(args.root, args.n, langs, args.seed, translate=not args.no_translate)
         print(f"{args.root}: {info}")
+    elif args.command == "fill":
+        print(f"filled {fill_folder(args.src, args.out, args.lang, args.pattern, args.engine)} entries")
     else:
         changed, total = change_sources(args.sources, args.fraction, args.seed)
         print(f"changed {changed} of {total} plain paragraphs")
