@@ -8,9 +8,9 @@ cd "$(dirname "$0")"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-if ! command -v po4a >/dev/null || ! command -v msgmerge >/dev/null; then
+if ! command -v po4a >/dev/null || ! command -v msgmerge >/dev/null || [ ! -x /usr/bin/time ]; then
   $SUDO apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq po4a gettext
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq po4a gettext time
 fi
 
 PY="${PYTHON:-python3}"

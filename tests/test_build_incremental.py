@@ -110,3 +110,17 @@ def test_damaged_manifest_means_a_full_rebuild_not_an_error(sample_project: Path
     build(project, jobs=1)
     (sample_project / "outputs/.transpub-manifest.json").write_text("{not json", encoding="utf-8")
     assert build(project, jobs=1).rendered == 2
+
+
+def test_a_reviewed_translation_with_a_check_error_is_not_published(sample_project: Path):
+    catalog = sample_project / f"locale/en/LC_MESSAGES/{RELEASE}.po"
+    text = catalog.read_text(encoding="utf-8")
+    assert "opened in Geneva, {country:CH}," in text
+    catalog.write_text(text.replace("opened in Geneva, {country:CH},", "opened in Geneva, Switzerland,"), encoding="utf-8")
+    result = run_cli(sample_project, "build", "--lang", "en", "--format", "html")
+    assert result.exit_code == 1
+    assert "check error(s)" in result.stderr and "token-missing" in result.stderr
+    assert not (sample_project / f"outputs/en/{RELEASE}.html").exists()
+    # a draft may still be built, visibly marked
+    draft = run_cli(sample_project, "build", "--lang", "en", "--format", "html", "--draft")
+    assert draft.exit_code == 0 and (sample_project / f"outputs/drafts/en/{RELEASE}.html").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -46,12 +47,11 @@ LONG_FR = (
 def fr() -> CatalogContext:
     """Checks in French for the repository's sample project (ja → fr, its names.po), plus a glossary."""
     project = load_project(REPO)
-    context = catalog_context(project, "fr")
-    context.glossary = (
+    glossary = (
         GlossaryTerm("知的財産", "propriété intellectuelle", strict=False),
         GlossaryTerm("協力覚書", "mémorandum de coopération", strict=True),
     )
-    return context
+    return dataclasses.replace(catalog_context(project, "fr"), glossary=glossary)
 
 
 @pytest.fixture(scope="module")

@@ -179,10 +179,25 @@ def build(
 def _pair_info(project: Project, release: Release, lang: str, names: Names, key: str) -> PairInfo:
     catalog = catalog_for(project, release, lang)
     ready = readiness(project, release, lang, catalog, names)
+    publishable, reason = ready.publishable, ready.reason
+    if publishable and catalog is not None:
+        # A reviewed translation that lost a token or broke a link is still not published (`transpub check`).
+        errors = _check_errors(project, release, lang, catalog, names)
+        if errors:
+            publishable = False
+            first = errors[0].line_text()
+            reason = f"{len(errors)} check error(s), e.g. {first}; run 'transpub check --lang {lang}'"
     title = ""
-    if ready.publishable:
+    if publishable:
         title = LocalizedRelease(project, release, lang, catalog=catalog, names=names).plain(release.title)
-    return PairInfo(key, ready.publishable, ready.reason, title, release.date.isoformat())
+    return PairInfo(key, publishable, reason, title, release.date.isoformat())
+
+
+def _check_errors(project: Project, release: Release, lang: str, catalog, names: Names) -> list:
+    from .review.checks import Severity, catalog_context, check_catalog
+
+    findings = check_catalog(project, release, lang, catalog, names, context=catalog_context(project, lang, names))
+    return [f for f in findings if f.severity is Severity.ERROR]
 
 
 # --- rendering, serial or in a process pool --------------------------------------------------------

@@ -279,5 +279,15 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
         sys.exit(1)
 
 
+def _register_more_commands() -> None:
+    # check and review live with the review package; registered here so `transpub --help` lists them
+    from .review.commands import check, review
+
+    main.add_command(check)
+    main.add_command(review)
+
+
+_register_more_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -2,13 +2,18 @@
 
 Every file transpub writes goes through :func:`atomic_write_bytes`: the data lands in a temporary file in
 the same folder, is flushed to disk, then renamed over the target, so a reader (or a crash) only ever
-sees the old file or the new one. The temporary file is removed on every exit path.
+sees the old file or the new one. The temporary file is removed on every exit path this process
+controls; a process killed outright (SIGKILL, power loss) can leave one behind, so whoever next takes the
+project lock removes the leftovers (:func:`remove_stale_temp_files`). That is safe only because every
+transpub command that writes under ``locale/`` or ``outputs/`` does so while holding the lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +23,11 @@ from filelock import FileLock, Timeout
 from .errors import LockError
 
 LOCK_NAME = ".transpub.lock"
+# The folders transpub writes into, relative to the project root: where stale temporary files can be.
+WRITTEN_FOLDERS = ("locale", "outputs")
+# The names atomic_write_bytes gives its temporary files: "." + target name + "." + mkstemp's 8 random
+# characters + ".tmp" (tempfile draws them from lowercase letters, digits and "_").
+TEMP_NAME_RE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> bool:
@@ -70,6 +80,31 @@ def project_lock(root: Path, timeout: float = 0) -> Iterator[None]:
             path=Path(root) / LOCK_NAME,
         ) from exc
     try:
+        remove_stale_temp_files(Path(root))
         yield
     finally:
         lock.release()
+
+
+def remove_stale_temp_files(root: Path) -> list[Path]:
+    """Delete the temporary files a killed transpub run left in ``locale/`` and ``outputs/``.
+
+    Call it only while holding the project lock: then no other transpub process is between writing a
+    temporary file and renaming it. Only regular files named like :func:`atomic_write_bytes`'s are
+    removed; symbolic links are neither followed nor removed. Returns what was removed.
+    """
+    removed: list[Path] = []
+    for name in WRITTEN_FOLDERS:
+        folder = Path(root) / name
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for dirpath, _dirnames, filenames in os.walk(folder):  # does not follow symlinked folders
+            for filename in filenames:
+                if not TEMP_NAME_RE.fullmatch(filename):
+                    continue
+                path = Path(dirpath) / filename
+                with contextlib.suppress(OSError):  # gone already, or not ours to delete: best effort
+                    if stat.S_ISREG(path.lstat().st_mode):
+                        path.unlink()
+                        removed.append(path)
+    return removed

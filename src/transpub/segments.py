@@ -123,6 +123,11 @@ def _is_wide(char: str) -> bool:
 
 
 # --- msgid / msgstr -> inline nodes --------------------------------------------------------------
+# Emphasis may nest without limit in CommonMark ("***…x…***"), and every renderer and check walks the
+# nodes recursively: deeper markup than this is kept as the literal text it was written as.
+MAX_INLINE_DEPTH = 20
+
+
 @lru_cache(maxsize=65536)
 def text_to_inline(text: str) -> tuple[Inline, ...]:
     """Parse a segment text (source or translation) into inline nodes, merging adjacent plain text.
@@ -154,10 +159,17 @@ def text_to_inline(text: str) -> tuple[Inline, ...]:
         elif kind == "code_inline":
             current.append(Code(token.content))
         elif kind in ("em_open", "strong_open", "link_open"):
-            stack.append((kind, current, token))
-            current = []
+            if len(stack) >= MAX_INLINE_DEPTH:
+                stack.append(("flat", current, token))
+                add(Plain(token.markup if kind != "link_open" else ""))
+            else:
+                stack.append((kind, current, token))
+                current = []
         elif kind in ("em_close", "strong_close", "link_close"):
             opened, parent, opener = stack.pop()
+            if opened == "flat":
+                add(Plain(token.markup if kind != "link_close" else ""))
+                continue
             node: Inline
             if opened == "em_open":
                 node = Emphasis(tuple(current))

@@ -83,17 +83,18 @@ def update(project: Project, languages: tuple[str, ...] | None = None) -> Update
     templates = build_templates(project, releases)
     planned: list[tuple[Path, polib.POFile, MergeReport | None]] = [(p, t, None) for p, t in templates.items()]
 
-    for lang in languages:
-        for template_path, template in templates.items():
-            name = template_path.stem
-            path = project.names_path(lang) if name == "names" and template_path == project.names_template_path() else project.catalog_path(lang, name)
-            old = read_catalog(path) if path.exists() else None  # a malformed catalog raises here, before any write
-            header = old if old is not None else new_catalog(lang, project=project.name)
-            prefill = _country_prefill(project, lang) if path == project.names_path(lang) else None
-            merged, report = merge_catalog(template, old if old is not None else polib.POFile(), header, prefill)
-            planned.append((path, merged, report))
-
+    # The catalogs are read under the lock, not before it: a `pretranslate` or `review import` that
+    # finished between our read and our write would otherwise have its translations merged away.
     with project_lock(project.root):
+        for lang in languages:
+            for template_path, template in templates.items():
+                name = template_path.stem
+                path = project.names_path(lang) if name == "names" and template_path == project.names_template_path() else project.catalog_path(lang, name)
+                old = read_catalog(path) if path.exists() else None  # a malformed catalog raises here, before any write
+                header = old if old is not None else new_catalog(lang, project=project.name)
+                prefill = _country_prefill(project, lang) if path == project.names_path(lang) else None
+                merged, report = merge_catalog(template, old if old is not None else polib.POFile(), header, prefill)
+                planned.append((path, merged, report))
         files = [FileResult(_rel(project, path), write_stamped(path, po), report) for path, po, report in planned]
     return UpdateReport(len(releases), tuple(files))
 

@@ -386,7 +386,8 @@ class BodyWriter:
         raise TypeError(f"unknown block {block!r}")
 
     def image(self, image: Image) -> str:
-        attrs: dict[str, str | None] = {"src": image.src, "alt": ""}
+        # image.src is a file path ("images/写真 1.png"); a URL needs it %-encoded
+        attrs: dict[str, str | None] = {"src": quote(image.src, safe="/"), "alt": ""}
         if image.alt is not None:
             shown = self.loc.shown(image.alt)
             attrs["alt"] = plain_text(self.plain(image.alt))

@@ -58,7 +58,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import polib
@@ -211,7 +211,7 @@ class GlossaryTerm:
     strict: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class CatalogContext:
     """What checks need beyond the entry: languages, organizations, names.po, the glossary."""
 
@@ -314,11 +314,6 @@ def _walk(nodes: Iterable[Inline]) -> Iterator[Inline]:
             yield from _walk(node.children)
 
 
-def _excerpt(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 # --- tokens -------------------------------------------------------------------------------------
 
 
@@ -334,12 +329,12 @@ def check_tokens(pair: Pair) -> Iterator[Issue]:
             missing[raw] -= 1
             extra[changed] -= 1
             yield Issue("token-changed", f"translation has {changed} where the source has {raw}")
-    for raw, count in (+missing).items():
+    for raw in (+missing):
         if target[raw]:
             yield Issue("token-missing", f"translation has {raw} {target[raw]}× but the source {source[raw]}×")
         else:
             yield Issue("token-missing", f"translation lacks {raw}")
-    for raw, count in (+extra).items():
+    for raw in (+extra):
         if source[raw]:
             yield Issue("token-extra", f"translation has {raw} {target[raw]}× but the source {source[raw]}×")
         else:
@@ -374,19 +369,14 @@ def check_markup(pair: Pair) -> Iterator[Issue]:
         yield Issue("markup-broken", f"translation has {residue} as literal text ({count}×): the markup does not parse")
 
 
-_LITERAL_PARSER: MarkdownIt | None = None
-
-
+@cache
 def _literal_parser() -> MarkdownIt:
     """The segment parser's settings with ``text_join`` off, so backslash escapes stay distinguishable."""
-    global _LITERAL_PARSER
-    if _LITERAL_PARSER is None:
-        _LITERAL_PARSER = (
-            MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-            .enable("table")
-            .disable("text_join")
-        )
-    return _LITERAL_PARSER
+    return (
+        MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        .enable("table")
+        .disable("text_join")
+    )
 
 
 _RESIDUE = re.compile(r"\*\*|\]\(|[*`]")

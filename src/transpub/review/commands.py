@@ -22,7 +22,7 @@ def check(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, as
     """Check translations: tokens, markup, URLs, numbers, names, glossary, punctuation, length.
 
     Prints one line per finding, FILE:LINE: CODE: [LANG] MESSAGE (the source line of the segment), then a
-    summary. Errors (token-*, markup-*, url-changed) stop 'transpub build' from publishing that release
+    summary. Errors (token-*, markup-*, url-changed, strict glossary terms) stop 'transpub build' from publishing that release
     in that language and make this command exit 1; warnings do not. A translator silences one warning on
     one entry with the PO flag "#, transpub-ignore:CODE" (errors cannot be silenced).
 

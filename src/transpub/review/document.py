@@ -35,7 +35,8 @@ the msgid is in the catalog, found again by its hash, and the exported msgstr is
 alone detect every change. The document itself is recognized by custom document properties
 (File > Properties > Custom): ``transpub-review`` (the format version, 1), ``transpub-lang``,
 ``transpub-project``, ``transpub-exported``, ``transpub-releases``. Word and LibreOffice keep hidden runs
-and custom properties when they save.
+and custom properties when they save. In a right-to-left translation (Arabic) each token is shown between
+two LEFT-TO-RIGHT MARKs (U+200E) so its braces are not mirrored apart; import removes exactly those marks.
 
 Reading untrusted files: at most :data:`MAX_DOCX_BYTES` (20 MB); a file that is not a zip package, a
 damaged one, one whose parts unpack to more than :data:`MAX_PART_BYTES` / :data:`MAX_UNPACKED_BYTES`
@@ -65,7 +66,6 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell, _Row
 from lxml import etree
@@ -83,7 +83,7 @@ from ..segments import text_to_inline
 from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
 from ..source.tokens import split_tokens
 from ..update import read_releases
-from .checks import Severity, catalog_context, check_translation
+from .checks import CatalogContext, Severity, catalog_context, check_translation
 
 FORMAT_VERSION = "1"
 MARKER = "transpub-review"
@@ -103,6 +103,8 @@ FILLS = {State.MACHINE: "FFF2CC", State.CHANGED: "FBE0C3", State.UNTRANSLATED: "
 TOKEN_FILL_SOURCE = "E7E6E6"
 TOKEN_FILL_TRANSLATION = "DDEBF7"
 HEADER_FILL = "D9D9D9"
+LRM = "\u200e"
+_MARKED_TOKEN_RE = re.compile(LRM + r"(\{[A-Za-z_]+:[^{}\n]*\})" + LRM)
 GREY = RGBColor(0x6E, 0x6E, 0x6E)
 COLUMN_WIDTHS = (Cm(3.1), Cm(7.8), Cm(8.5), Cm(2.9), Cm(4.4))  # A4 landscape, 1.5 cm margins
 
@@ -370,8 +372,13 @@ class _ReviewWriter:
         translation = cells[2].paragraphs[0]
         self.target.paragraph(translation)
         for index, part in enumerate(split_tokens(ox.xml_safe(entry.msgstr))):
-            if part:
-                self._run(translation, part, self.target, fill=TOKEN_FILL_TRANSLATION if index % 2 else None)
+            if part and index % 2:
+                # in a right-to-left paragraph the braces of a token would be mirrored and moved apart;
+                # left-to-right marks keep "{country:KZ}" readable as written (removed again on import)
+                text = f"{LRM}{part}{LRM}" if self.target.rtl else part
+                self._run(translation, text, self.target, fill=TOKEN_FILL_TRANSLATION)
+            elif part:
+                self._run(translation, part, self.target)
         # state and comment
         self._run(cells[3].paragraphs[0], row.state.value, None)
         fill = FILLS.get(row.state)
@@ -637,7 +644,7 @@ def read_review_rows(doc: DocxDocument) -> Iterator[ReviewRow]:
                 key=key.group(1) if key else None,
                 exported_hash=text_key.group(1) if text_key else None,
                 exported_state=state.group(1) if state else None,
-                translation=cell_text(cells[2]),
+                translation=_MARKED_TOKEN_RE.sub(r"\1", cell_text(cells[2])),
                 state=cell_text(cells[3]),
                 comment="\n".join(note for note in notes if note),
             )
@@ -763,7 +770,8 @@ class _Importer:
     lang: str
     path_label: str
     catalogs: dict[str, _Catalog | None] = field(default_factory=dict)
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    seen: set[tuple[str, str]] = field(default_factory=set)  # (catalog id, key) of rows applied so far
+    context: CatalogContext = field(init=False)
 
     def __post_init__(self) -> None:
         self.context = catalog_context(self.project, self.lang)
@@ -841,7 +849,7 @@ class _Importer:
                 mark_reviewed(entry)
                 approved = True
         elif decision == "needs work" or (edited and state_before is State.UNTRANSLATED):
-            if "fuzzy" not in entry.flags:
+            if "fuzzy" not in entry.flags and entry.msgstr.strip():
                 entry.flags.insert(0, "fuzzy")
                 details.append("marked fuzzy (needs review)" if decision == "keep" else "sent back (fuzzy)")
         existing = (entry.tcomment or "").split("\n") if entry.tcomment else []

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 import yaml
 
@@ -54,6 +55,9 @@ def read_release(path: Path, project: Project) -> Release:
     path = Path(path)
     release_id = release_id_of(path)
     shown = _shown_path(path, project)
+    if not path.resolve().is_relative_to(project.sources_dir.resolve()):
+        # a symbolic link to a file elsewhere: transpub reads nothing outside the project's sources/
+        raise SourceError("is a symbolic link to a file outside the sources/ folder; copy the file instead", path=shown)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -126,6 +130,8 @@ def _split_front_matter(text: str, shown: str) -> tuple[dict, dict[str, int], st
         raise SourceError(f"front matter is not valid YAML: {detail}", path=shown, line=line) from None
     except yaml.YAMLError as exc:
         raise SourceError(f"front matter is not valid YAML: {exc}", path=shown, line=1) from None
+    except RecursionError:  # PyYAML composes nested [[[… recursively
+        raise SourceError("front matter is nested too deeply to be release settings", path=shown, line=2) from None
     except ValueError as exc:  # PyYAML raises ValueError for a timestamp such as 2023-02-30
         raise SourceError(f"front matter has an impossible date ({exc})", path=shown, line=_date_line(lines, end)) from None
     if meta is None:
@@ -289,26 +295,34 @@ class _BodyBuilder:
 
     def _image(self, token, opener) -> Image:
         line = self._line(opener)
-        src = str(token.attrs.get("src", ""))
-        self._check_image(src, line)
-        alt = inline_tokens_to_text(token.children or [])
-        caption = token.attrs.get("title")
+        src = self._check_image(str(token.attrs.get("src", "")), line)
+        try:
+            alt = inline_tokens_to_text(token.children or [])
+        except InlineImageError:  # ![![inner](a.png)](b.png)
+            raise SourceError("an image inside an image's alt text", path=self.shown, line=line) from None
+        caption = _normalize_meta(str(token.attrs.get("title") or ""))
         return Image(
             src=src,
             alt=Text(alt, "image alt text", line) if alt else None,
-            caption=Text(_normalize_meta(str(caption)), "image caption", line) if caption else None,
+            caption=Text(caption, "image caption", line) if caption else None,
             line=line,
         )
 
-    def _check_image(self, src: str, line: int) -> None:
+    def _check_image(self, src: str, line: int) -> str:
+        """The image's file path relative to the release, checked; markdown-it hands it over %-encoded."""
         if not src or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith(("/", "\\")):
             raise SourceError(f"image {src!r}: give a path relative to the release, e.g. images/photo.png", path=self.shown, line=line)
+        src = unquote(src)  # "images/%E5%86%99%E7%9C%9F.png" is the file images/写真.png
+        if src.startswith(("/", "\\")) or ".." in PurePosixPath(src).parts or "\0" in src:
+            # build copies the image to outputs/<lang>/<src>: a ".." could land it outside outputs/
+            raise SourceError(f"image {src!r}: no '..' in image paths, so nothing can lead outside the sources/ folder", path=self.shown, line=line)
         sources = self.project.sources_dir.resolve()
         target = (self.folder / src).resolve()
         if not target.is_relative_to(sources):
             raise SourceError(f"image {src!r} is outside the sources/ folder", path=self.shown, line=line)
         if not target.is_file():
             raise SourceError(f"image {src!r} not found", path=self.shown, line=line)
+        return src
 
     def _table(self) -> Table:
         header: list[TableCell] = []
@@ -338,16 +352,21 @@ class _BodyBuilder:
                 style = str(token.attrs.get("style", ""))
                 align = style.split(":", 1)[1] if style.startswith("text-align:") else None
                 kind = "table header cell" if token.type == "th_open" else "table cell"
-                text = self._text(inline, kind, row_opener) if inline.content.strip() else None
+                text = self._text(inline, kind, row_opener, allow_empty=True)
                 row.append(TableCell(text, align))
         return Table(tuple(header), tuple(rows))
 
-    def _text(self, inline, kind: str, opener) -> Text:
+    def _text(self, inline, kind: str, opener, *, allow_empty: bool = False) -> Text | None:
         line = self._line(opener)
         try:
             source = inline_tokens_to_text(inline.children or [])
         except InlineImageError as exc:
             raise SourceError(str(exc), path=self.shown, line=line) from None
+        if not source:
+            # An empty msgid is the PO header's: such a segment would make a catalog no tool can read.
+            if allow_empty:
+                return None
+            raise SourceError(f"empty {kind}: write its text or remove the line", path=self.shown, line=line)
         return Text(source, kind, line)
 
 

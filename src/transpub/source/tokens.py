@@ -103,8 +103,8 @@ def parse_token(raw: str, organizations: Mapping[str, object]) -> Token:
             raise TokenError(f"{raw}: the range ends before it starts")
         return DateRangeToken(kind, raw, start, end)
     if kind == "month":
-        m = re.fullmatch(r"(\d{4})-(\d{2})", arg)
-        if not m or not 1 <= int(m.group(2)) <= 12:
+        m = re.fullmatch(r"([0-9]{4})-([0-9]{2})", arg)
+        if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:  # dates start in year 1
             raise TokenError(f"{raw}: a month is written YYYY-MM, e.g. {{month:2023-12}}")
         return MonthToken(kind, raw, int(m.group(1)), int(m.group(2)))
     if kind == "country":

@@ -93,6 +93,7 @@ def restore(translated: str, protected: Protected) -> str:
         before = translated[pos : match.start()]
         if strip_next:
             before = before.lstrip(_INNER_SPACE)
+        _check_prose(before)
         if placeholder is None or placeholder not in originals:
             raise PlaceholderError(f"the engine's answer has a placeholder that was not sent: {match.group(0)!r}")
         if placeholder in seen:
@@ -119,8 +120,16 @@ def restore(translated: str, protected: Protected) -> str:
         lost = ", ".join(f"{p} ({originals[p]!r})" for p in missing)
         raise PlaceholderError(f"the engine's answer lost {lost}")
     rest = translated[pos:]
+    _check_prose(rest)
     parts.append(rest.lstrip(_INNER_SPACE) if strip_next else rest)
     return "".join(parts)
+
+
+def _check_prose(text: str) -> None:
+    """Every token of the source travels as a placeholder: one in the engine's own words is invented."""
+    token = TOKEN_RE.search(text)
+    if token:
+        raise PlaceholderError(f"the engine's answer adds a token that is not in the source: {token.group(0)!r}")
 
 
 def needs_translation(protected: Protected) -> bool:
