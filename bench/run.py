@@ -339,12 +339,12 @@ def tasks_for(c: Corpus, peers: dict[str, bool], steps: set[str]) -> list[Task]:
 
     # 3. rendering one language ---------------------------------------------------------------------------
     if "render" in steps:
-        def tp_build(formats: str):
+        def tp_build(formats: str, extra: list[str] | None = None):
             def setup(s: Path):
                 for name in ("sources", "locale"):
                     (s / name).symlink_to(c.base / name, target_is_directory=True)
                 shutil.copy2(c.base / "transpub.toml", s)
-                return [*tp, "-C", str(s), "build", "--lang", LANG, "--format", formats]
+                return [*tp, "-C", str(s), "build", "--lang", LANG, "--format", formats, *(extra or [])]
             return setup
 
         def outputs_note(s: Path, run: Run) -> str:
@@ -353,6 +353,8 @@ def tasks_for(c: Corpus, peers: dict[str, bool], steps: set[str]) -> list[Task]:
         tasks.append(Task("transpub", "render html", tp_build("html"),
                           f"transpub build --lang {LANG} --format html (+ index pages)", after=outputs_note,
                           entries=c.segments))
+        tasks.append(Task("transpub", "render html -j1", tp_build("html", ["-j", "1"]),
+                          "the same, one process (--jobs 1)", after=outputs_note, entries=c.segments))
         tasks.append(Task("transpub", "render docx", tp_build("docx"),
                           f"transpub build --lang {LANG} --format docx", after=outputs_note, entries=c.segments))
         if peers["po4a"]:
@@ -394,7 +396,9 @@ def tasks_for(c: Corpus, peers: dict[str, bool], steps: set[str]) -> list[Task]:
             changed = sorted(k for k, v in after.items() if before.get(k) != v)
             pages = [k for k in changed if k.endswith((".html", ".docx")) and not k.endswith("index.html")]
             shown = ", ".join(changed[:4]) + (" …" if len(changed) > 4 else "")
-            return f"{len(changed)} files rewritten ({len(pages)} release outputs): {shown}"
+            skipped = len(re.findall(r"^skipped ", run.stderr, re.M))
+            return (f"{len(changed)} files rewritten ({len(pages)} release outputs): {shown}"
+                    + (f"; {skipped} pairs skipped" if skipped else ""))
 
         def noop_setup(s: Path):
             if not (incr / "outputs" / LANG).exists():
@@ -410,7 +414,7 @@ def tasks_for(c: Corpus, peers: dict[str, bool], steps: set[str]) -> list[Task]:
             text = release.read_text(encoding="utf-8")
             # change one reviewed translation (a different text on every repetition)
             text = re.sub(r'(\n#\. paragraph\n(?:#.*\n)*msgid (?:".*"\n)+msgstr ")',
-                          lambda m: m.group(1) + f"[rev {state['counter']}] ", text, count=1)
+                          lambda m: m.group(1) + "révisé " * int(state["counter"]), text, count=1)
             release.write_text(text, encoding="utf-8")
             state["before"] = snapshot(incr / "outputs")
             return build
@@ -575,12 +579,14 @@ def profile(c: Corpus, out_dir: Path) -> list[Path]:
     shutil.rmtree(work / "project" / "sources")
     copytree(c.changed_sources, work / "project" / "sources")
     python = str(Path(sys.executable))
+    entry = transpub()
+    entry = entry[:1] if len(entry) == 1 else ["-m", "transpub.cli"]  # the console script, as users run it
     for name, args in (("update", ["update", "--lang", LANG]), ("build-html", ["build", "--lang", LANG, "--format", "html"]),
-                       ("build-docx", ["build", "--lang", LANG, "--format", "docx"])):
+                       ("build-docx", ["build", "--lang", LANG, "--format", "docx"])):  # builds with -j 1: one profile
         stats_path = work / f"{name}.prof"
         if name.startswith("build"):
             shutil.rmtree(work / "project" / "outputs", ignore_errors=True)
-        run_checked([python, "-m", "cProfile", "-o", str(stats_path), "-m", "transpub.cli", "-C", str(work / "project"), *args], work)
+        run_checked([python, "-m", "cProfile", "-o", str(stats_path), *entry, "-C", str(work / "project"), *args, *(["-j", "1"] if name.startswith("build") else [])], work)
         text_path = out_dir / f"profile-{name}-n{c.n}.txt"
         with open(text_path, "w") as handle:
             stats = pstats.Stats(str(stats_path), stream=handle)
@@ -681,7 +687,7 @@ def main(argv: list[str] | None = None) -> int:
         *targets(all_rows, sorted(args.n)),
     ]
     if profiles:
-        report += ["", "Profiles: " + ", ".join(str(p.relative_to(BENCH)) for p in profiles)]
+        report += ["", "Profiles (cProfile, -j 1): " + ", ".join(p.name for p in profiles) + f" in {args.out.parent}"]
     text = "\n".join(report) + "\n"
     print(text)
     args.out.write_text(text, encoding="utf-8")
@@ -689,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-_STEP_ORDER = {"extract": 0, "update (K=1)": 1, "update (all K)": 2, "render html": 3, "render docx": 4, "render md": 5,
+_STEP_ORDER = {"extract": 0, "update (K=1)": 1, "update (all K)": 2, "render html": 3, "render html -j1": 3.5, "render docx": 4, "render md": 5,
                "build html+docx (full)": 6, "rebuild, nothing changed": 7, "rebuild, 1 release changed": 8}
 
 if __name__ == "__main__":
