@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -52,3 +53,14 @@ def msgfmt_check(path: Path) -> None:
         pytest.skip("msgfmt (Debian package gettext) is not installed")
     result = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, f"msgfmt -c rejected {path}:\n{result.stderr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On CI every real client is installed by scripts/test.sh, so a skipped test means a broken set-up:
+    turn the skip into a failure there instead of letting a missing LibreOffice pass silently."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") and not os.environ.get("TRANSPUB_ALLOW_SKIPS"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped on CI: {report.longrepr}"

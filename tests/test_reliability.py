@@ -56,8 +56,9 @@ def temp_files(root: Path) -> list[Path]:
 
 
 def catalogs(root: Path) -> dict[str, bytes]:
-    """Every catalog and template under locale/, by path relative to the project."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "locale").rglob("*.po*"))}
+    """Every catalog and template under locale/, by path relative to the project (temporary files aside)."""
+    paths = sorted(p for p in (root / "locale").rglob("*.po*") if not TEMP_NAME_RE.fullmatch(p.name))
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths}
 
 
 _VERIFIED: set[str] = set()
