@@ -124,3 +124,12 @@ def test_a_reviewed_translation_with_a_check_error_is_not_published(sample_proje
     # a draft may still be built, visibly marked
     draft = run_cli(sample_project, "build", "--lang", "en", "--format", "html", "--draft")
     assert draft.exit_code == 0 and (sample_project / f"outputs/drafts/en/{RELEASE}.html").is_file()
+
+
+def test_drafts_have_an_index_their_breadcrumbs_lead_to(sample_project: Path):
+    result = run_cli(sample_project, "build", "--lang", "ar", "--draft", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    index = sample_project / "outputs/drafts/ar/index.html"
+    page = (sample_project / f"outputs/drafts/ar/{RELEASE}.html").read_text(encoding="utf-8")
+    assert index.is_file() and f'href="{RELEASE}.html"' in index.read_text(encoding="utf-8")
+    assert 'href="index.html' in page

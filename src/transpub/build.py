@@ -187,9 +187,8 @@ def _pair_info(project: Project, release: Release, lang: str, names: Names, key:
             publishable = False
             first = errors[0].line_text()
             reason = f"{len(errors)} check error(s), e.g. {first}; run 'transpub check --lang {lang}'"
-    title = ""
-    if publishable:
-        title = LocalizedRelease(project, release, lang, catalog=catalog, names=names).plain(release.title)
+    # the title shown in index pages: the published one, or what a draft shows
+    title = LocalizedRelease(project, release, lang, catalog=catalog, names=names, draft=not publishable).plain(release.title)
     return PairInfo(key, publishable, reason, title, release.date.isoformat())
 
 
@@ -278,6 +277,19 @@ def _write_indexes(project: Project, release_ids: list[str], pairs, published) -
         page = html.render_language_index(project, lang, items, page_path=f"{lang}/index.html", languages=languages, templates_dir=templates)
         atomic_write_text(project.outputs_dir / lang / "index.html", page)
         written.append(f"outputs/{lang}/index.html")
+    for lang in project.all_languages:
+        # drafts get an index of their own, so a draft page's breadcrumb leads somewhere
+        drafts = [
+            html.IndexItem(rid, pairs[rid, lang].title, _date(pairs[rid, lang].date), f"{rid}.html")
+            for rid in release_ids
+            if not pairs[rid, lang].publishable and (project.outputs_dir / DRAFTS / lang / f"{rid}.html").is_file()
+        ]
+        if drafts:
+            drafts.sort(key=lambda item: (item.date, item.release_id), reverse=True)
+            path = f"{DRAFTS}/{lang}/index.html"
+            page = html.render_language_index(project, lang, drafts, page_path=path, languages=languages, templates_dir=templates)
+            atomic_write_text(project.outputs_dir / path, page)
+            written.append(f"outputs/{path}")
     atomic_write_text(project.outputs_dir / "index.html", html.render_root_index(project, languages, templates_dir=templates))
     atomic_write_text(project.outputs_dir / "static" / "transpub.css", html.stylesheet(templates))
     written.append("outputs/index.html")
