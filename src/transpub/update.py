@@ -8,6 +8,7 @@ PO file stops the run with nothing on disk changed, and a second run with no sou
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,7 @@ def read_releases(project: Project, release_id: str | None = None) -> list[Relea
 
 
 def source_ref(project: Project, release: Release) -> str:
-    return release.path.resolve().relative_to(project.root).as_posix()
+    return _rel(project, release.path)
 
 
 def build_templates(project: Project, releases: list[Release]) -> dict[Path, polib.POFile]:
@@ -113,18 +114,21 @@ def _country_prefill(project: Project, lang: str):
 
 
 def write_stamped(path: Path, po: polib.POFile) -> bool:
-    """Write ``po`` unless only its creation date would change; stamp the date when the content did."""
-    if path.exists():
-        try:
-            old = read_catalog(path)
-        except Exception:  # unreadable old file: it is replaced (update read it strictly before, templates are ours)
-            old = None
-        if old is not None:
-            for field in DATE_FIELDS:
-                if field in old.metadata:
-                    po.metadata[field] = old.metadata[field]
-            if catalog_to_text(po) == catalog_to_text(old):
-                return False
+    """Write ``po`` unless only its creation date would change; stamp the date when the content did.
+
+    The file on disk is compared as text with its own date put back, so nothing is parsed twice.
+    """
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    if old is not None:
+        for field in DATE_FIELDS:
+            match = re.search(rb'^"' + field.encode() + rb": ([^\\\n]*)\\n\"$", old, re.M)
+            if match and field in po.metadata:
+                po.metadata[field] = match.group(1).decode("ascii", "replace")
+        if catalog_to_text(po).encode(po.encoding or "utf-8", "replace") == old:
+            return False
     for field in DATE_FIELDS:
         if field in po.metadata:
             po.metadata[field] = _now_stamp()
@@ -138,7 +142,12 @@ def _now_stamp() -> str:
 
 
 def _rel(project: Project, path: Path) -> str:
-    return path.resolve().relative_to(project.root).as_posix()
+    """``path`` relative to the project, as the project names it (a symlinked file or folder is not followed)."""
+    path = Path(path)
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:  # a relative path, or one given through another route to the project
+        return path.resolve().relative_to(project.root).as_posix()
 
 
 __all__ = ["UpdateReport", "FileResult", "extract", "update", "read_releases", "country_context"]

@@ -16,7 +16,7 @@ import yaml
 
 from ..config import SAFE_ID_RE, Project
 from ..errors import SourceError, TokenError
-from ..segments import InlineImageError, inline_tokens_to_text, markdown_parser, text_to_inline
+from ..segments import InlineImageError, inline_tokens_to_text, markdown_parser
 from .model import (
     Block,
     CodeBlock,
@@ -25,7 +25,6 @@ from .model import (
     ListBlock,
     ListItem,
     Paragraph,
-    Plain,
     Quote,
     RelatedLink,
     Release,
@@ -102,8 +101,9 @@ def parse_release(text: str, release_id: str, path: Path, project: Project) -> R
         related=_related(meta, meta_lines, shown),
         body=tuple(rest),
     )
-    for segment in release.texts():
-        _check_tokens(segment, project, shown)
+    for text in (release.section, release.division, *(link.title for link in release.related)):
+        if text is not None:  # front matter is plain text: the body's texts were checked while building
+            _check_plain_tokens(text.source, project, shown, text.line)
     return release
 
 
@@ -358,10 +358,13 @@ class _BodyBuilder:
 
     def _text(self, inline, kind: str, opener, *, allow_empty: bool = False) -> Text | None:
         line = self._line(opener)
+        children = inline.children or []
         try:
-            source = inline_tokens_to_text(inline.children or [])
+            source = inline_tokens_to_text(children)
         except InlineImageError as exc:
             raise SourceError(str(exc), path=self.shown, line=line) from None
+        for run in _plain_runs(children):
+            _check_plain_tokens(run, self.project, self.shown, line)
         if not source:
             # An empty msgid is the PO header's: such a segment would make a catalog no tool can read.
             if allow_empty:
@@ -378,20 +381,28 @@ def _first_line(blocks: list[Block], offset: int) -> int:
     return offset + 1
 
 
-def _check_tokens(text: Text, project: Project, shown: str) -> None:
-    for node in _plain_nodes(text_to_inline(text.source)):
-        try:
-            parse_tokens(node.text, project.organizations)
-        except TokenError as exc:
-            raise exc.at(shown, text.line) from None
+def _plain_runs(children):
+    """The runs of plain text in inline tokens (code spans excluded), where typed tokens may stand.
+
+    markdown-it splits text at characters such as "{" and ":", so adjacent text tokens are joined first.
+    """
+    run: list[str] = []
+    for token in children:
+        if token.type == "text":
+            run.append(token.content)
+            continue
+        if run:
+            yield "".join(run)
+            run = []
+    if run:
+        yield "".join(run)
 
 
-def _plain_nodes(nodes):
-    for node in nodes:
-        if isinstance(node, Plain):
-            yield node
-        elif hasattr(node, "children"):
-            yield from _plain_nodes(node.children)
+def _check_plain_tokens(text: str, project: Project, shown: str, line: int) -> None:
+    try:
+        parse_tokens(text, project.organizations)
+    except TokenError as exc:
+        raise exc.at(shown, line) from None
 
 
 def _shown_path(path: Path, project: Project) -> str:
