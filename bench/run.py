@@ -357,21 +357,24 @@ def tasks_for(c: Corpus, peers: dict[str, bool], steps: set[str]) -> list[Task]:
                           "the same, one process (--jobs 1)", after=outputs_note, entries=c.segments))
         tasks.append(Task("transpub", "render docx", tp_build("docx"),
                           f"transpub build --lang {LANG} --format docx", after=outputs_note, entries=c.segments))
+        def md_note(s: Path, run: Run) -> str:
+            return f"{sum(1 for _ in (s / 'out').rglob('*.md'))} files written"
+
         if peers["po4a"]:
             def po4a_translate(s: Path):
                 copytree(c.po4a, s)
                 return ["po4a", "--no-update", "po4a.cfg"]
             tasks.append(Task("po4a", "render md", po4a_translate,
-                              f"po4a --no-update: translated Markdown for {LANG}", entries=c.po4a_entries))
+                              f"po4a --no-update: translated Markdown for {LANG}", after=md_note, entries=c.po4a_entries))
         if peers["tt"]:
             tasks.append(Task("Translate Toolkit", "render md",
                               lambda s: [*po2md, "-t", str(c.base / "sources"), str(c.tt_po), str(s / "out")],
-                              f"po2md -t sources/ po/ out/: translated Markdown for {LANG}", entries=c.tt_entries))
+                              f"po2md -t sources/ po/ out/: translated Markdown for {LANG}", after=md_note, entries=c.tt_entries))
         if peers["mdpo"]:
             tasks.append(Task("mdpo", "render md",
                               lambda s: [*mdpo, "render", str(c.base / "sources"), str(c.mdpo_po), str(s / "out")],
                               f"mdpo.po2md.pofile_to_markdown per file: translated Markdown for {LANG}",
-                              entries=c.mdpo_entries))
+                              after=md_note, entries=c.mdpo_entries))
 
     # 4. full build, no-op rebuild, one release changed (transpub) ---------------------------------------
     if "rebuild" in steps:
@@ -466,6 +469,7 @@ class Row:
     seg_per_s: float | None
     runs: int
     note: str
+    samples: list[float] = field(default_factory=list)
 
     def cells(self) -> list[str]:
         if self.median is None:
@@ -487,7 +491,8 @@ def rows_for(c: Corpus, tasks: list[Task]) -> list[Row]:
             peak = max(r.peak_kb for r in task.runs) / 1024
             if len(task.runs) > 1:
                 note += f"; {len(task.runs)} runs, {min(r.seconds for r in task.runs):.2f}–{max(r.seconds for r in task.runs):.2f} s"
-            rows.append(Row(task.tool, task.step, c.n, median, peak, c.segments / median, len(task.runs), note))
+            rows.append(Row(task.tool, task.step, c.n, median, peak, c.segments / median, len(task.runs), note,
+                            [round(r.seconds, 3) for r in task.runs]))
         else:
             rows.append(Row(task.tool, task.step, c.n, None, None, None, 0, f"{note}; FAILED: {task.error}"))
     return rows
@@ -548,11 +553,13 @@ def targets(rows: list[Row], ns: list[int]) -> list[str]:
                        f"({full.median:.2f} s; target ≤ 5 %): {ok(share <= 0.05)}.")
         if full and one:
             m = re.search(r"(\d+) files rewritten \((\d+) release outputs\)", one.note)
-            written = f"{m.group(1)} files rewritten, {m.group(2)} of them release outputs" if m else "?"
-            only_one = bool(m) and int(m.group(2)) <= 2
-            out.append(f"- one release changed at N={n}: {one.median:.2f} s = {one.median / full.median:.0%} of a full build, "
-                       f"{written}: rewrites only that release {ok(only_one)}; "
-                       f"rebuilds (renders) only that release {ok(one.median / full.median <= 0.05 + 2 / max(n, 1))}.")
+            pages = int(m.group(2)) if m else -1
+            extra = one.median - (noop.median if noop else 0)
+            per_release = full.median / n
+            out.append(f"- one release changed at N={n}: {one.median:.2f} s = {one.median / full.median:.0%} of a full build "
+                       f"({extra:.2f} s over the no-op; a full build costs {per_release:.2f} s per release); "
+                       f"{m.group(1) if m else '?'} files rewritten, {pages} of them release outputs (html+docx of the "
+                       f"changed release, index pages only if a title changed): {ok(pages == 2)}.")
     if len(ns) > 1:
         flats = []
         for row in rows:
@@ -633,7 +640,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds before one command is killed")
     parser.add_argument("--budget", type=float, default=240,
                         help="stop repeating a task once its runs add up to this many seconds")
-    parser.add_argument("--profile", action="store_true", help="also cProfile transpub update/build at the largest N")
+    parser.add_argument("--profile", action="store_true", help="also cProfile transpub update/build (-j 1)")
+    parser.add_argument("--profile-n", type=int, help="the N to profile at (default: the smallest)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
@@ -667,7 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         run_tasks(c, tasks, args.reps, args.timeout, args.budget, not args.quiet)
         rows = rows_for(c, tasks)
         all_rows.extend(rows)
-        if args.profile and n == max(args.n):
+        if args.profile and n == (args.profile_n or min(args.n)):
             profiles = profile(c, args.out.parent)
         if not args.keep:
             shutil.rmtree(c.root, ignore_errors=True)
@@ -678,7 +686,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *[f"- {line}" for line in corpora],
         f"- median of {args.reps} interleaved runs per task (fewer when a task exceeded the {args.budget:.0f} s budget); "
-        "peak MB is the largest resident set of the process tree (wait4); segments/s = corpus segments / median.",
+        "peak MB is the largest resident set of any one process of the task (GNU time %M); "
+        "segments/s = corpus segments / median.",
         "",
         markdown_table(rows_sorted),
         "",

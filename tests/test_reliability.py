@@ -65,10 +65,10 @@ _VERIFIED: set[str] = set()
 
 
 def check_catalog(path: Path) -> None:
-    """read_catalog parses it and GNU msgfmt -c accepts it (each distinct content is run through msgfmt once)."""
-    read_catalog(path)
+    """read_catalog parses it and GNU msgfmt -c accepts it (each distinct content is checked once)."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest not in _VERIFIED:
+        read_catalog(path)
         msgfmt_check(path)
         _VERIFIED.add(digest)
 
@@ -321,11 +321,11 @@ def _kill_after(project: Path, command: tuple[str, ...], delay: float, watch: Pa
 @pytest.mark.slow
 def test_update_killed_at_any_moment_loses_nothing(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    base = make_project(tmp_path / "base", releases=30)
+    base = make_project(tmp_path / "base", releases=24)
     assert run_cli(base, "update").exit_code == 0
     translate_catalogs(base, "fr")
     translate_catalogs(base, "de", every=2)
-    write_sources(base, releases=30, version=2)  # the update to kill changes every catalog
+    write_sources(base, releases=24, version=2)  # the update to kill changes every catalog
     old = catalogs(base)
 
     expected = tmp_path / "expected"
@@ -337,7 +337,7 @@ def test_update_killed_at_any_moment_loses_nothing(tmp_path: Path, monkeypatch):
     duration = time.monotonic() - started
     assert first_write is not None
     new = catalogs(expected)
-    assert set(old) <= set(new) and sum(old[p] != new[p] for p in old) > 60
+    assert set(old) <= set(new) and sum(old[p] != new[p] for p in old) > 40
     for relative in sorted(set(old) | set(new)):
         for root in (base, expected):
             if (root / relative).exists():
@@ -346,7 +346,7 @@ def test_update_killed_at_any_moment_loses_nothing(tmp_path: Path, monkeypatch):
     # a few kills while it reads and merges (nothing written yet), most while it writes
     writing = max(duration - first_write, 0.05)
     plan = [(f * first_write, None) for f in (0.3, 0.6, 0.9)]
-    plan += [(f * writing, "locale/templates") for f in (0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.85)]
+    plan += [(f * writing, "locale/templates") for f in (0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)]
     outcomes = []
     for number, (delay, watch) in enumerate(plan):
         work = tmp_path / f"kill{number}"

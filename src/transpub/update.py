@@ -17,7 +17,7 @@ import polib
 from babel import Locale
 
 from .catalogs.merge import MergeReport, merge_catalog
-from .catalogs.pofile import catalog_to_text, new_catalog, read_catalog, write_catalog
+from .catalogs.pofile import catalog_to_bytes, new_catalog, read_catalog, write_catalog_bytes
 from .catalogs.templates import country_context, countries_in, names_template, release_template
 from .config import Project, source_date_epoch
 from .fsutil import project_lock
@@ -114,25 +114,28 @@ def _country_prefill(project: Project, lang: str):
 
 
 def write_stamped(path: Path, po: polib.POFile) -> bool:
-    """Write ``po`` unless only its creation date would change; stamp the date when the content did.
+    """Write ``po`` with a fresh creation date, unless only that date would change.
 
-    The file on disk is compared as text with its own date put back, so nothing is parsed twice.
+    The catalog is rendered once and compared with the file on disk with the old date put back, so
+    nothing is parsed twice and a run with no source change rewrites nothing.
     """
-    try:
-        old = path.read_bytes()
-    except FileNotFoundError:
-        old = None
-    if old is not None:
-        for field in DATE_FIELDS:
-            match = re.search(rb'^"' + field.encode() + rb": ([^\\\n]*)\\n\"$", old, re.M)
-            if match and field in po.metadata:
-                po.metadata[field] = match.group(1).decode("ascii", "replace")
-        if catalog_to_text(po).encode(po.encoding or "utf-8", "replace") == old:
-            return False
     for field in DATE_FIELDS:
         if field in po.metadata:
             po.metadata[field] = _now_stamp()
-    return write_catalog(path, po)
+    data = catalog_to_bytes(po, path)
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        return write_catalog_bytes(path, data)
+    comparable = data
+    for field in DATE_FIELDS:
+        line = re.compile(rb'^"' + re.escape(field.encode()) + rb": [^\n]*$", re.M)
+        found = line.search(old)
+        if found:
+            comparable = line.sub(lambda _: found.group(0), comparable, count=1)
+    if comparable == old:
+        return False
+    return write_catalog_bytes(path, data)
 
 
 def _now_stamp() -> str:

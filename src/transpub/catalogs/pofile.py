@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -418,15 +419,19 @@ def _escape(text: str) -> str:
 
 
 def _wrap(escaped: str, width: int) -> list[str]:
-    """Break after spaces into pieces of at most ``width`` where possible; words are never split."""
-    pieces, current = [], ""
-    for token in re.findall(r"[^ ]* +|[^ ]+", escaped):
-        if current and len(current) + len(token) > width:
-            pieces.append(current)
-            current = ""
-        current += token
-    pieces.append(current)
-    return pieces
+    """Break after spaces into pieces of at most ``width`` where possible; words are never split.
+
+    One regular expression does it (this runs for every long string of every catalog written): the
+    longest run of at most ``width`` characters that ends after spaces or at the end, else one word.
+    """
+    if len(escaped) <= width:
+        return [escaped]
+    return _piece_pattern(width).findall(escaped)
+
+
+@functools.cache
+def _piece_pattern(width: int) -> re.Pattern[str]:
+    return re.compile(rf".{{1,{width}}}(?:(?<= )(?! )|$)|[^ ]* +|[^ ]+")
 
 
 def _string_lines(prefix: str, keyword: str, value: str) -> list[str]:
@@ -516,22 +521,29 @@ def catalog_to_text(po: polib.POFile) -> str:
         raise exc.at(po.fpath) from None
 
 
-def write_catalog(path: Path, po: polib.POFile) -> bool:
-    """Write atomically in the catalog's own encoding; return False (file untouched) if it already holds this."""
-    path = Path(path)
+def catalog_to_bytes(po: polib.POFile, path: str | Path = "<catalog>") -> bytes:
+    """The catalog's text in its own encoding; a character the charset cannot hold is a CatalogError."""
     encoding = _catalog_encoding(po)
     text = catalog_to_text(po)
     try:
-        data = text.encode(encoding)
+        return text.encode(encoding)
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         raise CatalogError(
             f"{text[exc.start]!r} cannot be written in {encoding}, the charset of this catalog", path, line
         ) from None
+
+
+def write_catalog_bytes(path: Path, data: bytes) -> bool:
     try:
-        return atomic_write_bytes(path, data)
+        return atomic_write_bytes(Path(path), data)
     except OSError as exc:
         raise CatalogError(f"cannot write the catalog: {exc.strerror or exc}", path) from exc
+
+
+def write_catalog(path: Path, po: polib.POFile) -> bool:
+    """Write atomically in the catalog's own encoding; return False (file untouched) if it already holds this."""
+    return write_catalog_bytes(path, catalog_to_bytes(po, path))
 
 
 # --- new catalogs -----------------------------------------------------------------------------------

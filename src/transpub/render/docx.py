@@ -65,6 +65,7 @@ HIGHLIGHT_UNTRANSLATED = "cyan"  # WD_COLOR_INDEX.TURQUOISE
 HEADER_FILL = "F2F2F2"
 MARGIN = Inches(1)
 MAX_HEADING = 6
+CORE_PROPERTY_LIMIT = 255  # python-docx refuses longer title/subject/category/author values
 
 # East Asian fonts Word ships (name, localized name, charset, family). The font table gives Word the
 # charset so it substitutes another font of the same script where one is missing (Word for Mac, older
@@ -333,12 +334,12 @@ class _DocxWriter:
 
     def _core_properties(self) -> None:
         props = self.doc.core_properties
-        props.title = ox.xml_safe(self.loc.plain(self.release.title))
-        props.subject = ox.xml_safe(self.loc.plain(self.release.subtitle))
-        props.category = ox.xml_safe(self.loc.plain(self.release.section))
+        props.title = _core_property(self.loc.plain(self.release.title))
+        props.subject = _core_property(self.loc.plain(self.release.subtitle))
+        props.category = _core_property(self.loc.plain(self.release.section))
         props.identifier = self.release.id
         props.language = self.loc.tag
-        props.author = props.last_modified_by = ox.xml_safe(self.loc.publisher)
+        props.author = props.last_modified_by = _core_property(self.loc.publisher)
         props.created = props.modified = self.when
         props.revision = 1
         core = props._element
@@ -573,6 +574,12 @@ class _DocxWriter:
             if lang.rtl:
                 ox.set_child(paragraph._p.get_or_add_pPr(), "bidi")
             paragraph._p.append(ox.new_run(RunFormat(lang, self.body).rpr(), ox.xml_safe(text)))
+
+
+def _core_property(text: str) -> str:
+    """A core property value: XML-safe, and cut to the 255 characters python-docx (and Word) accept."""
+    text = ox.xml_safe(text)
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[: CORE_PROPERTY_LIMIT - 1] + "…"
 
 
 def _linkable(url: str) -> bool:

@@ -119,8 +119,7 @@ def _split_front_matter(text: str, shown: str) -> tuple[dict, dict[str, int], st
         raise SourceError("front matter is not closed with '---'", path=shown, line=1)
     yaml_text = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(yaml_text)
+        node, meta = _load_yaml(yaml_text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1
@@ -153,6 +152,20 @@ def _split_front_matter(text: str, shown: str) -> tuple[dict, dict[str, int], st
                 line=key_lines.get(str(key), 2),
             )
     return meta, key_lines, "\n".join(lines[end + 1 :]), end + 1
+
+
+# libyaml's safe loader when PyYAML was built with it (much faster), else the pure-Python one; both safe.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(text: str):
+    """Parse once: the node tree (for line numbers) and the plain values built from it, safe tags only."""
+    loader = _SAFE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _date_line(lines: list[str], end: int) -> int:

@@ -198,7 +198,10 @@ def _today() -> dt.date:
 
 
 def _rel(project: Project, path: Path) -> str:
-    return path.resolve().relative_to(project.root).as_posix()
+    try:  # as the project names it: a catalog symlinked elsewhere is still locale/…
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return path.resolve().relative_to(project.root).as_posix()
 
 
 def _names(project: Project, paths: set[Path]) -> tuple[str, ...]:

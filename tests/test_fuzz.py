@@ -1,0 +1,243 @@
+"""Property tests: arbitrary input never crashes transpub with a traceback.
+
+Whatever a source file, a typed token or a translation holds, transpub either accepts it or raises one
+of its own errors (a :class:`~transpub.errors.TranspubError`, which the command line reports as
+``file:line: what is wrong``). Every segment that reading accepts survives placeholder protection
+exactly and renders; a translation, however odd, renders as inert HTML and a valid Word document.
+
+Texts are drawn from pieces that mean something to YAML, CommonMark and transpub's tokens, mixed with
+arbitrary characters, so the search spends its time where parsers break.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from pathlib import Path
+
+import polib
+import yaml
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from transpub.config import load_project
+from transpub.errors import TokenError, TranspubError
+from transpub.render.cldr import LocaleFormatter
+from transpub.render.docx import render_release_docx
+from transpub.render.html import render_release_page
+from transpub.render.localize import LocalizedRelease, Names, name_table
+from transpub.segments import MAX_INLINE_DEPTH, inline_tokens_to_text, markdown_parser, release_segments, text_to_inline
+from transpub.source.model import Code, Emphasis, Link, Strong
+from transpub.source.reader import parse_release
+from transpub.source.tokens import KINDS, Token, parse_token, parse_tokens
+from transpub.translate.protect import protect, restore
+
+REPO = Path(__file__).resolve().parent.parent
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HEADER = "---\ndate: 2023-07-18\n---\n"
+FORBIDDEN_IN_HTML = re.compile("<script|<iframe|\\son[a-z]+=|href=\"\\s*javascript:", re.I)
+
+
+@cache
+def project():
+    """The repository's sample project: its organizations, and sources/images/ for image paths."""
+    return load_project(REPO)
+
+
+def parse(text: str):
+    return parse_release(text, "fuzz", REPO / "sources" / "fuzz.md", project())
+
+
+# --- text that means something to the parsers ------------------------------------------------------------
+MARKDOWN_PIECES = [
+    "# ", "## ", "### ", "#", "- ", "* ", "+ ", "1. ", "2) ", "> ", ">", "    ", "```", "~~~", "---", "***", "___",
+    "| a | b |", "|---|:-:|", "|", "*", "**", "_", "__", "`", "``", "[", "]", "(", ")", "](", "![", "<", ">",
+    "\\", "\\\n", "  \n", "\n", "\n\n", " ", "\t", "&amp;", "&nbsp;", "&#0;", "&#x202E;", "&", "<b>", "<script>",
+    "[a](https://example.org)", "[a](javascript:alert(1))", "<https://example.org>", "![alt](images/statement.png)",
+    '![alt](images/statement.png "caption")', "![x](../transpub.toml)", "![x](/etc/passwd)", "![x](%2e%2e/x.png)",
+    "{date:2023-07-18}", "{date:2023-02-30}", "{daterange:2024-07-09..2024-07-17}", "{month:2023-12}",
+    "{month:0000-01}", "{country:FR}", "{country:XX}", "{org:WIPO}", "{org:WIPO:short}", "{list:FR DE INTA}",
+    "{list:}", "{foo:bar}", "{", "}", ":", "<x1/>", "</g2>", "word", "語", "١٢", "\u202e", "\x00", "\r", "\x0b",
+]  # fmt: skip
+YAML_PIECES = [
+    "date: 2023-07-18", "date: ", "date: 2023-02-30", "section: ", "division: ", "related:", "  - title: ",
+    "    url: https://example.org/", "url: javascript:x", ":", "- ", "[", "]", "{", "}", "&a ", "*a", "!!python/object:os.system",
+    "!!str", "!!binary", "? ", "|", ">", "'", '"', "#", "\n", "  ", "---", "...", "%YAML 1.1", "~", "null", "2023-07-18T10:00:00",
+]  # fmt: skip
+
+markdownish = st.lists(st.sampled_from(MARKDOWN_PIECES) | st.text(max_size=4), max_size=40).map("".join)
+yamlish = st.lists(st.sampled_from(YAML_PIECES) | st.text(max_size=3), max_size=25).map("".join)
+scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20) | st.dates()
+yaml_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=12)
+front_matter_data = st.dictionaries(
+    st.sampled_from(["date", "section", "division", "related", "title", "tags"]) | st.text(max_size=5),
+    yaml_values | st.just("https://example.org/") | st.lists(st.fixed_dictionaries({"title": st.text(max_size=9), "url": st.text(max_size=20)}), max_size=2),
+    max_size=5,
+)
+
+
+def accepted_or_refused(call, *args):
+    """Run ``call``; a TranspubError is a fine answer, anything else is a crash the test reports."""
+    try:
+        return call(*args)
+    except TranspubError:
+        return None
+
+
+# --- the source reader -----------------------------------------------------------------------------
+@FUZZ
+@given(st.text())
+@example("---\n" + "[" * 5000 + "\n---\n# T\n")
+@example(HEADER + "# T\n\n## \n")
+@example(HEADER + "# T\n\n![![inner](images/statement.png)](images/statement.png)\n")
+@example(HEADER + "# T\n\n" + "*" * 3000 + "x" + "*" * 3000 + "\n")
+def test_any_text_is_a_release_or_a_source_error(text):
+    accepted_or_refused(parse, text)
+
+
+@FUZZ
+@given(yamlish, markdownish)
+def test_any_front_matter_is_read_or_refused(front_matter, body):
+    accepted_or_refused(parse, f"---\n{front_matter}\n---\n# Title\n\n{body}")
+
+
+@FUZZ
+@given(front_matter_data)
+def test_any_yaml_data_in_front_matter_is_read_or_refused(data):
+    text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=None)
+    release = accepted_or_refused(parse, f"---\n{text}---\n# Title\n")
+    if release is not None:  # then it is what the front matter says
+        assert isinstance(release.date, dt.date)
+        assert set(data) <= {"date", "section", "division", "related"}
+
+
+@FUZZ
+@given(markdownish)
+def test_any_markdown_body_is_read_or_refused(body):
+    accepted_or_refused(parse, f"{HEADER}# Title\n\n{body}")
+
+
+# --- typed tokens ------------------------------------------------------------------------------------------
+token_like = st.builds(
+    lambda kind, arg: f"{{{kind}:{arg}}}",
+    st.sampled_from(KINDS) | st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=9),
+    st.lists(st.sampled_from(["2023", "-", "07", "18", "..", "0000", "99", "FR", "DE", "XX", "WIPO", ":short", ":", " "])
+             | st.text(max_size=3), max_size=8).map("".join),
+)  # fmt: skip
+
+
+@FUZZ
+@given(token_like | st.text())
+@example("{month:0000-01}")
+@example("{month:٢٠٢٣-١٢}")
+@example("{daterange:9999-12-31..0001-01-01}")
+def test_any_token_is_parsed_or_refused_and_every_parsed_one_renders(raw):
+    try:
+        token = parse_token(raw, project().organizations)
+    except TokenError:
+        return
+    assert isinstance(token, Token) and token.raw == raw
+    for lang in ("en", "ja", "ar"):
+        formatter = LocaleFormatter(lang, name_table(project(), lang, Names(), draft=False), project().organizations)
+        assert formatter.render(token).strip()
+
+
+@FUZZ
+@given(st.lists(token_like | st.text(max_size=6), max_size=8).map("".join))
+def test_any_text_has_its_tokens_parsed_or_refused(text):
+    tokens = accepted_or_refused(parse_tokens, text, project().organizations)
+    assert tokens is None or all(isinstance(token, Token) for token in tokens)
+
+
+# --- segments and placeholders ---------------------------------------------------------------------------
+def depth(nodes) -> int:
+    return max((1 + depth(n.children) for n in nodes if isinstance(n, (Emphasis, Strong, Link))), default=0)
+
+
+@FUZZ
+@given(markdownish | st.text())
+@example("*" * 3000 + "x" + "*" * 3000)
+def test_any_text_parses_as_a_segment(text):
+    nodes = text_to_inline(text)
+    assert depth(nodes) <= MAX_INLINE_DEPTH  # so renderers and checks never recurse too deep
+
+
+@FUZZ
+@given(markdownish)
+def test_every_segment_is_normalized_and_survives_protection(body):
+    release = accepted_or_refused(parse, f"{HEADER}# Title\n\n{body}")
+    assume(release is not None)
+    for segment in release_segments(release):
+        msgid = segment.msgid
+        assert msgid and msgid == msgid.strip()
+        # the msgid is normalized: parsing it and writing it back gives it again
+        (inline,) = markdown_parser().parseInline(msgid)
+        assert inline_tokens_to_text(inline.children or []) == msgid
+        protected = protect(msgid)
+        assert restore(protected.text, protected) == msgid
+
+
+# --- rendering -----------------------------------------------------------------------------------------------
+@FUZZ
+@given(markdownish)
+def test_any_valid_release_renders_in_its_own_language(body):
+    release = accepted_or_refused(parse, f"{HEADER}# Title\n\n{body}")
+    assume(release is not None)
+    page = render_release_page(LocalizedRelease(project(), release, "ja"), page_path="ja/fuzz.html", versions={})
+    assert not FORBIDDEN_IN_HTML.search(page)
+
+
+SAMPLE_BODY = """# Title
+
+Opening paragraph on {date:2023-07-18} with **strong** and a [link](https://example.org/).
+
+- an item about {country:FR}
+
+| a | b |
+|---|---|
+| cell | {org:WIPO:short} |
+
+![alt text](images/statement.png "caption")
+"""
+
+
+@cache
+def sample_release():
+    return parse(HEADER + SAMPLE_BODY)
+
+
+def localized(translation: str, fuzzy: bool) -> LocalizedRelease:
+    catalog = polib.POFile()
+    for segment in release_segments(sample_release()):
+        catalog.append(polib.POEntry(msgid=segment.msgid, msgstr=translation, flags=["fuzzy"] if fuzzy else []))
+    return LocalizedRelease(project(), sample_release(), "ar", catalog=catalog, names=Names(), draft=fuzzy)
+
+
+@FUZZ
+@given(markdownish, st.booleans())
+@example("*" * 3000 + "x" + "*" * 3000, True)
+@example("{month:0000-01} {country:XX} {foo:bar}", False)
+def test_any_translation_renders_as_inert_html(translation, fuzzy):
+    page = accepted_or_refused(
+        lambda: render_release_page(localized(translation, fuzzy), page_path="ar/fuzz.html", versions={})
+    )
+    assert page is None or not FORBIDDEN_IN_HTML.search(page)
+
+
+@settings(FUZZ, max_examples=40)
+@given(markdownish, st.booleans())
+@example("*" * 3000 + "x" + "*" * 3000, True)
+@example("x" * 300, False)  # longer than a Word core property may be
+def test_any_translation_renders_as_a_word_document(translation, fuzzy):
+    data = accepted_or_refused(lambda: render_release_docx(localized(translation, fuzzy), image_root=REPO / "sources"))
+    assert data is None or data.startswith(b"PK")
+
+
+def test_markup_nested_deeper_than_the_limit_is_kept_as_text():
+    nodes = text_to_inline("*" * 100 + "x" + "*" * 100)
+    assert depth(nodes) == MAX_INLINE_DEPTH
+    innermost = nodes
+    while innermost and isinstance(innermost[0], (Emphasis, Strong)):
+        innermost = innermost[0].children
+    assert innermost[0].text == "*" * 60 + "x" + "*" * 60  # 20 levels of "**" as markup, the rest as typed
