@@ -1,30 +1,39 @@
 """`extract` and `update`: sources -> templates -> catalogs, all validated before anything is written.
 
-Every release and every existing catalog is read (and must be valid) first; only then are files written,
-each atomically and only when its content changed, under the project lock. So a bad source or a malformed
-PO file stops the run with nothing on disk changed, and a second run with no source change rewrites nothing.
+Each release is handled on its own (in a process pool when there are many): its source is read, its
+template built and merged into every target language's catalog, and every file that changes is staged
+beside its target (see :mod:`transpub.staging`). Only when every release and every existing catalog has
+been read without error are the staged files renamed into place, under the project lock. So a bad source
+or a malformed PO file stops the run with nothing on disk changed; memory holds one release at a time;
+and a second run with no source change rewrites nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import polib
 from babel import Locale
 
 from .catalogs.merge import MergeReport, merge_catalog
-from .catalogs.pofile import catalog_to_bytes, new_catalog, read_catalog, write_catalog_bytes
+from .catalogs.pofile import catalog_to_bytes, new_catalog, read_catalog
 from .catalogs.templates import country_context, countries_in, names_template, release_template
-from .config import Project, source_date_epoch
+from .config import Project, load_project, source_date_epoch
+from .errors import UsageError
 from .fsutil import project_lock
 from .source.model import Release
-from .source.reader import read_release
+from .source.reader import read_release, release_id_of
+from .staging import Staged, commit, discard, stage_bytes
 
 DATE_FIELDS = ("POT-Creation-Date",)
+POOL_THRESHOLD = 16  # below this many releases a process pool costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -44,14 +53,19 @@ class UpdateReport:
         return tuple(f for f in self.files if f.changed)
 
 
+@dataclass(frozen=True)
+class _ReleaseResult:
+    files: tuple[FileResult, ...]
+    staged: tuple[Staged, ...]
+    countries: frozenset[str] = field(default_factory=frozenset)
+
+
 def read_releases(project: Project, release_id: str | None = None) -> list[Release]:
     """All releases (or one), parsed and validated; the first bad one raises SourceError."""
     paths = project.release_paths()
     if release_id is not None:
         paths = [p for p in paths if p.stem == release_id]
         if not paths:
-            from .errors import UsageError
-
             raise UsageError(f"no release {release_id!r} in {project.sources_dir.name}/")
     return [read_release(path, project) for path in paths]
 
@@ -60,44 +74,102 @@ def source_ref(project: Project, release: Release) -> str:
     return _rel(project, release.path)
 
 
-def build_templates(project: Project, releases: list[Release]) -> dict[Path, polib.POFile]:
-    templates = {project.template_path(r.id): release_template(r, project, source_ref(project, r)) for r in releases}
-    countries: set[str] = set()
-    for release in releases:
-        countries |= countries_in(release, project)
-    templates[project.names_template_path()] = names_template(project, countries)
-    return templates
+def extract(project: Project, *, jobs: int | None = None) -> UpdateReport:
+    """Write the templates only."""
+    return _run(project, (), jobs)
 
 
-def extract(project: Project) -> UpdateReport:
-    releases = read_releases(project)
-    templates = build_templates(project, releases)
-    with project_lock(project.root):
-        files = [FileResult(_rel(project, path), write_stamped(path, pot)) for path, pot in templates.items()]
-    return UpdateReport(len(releases), tuple(files))
-
-
-def update(project: Project, languages: tuple[str, ...] | None = None) -> UpdateReport:
+def update(project: Project, languages: tuple[str, ...] | None = None, *, jobs: int | None = None) -> UpdateReport:
     """Extract, then merge every template into every target language's catalog."""
-    languages = languages or project.languages
-    releases = read_releases(project)
-    templates = build_templates(project, releases)
-    planned: list[tuple[Path, polib.POFile, MergeReport | None]] = [(p, t, None) for p, t in templates.items()]
+    return _run(project, tuple(languages or project.languages), jobs)
 
+
+def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> UpdateReport:
+    paths = project.release_paths()
+    for path in paths:
+        release_id_of(path)  # an unsafe file name is refused before any work
+    staged: list[Staged] = []
+    files: list[FileResult] = []
+    countries: set[str] = set()
     # The catalogs are read under the lock, not before it: a `pretranslate` or `review import` that
     # finished between our read and our write would otherwise have its translations merged away.
     with project_lock(project.root):
-        for lang in languages:
-            for template_path, template in templates.items():
-                name = template_path.stem
-                path = project.names_path(lang) if name == "names" and template_path == project.names_template_path() else project.catalog_path(lang, name)
-                old = read_catalog(path) if path.exists() else None  # a malformed catalog raises here, before any write
-                header = old if old is not None else new_catalog(lang, project=project.name)
-                prefill = _country_prefill(project, lang) if path == project.names_path(lang) else None
-                merged, report = merge_catalog(template, old if old is not None else polib.POFile(), header, prefill)
-                planned.append((path, merged, report))
-        files = [FileResult(_rel(project, path), write_stamped(path, po), report) for path, po, report in planned]
-    return UpdateReport(len(releases), tuple(files))
+        try:
+            for result in _each_release(project, paths, languages, jobs):
+                staged.extend(result.staged)
+                files.extend(result.files)
+                countries |= result.countries
+            names = _names(project, languages, countries)
+            staged.extend(names.staged)
+            files.extend(names.files)
+        except BaseException:
+            discard(staged)
+            raise
+        commit(staged)
+    return UpdateReport(len(paths), tuple(files))
+
+
+def _each_release(project: Project, paths: list[Path], languages: tuple[str, ...], jobs: int | None):
+    workers = min(jobs or os.cpu_count() or 1, len(paths))
+    if workers <= 1 or len(paths) < POOL_THRESHOLD:
+        for path in paths:
+            yield _update_release(project, path, languages)
+        return
+    root = str(project.root)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # map keeps the order of the sources, so reports and errors are the same as a serial run
+        yield from pool.map(_update_release_in_worker, [(root, str(p), languages) for p in paths], chunksize=8)
+
+
+def _update_release_in_worker(args: tuple[str, str, tuple[str, ...]]) -> _ReleaseResult:
+    root, path, languages = args
+    return _update_release(_project_for(root), Path(path), languages)
+
+
+@cache
+def _project_for(root: str) -> Project:
+    return load_project(Path(root))
+
+
+def _update_release(project: Project, path: Path, languages: tuple[str, ...]) -> _ReleaseResult:
+    """Template and catalogs of one release, staged; nothing is renamed into place here."""
+    release = read_release(path, project)
+    template = release_template(release, project, source_ref(project, release))
+    outcome = [(project.template_path(release.id), template, None)]
+    for lang in languages:
+        outcome.append(_merged(project, template, project.catalog_path(lang, release.id), lang, prefill=None))
+    files, staged = _stage_all(project, outcome)
+    return _ReleaseResult(files, staged, frozenset(countries_in(release, project)))
+
+
+def _names(project: Project, languages: tuple[str, ...], countries: set[str]) -> _ReleaseResult:
+    template = names_template(project, countries)
+    outcome = [(project.names_template_path(), template, None)]
+    for lang in languages:
+        outcome.append(_merged(project, template, project.names_path(lang), lang, prefill=_country_prefill(project, lang)))
+    files, staged = _stage_all(project, outcome)
+    return _ReleaseResult(files, staged)
+
+
+def _merged(project: Project, template: polib.POFile, path: Path, lang: str, prefill):
+    old = read_catalog(path) if path.exists() else None  # a malformed catalog raises here, before any rename
+    header = old if old is not None else new_catalog(lang, project=project.name)
+    merged, report = merge_catalog(template, old if old is not None else polib.POFile(), header, prefill)
+    return path, merged, report
+
+
+def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple[Staged, ...]]:
+    files, staged = [], []
+    try:
+        for path, po, report in outcome:
+            item = stage_bytes(path, stamped_bytes(path, po)) if _changed(path, po) else None
+            if item is not None:
+                staged.append(item)
+            files.append(FileResult(_rel(project, path), item is not None, report))
+    except BaseException:
+        discard(staged)
+        raise
+    return tuple(files), tuple(staged)
 
 
 def _country_prefill(project: Project, lang: str):
@@ -113,29 +185,29 @@ def _country_prefill(project: Project, lang: str):
     return prefill
 
 
-def write_stamped(path: Path, po: polib.POFile) -> bool:
-    """Write ``po`` with a fresh creation date, unless only that date would change.
+def stamped_bytes(path: Path, po: polib.POFile) -> bytes:
+    """The catalog's bytes with its creation date set to now (SOURCE_DATE_EPOCH when set)."""
+    for name in DATE_FIELDS:
+        if name in po.metadata:
+            po.metadata[name] = _now_stamp()
+    return catalog_to_bytes(po, path)
 
-    The catalog is rendered once and compared with the file on disk with the old date put back, so
-    nothing is parsed twice and a run with no source change rewrites nothing.
+
+def _changed(path: Path, po: polib.POFile) -> bool:
+    """Whether ``po`` differs from the file on disk in more than its creation date.
+
+    The catalog is rendered with the file's own date put back and compared byte for byte, so nothing
+    is parsed twice and a date-only difference never rewrites a file.
     """
-    for field in DATE_FIELDS:
-        if field in po.metadata:
-            po.metadata[field] = _now_stamp()
-    data = catalog_to_bytes(po, path)
     try:
         old = path.read_bytes()
     except FileNotFoundError:
-        return write_catalog_bytes(path, data)
-    comparable = data
-    for field in DATE_FIELDS:
-        line = re.compile(rb'^"' + re.escape(field.encode()) + rb": [^\n]*$", re.M)
-        found = line.search(old)
-        if found:
-            comparable = line.sub(lambda _: found.group(0), comparable, count=1)
-    if comparable == old:
-        return False
-    return write_catalog_bytes(path, data)
+        return True
+    for name in DATE_FIELDS:
+        found = re.search(rb'^"' + re.escape(name.encode()) + rb": ([^\n]*)\\n\"$", old, re.M)
+        if found and name in po.metadata:
+            po.metadata[name] = found.group(1).decode("ascii", "replace")
+    return catalog_to_bytes(po, path) != old
 
 
 def _now_stamp() -> str:
@@ -153,4 +225,4 @@ def _rel(project: Project, path: Path) -> str:
         return path.resolve().relative_to(project.root).as_posix()
 
 
-__all__ = ["UpdateReport", "FileResult", "extract", "update", "read_releases", "country_context"]
+__all__ = ["UpdateReport", "FileResult", "extract", "update", "read_releases", "country_context", "stamped_bytes"]
