@@ -132,6 +132,7 @@ def build(
             if lang not in names:
                 names[lang] = read_names(project, lang)
             pairs[rid, lang] = _pair_info(project, release(rid), lang, names[lang], key)
+        parsed.pop(rid, None)  # one release in memory at a time: memory stays flat as releases grow
 
     published = {rid: {lang: f"{lang}/{rid}.html" for lang in project.all_languages if pairs[rid, lang].publishable} for rid in paths}
 
