@@ -25,7 +25,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -107,65 +107,42 @@ def build(
     paths = {release_id_of(path): path for path in project.release_paths()}
     if release_id is not None and release_id not in paths:
         raise UsageError(f"no release {release_id!r} in sources/")
-    selected = [release_id] if release_id is not None else list(paths)
 
     manifest = _read_manifest(project)
     digests = _Digests(project)
-    parsed: dict[str, Release] = {}
-    names: dict[str, Names] = {}
-
-    def release(rid: str) -> Release:
-        if rid not in parsed:
-            parsed[rid] = read_release(paths[rid], project)
-        return parsed[rid]
-
-    # Every pair's publishability decides the language switchers and hreflang links, so all pairs are
-    # known first, from the manifest when nothing they depend on changed.
     pairs: dict[tuple[str, str], PairInfo] = {}
-    for rid in paths:
-        for lang in project.all_languages:
-            key = digests.pair(rid, lang)
-            cached = manifest["pairs"].get(f"{rid}/{lang}")
-            if cached and cached.get("key") == key:
-                pairs[rid, lang] = PairInfo(**cached)
-                continue
-            if lang not in names:
-                names[lang] = read_names(project, lang)
-            pairs[rid, lang] = _pair_info(project, release(rid), lang, names[lang], key)
-        parsed.pop(rid, None)  # one release in memory at a time: memory stays flat as releases grow
-
-    published = {rid: {lang: f"{lang}/{rid}.html" for lang in project.all_languages if pairs[rid, lang].publishable} for rid in paths}
-
     outputs: list[Output] = []
     skipped: list[Skipped] = []
-    work: list[tuple[str, str, bool, tuple[str, ...], dict[str, str]]] = []  # (release, lang, draft, formats, keys)
-    for lang in languages:
-        for rid in selected:
-            info = pairs[rid, lang]
-            if not info.publishable and not draft:
-                skipped.append(Skipped(rid, lang, info.reason))
+    work: list[_ReleaseJob] = []
+    for rid, path in paths.items():
+        wanted = languages if release_id in (None, rid) else ()
+        job = _ReleaseJob(
+            root=str(project.root),
+            config=digests.file(project.config_path),
+            source=str(path),
+            keys={lang: digests.pair(rid, lang) for lang in project.all_languages},
+            languages=wanted,
+            formats=tuple(formats),
+            draft=draft,
+            assets=digests.assets,
+            old_outputs={k: v for k, v in manifest["outputs"].items() if k.rsplit("/", 1)[-1].rsplit(".", 1)[0] == rid},
+        )
+        cached = {lang: manifest["pairs"].get(f"{rid}/{lang}") for lang in project.all_languages}
+        if all(c and c.get("key") == job.keys[lang] for lang, c in cached.items()):
+            # nothing this release depends on changed: decide from the manifest, parse nothing
+            result = _plan(project, job, {lang: PairInfo(**c) for lang, c in cached.items()})
+            if not result.to_render:
+                _collect(result, pairs, outputs, skipped, manifest)
                 continue
-            is_draft = not info.publishable
-            folder = f"{DRAFTS}/{lang}" if is_draft else lang
-            todo: list[str] = []
-            keys: dict[str, str] = {}
-            for fmt in formats:
-                relative = f"{folder}/{rid}.{fmt}"
-                keys[relative] = digests.output(info.key, fmt, is_draft, published[rid] if fmt == "html" else {})
-                target = project.outputs_dir / relative
-                if manifest["outputs"].get(relative) == keys[relative] and target.is_file():
-                    outputs.append(Output(rid, lang, f"outputs/{relative}", is_draft, False))
-                else:
-                    todo.append(fmt)
-            if todo:
-                work.append((rid, lang, is_draft, tuple(todo), keys))
+        work.append(job)
 
     reused = len(outputs)
-    for rendered in _run(project, work, published, paths, jobs, on_progress):
-        outputs.extend(rendered)
-    for rid, lang, is_draft, fmts, keys in work:
-        manifest["outputs"].update({path: key for path, key in keys.items() if path.rsplit(".", 1)[1] in fmts})
+    rendered = 0
+    for result in _run(work, jobs, on_progress):
+        _collect(result, pairs, outputs, skipped, manifest)
+        rendered += result.rendered
 
+    published = {rid: {lang: f"{lang}/{rid}.html" for lang in project.all_languages if pairs[rid, lang].publishable} for rid in paths}
     indexes: list[str] = []
     if "html" in formats:
         indexes = _write_indexes(project, list(paths), pairs, published)
@@ -174,11 +151,71 @@ def build(
     _write_manifest(project, manifest)
     counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in project.all_languages}
     outputs.sort(key=lambda o: (o.lang, o.release, o.path))
-    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), len(work), reused, counts)
+    skipped.sort(key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
+    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), rendered, reused, counts)
 
 
-def _pair_info(project: Project, release: Release, lang: str, names: Names, key: str) -> PairInfo:
-    catalog = catalog_for(project, release, lang)
+@dataclass(frozen=True)
+class _ReleaseJob:
+    """Everything a worker needs to decide and render one release's outputs (paths and digests only)."""
+
+    root: str
+    config: str  # digest of transpub.toml: a worker's cached settings are never stale
+    source: str
+    keys: dict[str, str]  # language -> digest of the pair's inputs
+    languages: tuple[str, ...]  # languages to build (empty: only refresh what the indexes need)
+    formats: tuple[str, ...]
+    draft: bool
+    assets: str
+    old_outputs: dict[str, str]  # output path (relative to outputs/) -> key it was built with
+
+
+@dataclass
+class _ReleaseResult:
+    release: str
+    infos: dict[str, PairInfo]
+    outputs: list[Output] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    output_keys: dict[str, str] = field(default_factory=dict)
+    to_render: list[tuple[str, bool, tuple[str, ...]]] = field(default_factory=list)  # (lang, draft, formats)
+    rendered: int = 0
+
+
+def _plan(project: Project, job: _ReleaseJob, infos: dict[str, PairInfo]) -> _ReleaseResult:
+    """Which outputs of this release are up to date, which must be rendered, which pairs are skipped."""
+    rid = release_id_of(Path(job.source))
+    result = _ReleaseResult(rid, infos)
+    versions = {lang: f"{lang}/{rid}.html" for lang, info in infos.items() if info.publishable}
+    for lang in job.languages:
+        info = infos[lang]
+        if not info.publishable and not job.draft:
+            result.skipped.append(Skipped(rid, lang, info.reason))
+            continue
+        is_draft = not info.publishable
+        folder = f"{DRAFTS}/{lang}" if is_draft else lang
+        todo = []
+        for fmt in job.formats:
+            relative = f"{folder}/{rid}.{fmt}"
+            key = _output_key(info.key, job.assets, fmt, is_draft, versions if fmt == "html" else {})
+            result.output_keys[relative] = key
+            if job.old_outputs.get(relative) == key and (project.outputs_dir / relative).is_file():
+                result.outputs.append(Output(rid, lang, f"outputs/{relative}", is_draft, False))
+            else:
+                todo.append(fmt)
+        if todo:
+            result.to_render.append((lang, is_draft, tuple(todo)))
+    return result
+
+
+def _collect(result: _ReleaseResult, pairs, outputs, skipped, manifest) -> None:
+    for lang, info in result.infos.items():
+        pairs[result.release, lang] = info
+    outputs.extend(result.outputs)
+    skipped.extend(result.skipped)
+    manifest["outputs"].update(result.output_keys)
+
+
+def _pair_info(project: Project, release: Release, lang: str, catalog, names: Names, key: str) -> PairInfo:
     ready = readiness(project, release, lang, catalog, names)
     publishable, reason = ready.publishable, ready.reason
     if publishable and catalog is not None:
@@ -194,65 +231,88 @@ def _pair_info(project: Project, release: Release, lang: str, names: Names, key:
 
 
 def _check_errors(project: Project, release: Release, lang: str, catalog, names: Names) -> list:
-    from .review.checks import Severity, catalog_context, check_catalog
+    from .review.checks import ERROR_CHECKS, Severity, catalog_context, check_catalog
 
-    findings = check_catalog(project, release, lang, catalog, names, context=catalog_context(project, lang, names))
+    context = catalog_context(project, lang, names)
+    findings = check_catalog(project, release, lang, catalog, names, context=context, checks=ERROR_CHECKS)
     return [f for f in findings if f.severity is Severity.ERROR]
 
 
-# --- rendering, serial or in a process pool --------------------------------------------------------
-def _run(project: Project, work, published, paths, jobs: int | None, on_progress) -> Iterable[list[Output]]:
+# --- one release per job, serial or in a process pool ----------------------------------------------
+def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_ReleaseResult]:
     total = len(work)
     if not total:
         return
     workers = min(jobs or os.cpu_count() or 1, total)
-    args = [(str(project.root), str(paths[rid]), lang, is_draft, fmts, published[rid]) for rid, lang, is_draft, fmts, _ in work]
     done = 0
-    if workers <= 1 or total < 3:  # a pool costs more than it saves for a couple of pages
-        for item in args:
-            yield _render_pair(*item)
+    if workers <= 1 or total < 3:  # a pool costs more than it saves for a couple of releases
+        results = map(_build_release, work)
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = (future.result() for future in as_completed([pool.submit(_build_release, job) for job in work]))
+    try:
+        for result in results:
             done += 1
             if on_progress:
                 on_progress(done, total)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_render_pair, *item) for item in args]
-        for future in as_completed(futures):
-            yield future.result()
-            done += 1
-            if on_progress:
-                on_progress(done, total)
+            yield result
+    finally:
+        if workers > 1 and total >= 3:
+            pool.shutdown(cancel_futures=True)
 
 
-def _render_pair(root: str, source: str, lang: str, draft: bool, formats: tuple[str, ...], versions: dict[str, str]) -> list[Output]:
-    """Render one (release, language) in the given formats. Runs in a worker process: takes only paths."""
+def _build_release(job: _ReleaseJob) -> _ReleaseResult:
+    """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
+    project = _project_for(job.root, job.config)
+    release = read_release(Path(job.source), project)
+    catalogs = {lang: catalog_for(project, release, lang) for lang in project.all_languages}
+    names = {lang: _names_for(project, job.config, lang) for lang in project.all_languages}
+    infos = {lang: _pair_info(project, release, lang, catalogs[lang], names[lang], job.keys[lang]) for lang in project.all_languages}
+    result = _plan(project, job, infos)
+    versions = {lang: f"{lang}/{release.id}.html" for lang, info in infos.items() if info.publishable}
+    for lang, is_draft, formats in result.to_render:
+        loc = LocalizedRelease(project, release, lang, catalog=catalogs[lang], names=names[lang], draft=is_draft)
+        result.outputs.extend(_render(project, loc, formats, versions))
+        result.rendered += 1
+    result.to_render = []
+    return result
+
+
+def _names_for(project: Project, config: str, lang: str) -> Names:
+    # names.po is the same file for every release of a language: read it once per process and digest
+    digest = hashlib.sha256(project.names_path(lang).read_bytes()).hexdigest() if project.names_path(lang).exists() else "-"
+    return _read_names_cached(str(project.root), config, lang, digest)
+
+
+@lru_cache(maxsize=64)
+def _read_names_cached(root: str, config: str, lang: str, _digest: str) -> Names:
+    return read_names(_project_for(root, config), lang)
+
+
+def _render(project: Project, loc: LocalizedRelease, formats: tuple[str, ...], versions: dict[str, str]) -> list[Output]:
     from .render import html
 
-    project = _project_for(root)
-    release = read_release(Path(source), project)
-    loc = LocalizedRelease(
-        project, release, lang, catalog=catalog_for(project, release, lang), names=read_names(project, lang), draft=draft
-    )
-    folder = f"{DRAFTS}/{lang}" if draft else lang
+    release = loc.release
+    folder = f"{DRAFTS}/{loc.lang}" if loc.draft else loc.lang
     base = project.outputs_dir / folder
     outputs = []
     if "html" in formats:
         page_path = f"{folder}/{release.id}.html"
         text = html.render_release_page(loc, page_path=page_path, versions=versions, templates_dir=_templates(project))
         changed = atomic_write_text(base / f"{release.id}.html", text)
-        outputs.append(Output(release.id, lang, f"outputs/{page_path}", draft, changed))
+        outputs.append(Output(release.id, loc.lang, f"outputs/{page_path}", loc.draft, changed))
         _copy_images(release, base)
     if "docx" in formats:
         from .render.docx import render_release_docx
 
         data = render_release_docx(loc, image_root=release.path.parent)
         changed = atomic_write_bytes(base / f"{release.id}.docx", data)
-        outputs.append(Output(release.id, lang, f"outputs/{folder}/{release.id}.docx", draft, changed))
+        outputs.append(Output(release.id, loc.lang, f"outputs/{folder}/{release.id}.docx", loc.draft, changed))
     return outputs
 
 
-@cache
-def _project_for(root: str) -> Project:
+@lru_cache(maxsize=8)
+def _project_for(root: str, _config_digest: str) -> Project:
     return load_project(Path(root))
 
 
@@ -344,8 +404,10 @@ class _Digests:
             self.file(project.glossary_path(lang)),
         )
 
-    def output(self, pair_key: str, fmt: str, draft: bool, versions: dict[str, str]) -> str:
-        return _hash(pair_key, self.assets, fmt, draft, json.dumps(versions, sort_keys=True))
+
+
+def _output_key(pair_key: str, assets: str, fmt: str, draft: bool, versions: dict[str, str]) -> str:
+    return _hash(pair_key, assets, fmt, draft, json.dumps(versions, sort_keys=True))
 
 
 def _hash(*parts: object) -> str:

@@ -55,10 +55,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import polib
@@ -382,8 +382,12 @@ def _literal_parser() -> MarkdownIt:
 _RESIDUE = re.compile(r"\*\*|\]\(|[*`]")
 
 
+@lru_cache(maxsize=65536)
 def _literal_markup(text: str) -> Counter:
-    """Markup characters that the parser left as text (escaped ones, ``\\*``, do not count)."""
+    """Markup characters that the parser left as text (escaped ones, ``\\*``, do not count).
+
+    Cached (build checks every catalog): callers only read the Counter, never change it.
+    """
     tokens = _literal_parser().parseInline(text)
     found: Counter = Counter()
     for token in (tokens[0].children or []) if tokens else []:
@@ -654,6 +658,9 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+#: the checks that can find an error: all that decides whether a translation may be published
+ERROR_CHECKS: tuple[Check, ...] = (check_tokens, check_markup, check_urls, check_glossary)
+
 # --- running them -------------------------------------------------------------------------------
 
 
@@ -661,13 +668,13 @@ def ignored_codes(flags: Iterable[str]) -> set[str]:
     return {flag[len(IGNORE_FLAG) :].strip() for flag in flags if flag.startswith(IGNORE_FLAG)}
 
 
-def check_pair(pair: Pair, flags: Iterable[str] = ()) -> list[Issue]:
+def check_pair(pair: Pair, flags: Iterable[str] = (), checks: Sequence[Check] = CHECKS) -> list[Issue]:
     """Every check on one translation; warnings named by a ``transpub-ignore:`` flag are dropped."""
     ignored = ignored_codes(flags)
     issues: list[Issue] = []
     for code in sorted(ignored - set(CODES)):
         issues.append(Issue("ignore-unknown", f"transpub-ignore:{code} names no check (known: {', '.join(CODES)})"))
-    for check in CHECKS:
+    for check in checks:
         for issue in check(pair):
             if issue.code in ignored:
                 if issue.level is WARNING:
@@ -677,11 +684,13 @@ def check_pair(pair: Pair, flags: Iterable[str] = ()) -> list[Issue]:
     return issues
 
 
-def check_translation(context: CatalogContext, msgid: str, msgstr: str, flags: Iterable[str] = ()) -> list[Issue]:
+def check_translation(
+    context: CatalogContext, msgid: str, msgstr: str, flags: Iterable[str] = (), checks: Sequence[Check] = CHECKS
+) -> list[Issue]:
     """The issues of one msgstr for ``msgid`` (used by review import before it accepts a correction)."""
     if not msgstr.strip():
         return []
-    return check_pair(Pair(msgid, msgstr, context), flags)
+    return check_pair(Pair(msgid, msgstr, context), flags, checks)
 
 
 def _relative(project: Project, path: str | Path | None) -> str | None:
@@ -701,8 +710,10 @@ def check_catalog(
     names: Names | None = None,
     *,
     context: CatalogContext | None = None,
+    checks: Sequence[Check] = CHECKS,
 ) -> list[Finding]:
-    """All findings for one release's catalog in ``lang`` (build refuses a pair with ERROR findings)."""
+    """All findings for one release's catalog in ``lang`` (build refuses a pair with ERROR findings;
+    it passes ``checks=ERROR_CHECKS``, since warnings never decide publishing)."""
     context = context or catalog_context(project, lang, names)
     po_path = _relative(project, catalog.fpath)
     findings: list[Finding] = []
@@ -715,7 +726,7 @@ def check_catalog(
             source_path, source_line = name, int(line) if str(line).isdigit() else None
         elif release is not None:
             source_path = source_ref(project, release)
-        for issue in check_translation(context, entry.msgid, entry.msgstr, entry.flags):
+        for issue in check_translation(context, entry.msgid, entry.msgstr, entry.flags, checks):
             findings.append(
                 Finding(
                     code=issue.code,
