@@ -30,8 +30,16 @@ from .source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Releas
 
 @cache
 def markdown_parser() -> MarkdownIt:
-    """The one Markdown parser of transpub: CommonMark + GFM tables, raw HTML off."""
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    """The one Markdown parser of transpub: CommonMark + GFM tables, raw HTML off.
+
+    ``text_join`` is off so a backslash-escaped character stays a token of its own ("text_special"):
+    the same parse then tells both the structure and which markup characters were left as text.
+    """
+    return (
+        MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        .enable("table")
+        .disable("text_join")
+    )
 
 
 # --- source tokens -> msgid ---------------------------------------------------------------------
@@ -129,13 +137,26 @@ MAX_INLINE_DEPTH = 20
 
 
 @lru_cache(maxsize=65536)
+def inline_children(text: str) -> tuple[MdToken, ...]:
+    """markdown-it's inline tokens for a segment text, parsed once (callers must not change them)."""
+    tokens = markdown_parser().parseInline(text)
+    return tuple(tokens[0].children or ()) if tokens else ()
+
+
+# every character at which CommonMark inline parsing can do something other than keep plain text
+_MARKUP_START = re.compile(r"[\\`*_\[\]<>&!\n\r]|^[ \t]|[ \t]$")
+
+
+@lru_cache(maxsize=65536)
 def text_to_inline(text: str) -> tuple[Inline, ...]:
     """Parse a segment text (source or translation) into inline nodes, merging adjacent plain text.
 
-    Cached: the nodes are immutable, and every renderer and check asks for the same texts again.
+    Cached: the nodes are immutable, and every renderer and check asks for the same texts again. Most
+    segments hold no character that could start markup; they are plain text without asking the parser.
     """
-    tokens = markdown_parser().parseInline(text)
-    children = tokens[0].children or [] if tokens else []
+    if not _MARKUP_START.search(text):
+        return (Plain(text),) if text else ()
+    children = inline_children(text)
     root: list[Inline] = []
     stack: list[tuple[str, list[Inline], MdToken | None]] = []
     current = root

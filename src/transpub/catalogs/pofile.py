@@ -73,7 +73,7 @@ def index_entries(po: polib.POFile) -> dict[EntryKey, polib.POEntry]:
 
 # --- reading ----------------------------------------------------------------------------------------
 
-_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')  # unrolled: one step per run of plain characters
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]*|[0-7]{1,3}|.)")
 # the C escapes gettext reads besides octal and hex; the writer uses the same table the other way round
 _SIMPLE_ESCAPES = {
@@ -117,9 +117,10 @@ def _parse_string(text: str) -> str:
         if text.startswith('"'):
             raise CatalogError("unterminated string: no closing quote on this line")
         raise CatalogError(f"expected a quoted string, found {text[:20]!r}")
-    if text[match.end():].strip():
+    if match.end() != len(text) and text[match.end():].strip():
         raise CatalogError("unexpected text after the closing quote (an unescaped \" inside the string?)")
-    return _ESCAPE.sub(_unescape_one, match.group(1))
+    body = match.group(1)
+    return _ESCAPE.sub(_unescape_one, body) if "\\" in body else body
 
 
 @dataclass

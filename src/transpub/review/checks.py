@@ -62,7 +62,6 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import polib
-from markdown_it import MarkdownIt
 from rapidfuzz import fuzz
 
 from ..catalogs.pofile import read_catalog
@@ -71,7 +70,7 @@ from ..config import Organization, Project
 from ..errors import TokenError
 from ..render.cldr import LocaleFormatter
 from ..render.localize import Names, catalog_for, name_table, read_names
-from ..segments import inline_plain_text, text_to_inline
+from ..segments import inline_children, inline_plain_text, text_to_inline
 from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
 from ..source.tokens import TOKEN_RE, find_tokens
 from ..update import read_releases, source_ref
@@ -369,16 +368,6 @@ def check_markup(pair: Pair) -> Iterator[Issue]:
         yield Issue("markup-broken", f"translation has {residue} as literal text ({count}×): the markup does not parse")
 
 
-@cache
-def _literal_parser() -> MarkdownIt:
-    """The segment parser's settings with ``text_join`` off, so backslash escapes stay distinguishable."""
-    return (
-        MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-        .enable("table")
-        .disable("text_join")
-    )
-
-
 _RESIDUE = re.compile(r"\*\*|\]\(|[*`]")
 
 
@@ -388,9 +377,10 @@ def _literal_markup(text: str) -> Counter:
 
     Cached (build checks every catalog): callers only read the Counter, never change it.
     """
-    tokens = _literal_parser().parseInline(text)
+    if not _RESIDUE.search(text):
+        return Counter()  # no markup character at all: nothing can be left over (and no parse needed)
     found: Counter = Counter()
-    for token in (tokens[0].children or []) if tokens else []:
+    for token in inline_children(text):  # escaped characters are "text_special" tokens: not counted
         if token.type == "text":
             body = TOKEN_RE.sub(" ", token.content)
             found.update(f"'{match.group()}'" for match in _RESIDUE.finditer(body))

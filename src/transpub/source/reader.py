@@ -401,7 +401,7 @@ def _plain_runs(children):
     """
     run: list[str] = []
     for token in children:
-        if token.type == "text":
+        if token.type in ("text", "text_special"):  # text_special: a backslash-escaped character
             run.append(token.content)
             continue
         if run:
