@@ -132,3 +132,34 @@ def test_update_after_source_edit_only_touches_affected_files(sample_project: Pa
     en = read_catalog(sample_project / "locale/en/LC_MESSAGES/2023-07-18-wipo-assemblies.po")
     changed_entry = next(e for e in en if "大きな期待" in e.msgid)
     assert "fuzzy" in changed_entry.flags and "強い期待" in changed_entry.previous_msgid
+
+
+def test_parallel_update_writes_what_a_serial_one_writes(tmp_path: Path, monkeypatch):
+    """Past the pool threshold releases are merged in worker processes; the files must not differ."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same creation date in both trees
+    from generated_project import make_project, translate_catalogs, write_sources
+
+    serial, parallel = make_project(tmp_path / "serial", releases=20), make_project(tmp_path / "parallel", releases=20)
+    for root in (serial, parallel):
+        update(load_project(root), jobs=1)
+        translate_catalogs(root, "fr")
+        write_sources(root, releases=20, version=2)  # a quarter of the paragraphs change
+    update(load_project(serial), jobs=1)
+    update(load_project(parallel), jobs=2)
+    assert tree_digest(serial / "locale") == tree_digest(parallel / "locale")
+    fuzzy = [e for p in (parallel / "locale/fr/LC_MESSAGES").glob("*.po") for e in read_catalog(p) if "fuzzy" in e.flags]
+    assert fuzzy, "the edit should have produced fuzzy suggestions"
+
+
+def test_parallel_update_refuses_a_bad_source_and_changes_nothing(tmp_path: Path):
+    from generated_project import make_project
+
+    root = make_project(tmp_path / "news", releases=20)
+    update(load_project(root), jobs=2)
+    before = tree_digest(root)
+    bad = sorted((root / "sources").glob("*.md"))[-1]
+    bad.write_text(bad.read_text(encoding="utf-8") + "\nA paragraph with {country:QQ}.\n", encoding="utf-8")
+    before[str(bad.relative_to(root))] = tree_digest(root)[str(bad.relative_to(root))]
+    with pytest.raises(Exception, match="QQ"):
+        update(load_project(root), jobs=2)
+    assert tree_digest(root) == before

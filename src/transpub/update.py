@@ -11,10 +11,10 @@ and a second run with no source change rewrites nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,7 +27,7 @@ from .catalogs.pofile import catalog_to_bytes, new_catalog, read_catalog
 from .catalogs.templates import country_context, countries_in, names_template, release_template
 from .config import Project, load_project, source_date_epoch
 from .errors import UsageError
-from .fsutil import project_lock
+from .fsutil import process_pool, project_lock
 from .source.model import Release
 from .source.reader import read_release, release_id_of
 from .staging import Staged, commit, discard, stage_bytes
@@ -116,18 +116,19 @@ def _each_release(project: Project, paths: list[Path], languages: tuple[str, ...
             yield _update_release(project, path, languages)
         return
     root = str(project.root)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    config = hashlib.sha256(project.config_path.read_bytes()).hexdigest()  # a forked worker's cache is never stale
+    with process_pool(workers) as pool:  # its workers end with this process, even when it is killed
         # map keeps the order of the sources, so reports and errors are the same as a serial run
-        yield from pool.map(_update_release_in_worker, [(root, str(p), languages) for p in paths], chunksize=8)
+        yield from pool.map(_update_release_in_worker, [(root, config, str(p), languages) for p in paths], chunksize=8)
 
 
-def _update_release_in_worker(args: tuple[str, str, tuple[str, ...]]) -> _ReleaseResult:
-    root, path, languages = args
-    return _update_release(_project_for(root), Path(path), languages)
+def _update_release_in_worker(args: tuple[str, str, str, tuple[str, ...]]) -> _ReleaseResult:
+    root, config, path, languages = args
+    return _update_release(_project_for(root, config), Path(path), languages)
 
 
 @cache
-def _project_for(root: str) -> Project:
+def _project_for(root: str, _config_digest: str) -> Project:
     return load_project(Path(root))
 
 
