@@ -1,11 +1,12 @@
-"""Safe file writes and the project lock.
+"""Safe file writes, the project lock, and worker processes that never outlive the run.
 
 Every file transpub writes goes through :func:`atomic_write_bytes`: the data lands in a temporary file in
 the same folder, is flushed to disk, then renamed over the target, so a reader (or a crash) only ever
 sees the old file or the new one. The temporary file is removed on every exit path this process
 controls; a process killed outright (SIGKILL, power loss) can leave one behind, so whoever next takes the
 project lock removes the leftovers (:func:`remove_stale_temp_files`). That is safe only because every
-transpub command that writes under ``locale/`` or ``outputs/`` does so while holding the lock.
+transpub command that writes under ``locale/`` or ``outputs/`` does so while holding the lock, and why
+worker processes end with the run that started them (:func:`process_pool`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import os
 import re
 import stat
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -108,3 +112,22 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
                         path.unlink()
                         removed.append(path)
     return removed
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers end as soon as the process that made it is gone.
+
+    A run killed outright (SIGKILL, the OOM killer, a CI timeout) cannot shut its pool down. Its workers
+    would wait forever on the task queue, holding the caller's terminal or pipes open, and could still
+    finish queued work, writing files, after the next run has taken the project lock.
+    """
+    return ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
+def _exit_with_parent(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)  # the parent is gone: no cleanup to wait for, the next run sweeps temporary files
+
+    threading.Thread(target=watch, name="transpub-exit-with-parent", daemon=True).start()
