@@ -329,7 +329,7 @@ def transpub_cmd() -> list[str]:
 
 
 def make_project(root: Path, n: int, langs: tuple[str, ...] = DEFAULT_LANGS, seed: int = 1,
-                 translate: bool = True) -> dict:
+                 translate: bool = True, transpub: list[str] | None = None) -> dict:
     root = Path(root)
     if root.exists():
         shutil.rmtree(root)
@@ -338,7 +338,7 @@ def make_project(root: Path, n: int, langs: tuple[str, ...] = DEFAULT_LANGS, see
     ids = write_sources(root / "sources", n, seed)
     info = {"releases": len(ids), "languages": list(langs)}
     if translate:
-        subprocess.run([*transpub_cmd(), "-C", str(root), "update"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([*(transpub or transpub_cmd()), "-C", str(root), "update"], check=True, stdout=subprocess.DEVNULL)
         filled = 0
         for lang in langs:
             for po_path in sorted((root / "locale" / lang / "LC_MESSAGES").glob("*.po")):

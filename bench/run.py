@@ -47,9 +47,49 @@ ENV = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONWARNINGS": "ignore"}
 LANG = "fr"  # the one language of the update comparison and the rendering step
 
 
+REPO_PACKAGE = BENCH.parent / "src" / "transpub"
+_TRANSPUB: list[str] = []  # the command that runs transpub: a frozen snapshot (default) or the installed one
+
+
 def transpub() -> list[str]:
+    if _TRANSPUB:
+        return list(_TRANSPUB)
     exe = Path(sys.executable).with_name("transpub")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "transpub.cli"]
+
+
+def code_digest(package: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def freeze_transpub(work: Path) -> str:
+    """Copy src/transpub into the work folder and run that copy for the whole run; return its digest.
+
+    Others may be editing src/ while the benchmark runs; one run must measure one version of the code,
+    or its N = 50 and N = 500 rows (and the rows of one step) are not comparable.
+    """
+    snapshot = work / "transpub-snapshot"
+    if snapshot.exists():
+        shutil.rmtree(snapshot)
+    shutil.copytree(REPO_PACKAGE, snapshot / "transpub", ignore=shutil.ignore_patterns("__pycache__"))
+    launcher = snapshot / "launch_transpub.py"
+    launcher.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(snapshot)!r})\n"
+        "from transpub.cli import main\n"
+        "sys.exit(main())\n",
+        encoding="utf-8",
+    )
+    sys.path.insert(0, str(snapshot))  # corpus.fill_catalog imports transpub's PO writer in this process
+    _TRANSPUB[:] = [sys.executable, str(launcher)]
+    return code_digest(snapshot / "transpub")
 
 
 # --- measuring ---------------------------------------------------------------------------------------
@@ -194,7 +234,7 @@ def prepare(n: int, work: Path, langs: tuple[str, ...], seed: int, peers: dict[s
     root = work / f"n{n}"
     fresh(root)
     base = root / "base"
-    info = corpus.make_project(base, n, langs, seed)
+    info = corpus.make_project(base, n, langs, seed, transpub=transpub())
     base_k1 = root / "base-k1"
     (base_k1 / "sources").mkdir(parents=True)
     copytree(base / "sources", base_k1 / "sources")
@@ -582,18 +622,32 @@ def profile(c: Corpus, out_dir: Path) -> list[Path]:
 
     written = []
     work = fresh(c.root / "profile")
-    copytree(c.base, work / "project")
-    shutil.rmtree(work / "project" / "sources")
-    copytree(c.changed_sources, work / "project" / "sources")
-    python = str(Path(sys.executable))
-    entry = transpub()
-    entry = entry[:1] if len(entry) == 1 else ["-m", "transpub.cli"]  # the console script, as users run it
+    copytree(c.base, work / "changed")  # update: the sources after the ~10 % change
+    shutil.rmtree(work / "changed" / "sources")
+    copytree(c.changed_sources, work / "changed" / "sources")
+    copytree(c.base, work / "base")  # builds: the translated, fully reviewed corpus
+    shutil.rmtree(work / "base" / "outputs", ignore_errors=True)
+    launcher = work / "profile_transpub.py"
+    # transpub spreads work over a process pool; cProfile sees one process, so the profile runs serially:
+    # builds with --jobs 1, update with its pool threshold raised (bench-side, src/ is not touched)
+    path_line = f"sys.path.insert(0, {str(Path(_TRANSPUB[1]).parent)!r})\n" if _TRANSPUB else ""
+    launcher.write_text(
+        "import cProfile, sys\n" + path_line +
+        "import transpub.update as update\n"
+        "if hasattr(update, 'POOL_THRESHOLD'):\n    update.POOL_THRESHOLD = 10**9\n"
+        "from transpub.cli import main\n"
+        "profiler = cProfile.Profile()\nprofiler.enable()\n"
+        "try:\n    main(args=sys.argv[2:], prog_name='transpub', standalone_mode=False)\n"
+        "finally:\n    profiler.disable()\n    profiler.dump_stats(sys.argv[1])\n",
+        encoding="utf-8",
+    )
     for name, args in (("update", ["update", "--lang", LANG]), ("build-html", ["build", "--lang", LANG, "--format", "html"]),
-                       ("build-docx", ["build", "--lang", LANG, "--format", "docx"])):  # builds with -j 1: one profile
+                       ("build-docx", ["build", "--lang", LANG, "--format", "docx"])):
         stats_path = work / f"{name}.prof"
-        if name.startswith("build"):
-            shutil.rmtree(work / "project" / "outputs", ignore_errors=True)
-        run_checked([python, "-m", "cProfile", "-o", str(stats_path), *entry, "-C", str(work / "project"), *args, *(["-j", "1"] if name.startswith("build") else [])], work)
+        project = work / ("changed" if name == "update" else "base")
+        shutil.rmtree(project / "outputs", ignore_errors=True)
+        run_checked([sys.executable, str(launcher), str(stats_path), "-C", str(project), *args,
+                     *(["-j", "1"] if name.startswith("build") else [])], work)
         text_path = out_dir / f"profile-{name}-n{c.n}.txt"
         with open(text_path, "w") as handle:
             stats = pstats.Stats(str(stats_path), stream=handle)
@@ -643,6 +697,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="also cProfile transpub update/build (-j 1)")
     parser.add_argument("--profile-n", type=int, help="the N to profile at (default: the smallest)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--live", action="store_true",
+                        help="run the installed transpub (src/, which may change mid-run) instead of a snapshot")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
 
@@ -659,6 +715,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    live_before = code_digest(REPO_PACKAGE)
+    measured = "the installed transpub (live src/)" if args.live else f"a snapshot of src/transpub (digest {freeze_transpub(args.work)})"
     all_rows: list[Row] = []
     corpora: list[str] = []
     profiles: list[Path] = []
@@ -680,10 +738,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(c.root, ignore_errors=True)
 
+    live_after = code_digest(REPO_PACKAGE)
+    drift = ("src/transpub was not changed during the run" if live_after == live_before
+             else f"src/transpub changed during the run ({live_before} → {live_after})"
+             + ("; the snapshot taken at the start was measured throughout" if not args.live else "; ROWS MAY MIX VERSIONS"))
     rows_sorted = sorted(all_rows, key=lambda r: (_STEP_ORDER.get(r.step, 99), r.n, r.tool != "transpub", r.tool))
     report = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.node() or 'this machine'}: {versions()}.",
         "",
+        f"- transpub measured: {measured}; {drift}.",
         *[f"- {line}" for line in corpora],
         f"- median of {args.reps} interleaved runs per task (fewer when a task exceeded the {args.budget:.0f} s budget); "
         "peak MB is the largest resident set of any one process of the task (GNU time %M); "

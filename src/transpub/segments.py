@@ -49,11 +49,22 @@ class InlineImageError(ValueError):
 
 def inline_tokens_to_text(children: Sequence[MdToken]) -> str:
     parts: list[str] = []
+    run: list[str] = []  # adjacent text and escaped characters, escaped together (see below)
+
+    def flush() -> None:
+        # escape_text decides by the neighbours ("&" before "amp;", "!" before "\[", "_" inside a word),
+        # so one run of text is escaped as a whole, however the parser split it into tokens
+        if run:
+            parts.append(escape_text("".join(run)))
+            run.clear()
+
     for index, token in enumerate(children):
         kind = token.type
-        if kind == "text":
-            parts.append(escape_text(token.content))
-        elif kind == "softbreak":
+        if kind in ("text", "text_special"):
+            run.append(token.content)
+            continue
+        flush()
+        if kind == "softbreak":
             before = "".join(parts)[-1:]
             after = _next_text(children, index + 1)[:1]
             parts.append("" if _is_wide(before) and _is_wide(after) else " ")
@@ -66,6 +77,8 @@ def inline_tokens_to_text(children: Sequence[MdToken]) -> str:
         elif kind == "code_inline":
             parts.append(_code_span(token.content))
         elif kind == "link_open":
+            if parts and _ends_with_unescaped(parts[-1], "!"):
+                parts[-1] = parts[-1][:-1] + "\\!"  # a literal "!" before a link: "![" would make it an image
             parts.append("[")
         elif kind == "link_close":
             opener = _matching_link_open(children, index)
@@ -74,7 +87,15 @@ def inline_tokens_to_text(children: Sequence[MdToken]) -> str:
             raise InlineImageError("an image must stand alone in its own paragraph to get a caption")
         else:  # html_inline cannot happen with html off; keep anything else as literal text
             parts.append(escape_text(token.content))
+    flush()
     return "".join(parts).strip()
+
+
+def _ends_with_unescaped(text: str, char: str) -> bool:
+    if not text.endswith(char):
+        return False
+    backslashes = len(text) - len(text[:-1].rstrip("\\")) - 1
+    return backslashes % 2 == 0
 
 
 _ESCAPE_ALWAYS = re.compile(r"([\\`*\[\]<])")
