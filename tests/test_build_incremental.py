@@ -133,3 +133,19 @@ def test_drafts_have_an_index_their_breadcrumbs_lead_to(sample_project: Path):
     page = (sample_project / f"outputs/drafts/ar/{RELEASE}.html").read_text(encoding="utf-8")
     assert index.is_file() and f'href="{RELEASE}.html"' in index.read_text(encoding="utf-8")
     assert 'href="index.html' in page
+
+
+def test_a_bad_release_among_many_changes_no_output(sample_project: Path):
+    """Releases are rendered one job each; the files are put in place only when every job succeeded."""
+    _three_releases(sample_project)
+    project = load_project(sample_project)
+    build(project, jobs=1)
+    before = _outputs(sample_project)
+    catalog = sample_project / "locale/en/LC_MESSAGES/2023-09-12-follow-up.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("Moves Forward", "Advances"), encoding="utf-8")
+    bad = sample_project / "sources" / "2023-08-01-follow-up.md"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("{country:CH}", "{country:QQ}"), encoding="utf-8")
+    result = run_cli(sample_project, "build", "-j", "2")
+    assert result.exit_code == 2 and "sources/2023-08-01-follow-up.md:" in result.stderr
+    assert _outputs(sample_project) == before
+    assert not [p for p in (sample_project / "outputs").rglob("*.tmp")]

@@ -163,3 +163,9 @@ def test_parallel_update_refuses_a_bad_source_and_changes_nothing(tmp_path: Path
     with pytest.raises(Exception, match="QQ"):
         update(load_project(root), jobs=2)
     assert tree_digest(root) == before
+
+
+def test_the_committed_sample_catalogs_are_current(sample_project: Path):
+    """The repository's own catalogs match its sources: a fresh clone's first update rewrites nothing."""
+    result = run_cli(sample_project, "update")
+    assert result.exit_code == 0 and "0 file(s) written" in result.stdout, result.stdout

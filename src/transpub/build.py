@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -31,10 +31,11 @@ from pathlib import Path
 from . import __version__
 from .config import Project, load_project
 from .errors import UsageError
-from .fsutil import atomic_write_bytes, atomic_write_text
+from .fsutil import atomic_write_text, process_pool, project_lock
 from .render.localize import LocalizedRelease, Names, catalog_for, read_names, readiness
 from .source.model import Release
 from .source.reader import read_release, release_id_of
+from .staging import Staged, commit, discard, stage_bytes
 
 FORMATS = ("html", "docx")
 DRAFTS = "drafts"
@@ -107,7 +108,13 @@ def build(
     paths = {release_id_of(path): path for path in project.release_paths()}
     if release_id is not None and release_id not in paths:
         raise UsageError(f"no release {release_id!r} in sources/")
+    # outputs/ is written under the project lock, like locale/: two builds never interleave outputs and
+    # manifest, and the lock's sweep of a killed run's temporary files never meets a live one.
+    with project_lock(project.root):
+        return _build(project, languages, paths, release_id, tuple(formats), draft, jobs, on_progress)
 
+
+def _build(project, languages, paths, release_id, formats, draft, jobs, on_progress) -> BuildReport:
     manifest = _read_manifest(project)
     digests = _Digests(project)
     pairs: dict[tuple[str, str], PairInfo] = {}
@@ -138,9 +145,16 @@ def build(
 
     reused = len(outputs)
     rendered = 0
-    for result in _run(work, jobs, on_progress):
-        _collect(result, pairs, outputs, skipped, manifest)
-        rendered += result.rendered
+    staged: list[Staged] = []
+    try:
+        for result in _run(work, jobs, on_progress):
+            _collect(result, pairs, outputs, skipped, manifest)
+            staged.extend(result.staged)
+            rendered += result.rendered
+    except BaseException:
+        discard(staged)  # a bad source or catalog anywhere: no output changes
+        raise
+    commit(staged)
 
     published = {rid: {lang: f"{lang}/{rid}.html" for lang in project.all_languages if pairs[rid, lang].publishable} for rid in paths}
     indexes: list[str] = []
@@ -179,6 +193,7 @@ class _ReleaseResult:
     output_keys: dict[str, str] = field(default_factory=dict)
     to_render: list[tuple[str, bool, tuple[str, ...]]] = field(default_factory=list)  # (lang, draft, formats)
     rendered: int = 0
+    staged: list[Staged] = field(default_factory=list)  # rendered files, put in place only if the whole build succeeds
 
 
 def _plan(project: Project, job: _ReleaseJob, infos: dict[str, PairInfo]) -> _ReleaseResult:
@@ -248,7 +263,7 @@ def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_Re
     if workers <= 1 or total < 3:  # a pool costs more than it saves for a couple of releases
         results = map(_build_release, work)
     else:
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = process_pool(workers)  # its workers end with this process, even when it is killed
         results = (future.result() for future in as_completed([pool.submit(_build_release, job) for job in work]))
     try:
         for result in results:
@@ -272,7 +287,11 @@ def _build_release(job: _ReleaseJob) -> _ReleaseResult:
     versions = {lang: f"{lang}/{release.id}.html" for lang, info in infos.items() if info.publishable}
     for lang, is_draft, formats in result.to_render:
         loc = LocalizedRelease(project, release, lang, catalog=catalogs[lang], names=names[lang], draft=is_draft)
-        result.outputs.extend(_render(project, loc, formats, versions))
+        try:
+            result.outputs.extend(_render(project, loc, formats, versions, result.staged))
+        except BaseException:
+            discard(result.staged)
+            raise
         result.rendered += 1
     result.to_render = []
     return result
@@ -289,37 +308,39 @@ def _read_names_cached(root: str, config: str, lang: str, _digest: str) -> Names
     return read_names(_project_for(root, config), lang)
 
 
-def _render(project: Project, loc: LocalizedRelease, formats: tuple[str, ...], versions: dict[str, str]) -> list[Output]:
+def _render(project: Project, loc: LocalizedRelease, formats: tuple[str, ...], versions: dict[str, str], staged: list[Staged]) -> list[Output]:
+    """Render one (release, language); files are staged beside their targets, not yet in place."""
     from .render import html
 
     release = loc.release
     folder = f"{DRAFTS}/{loc.lang}" if loc.draft else loc.lang
     base = project.outputs_dir / folder
     outputs = []
+
+    def stage(path: Path, data: bytes) -> bool:
+        item = stage_bytes(path, data)
+        if item is not None:
+            staged.append(item)
+        return item is not None
+
     if "html" in formats:
         page_path = f"{folder}/{release.id}.html"
         text = html.render_release_page(loc, page_path=page_path, versions=versions, templates_dir=_templates(project))
-        changed = atomic_write_text(base / f"{release.id}.html", text)
-        outputs.append(Output(release.id, loc.lang, f"outputs/{page_path}", loc.draft, changed))
-        _copy_images(release, base)
+        outputs.append(Output(release.id, loc.lang, f"outputs/{page_path}", loc.draft, stage(base / f"{release.id}.html", text.encode("utf-8"))))
+        # images go next to the pages that use them, at the same relative path as in the source
+        for image in release.images():
+            stage(base / image.src, (release.path.parent / image.src).read_bytes())
     if "docx" in formats:
         from .render.docx import render_release_docx
 
         data = render_release_docx(loc, image_root=release.path.parent)
-        changed = atomic_write_bytes(base / f"{release.id}.docx", data)
-        outputs.append(Output(release.id, loc.lang, f"outputs/{folder}/{release.id}.docx", loc.draft, changed))
+        outputs.append(Output(release.id, loc.lang, f"outputs/{folder}/{release.id}.docx", loc.draft, stage(base / f"{release.id}.docx", data)))
     return outputs
 
 
 @lru_cache(maxsize=8)
 def _project_for(root: str, _config_digest: str) -> Project:
     return load_project(Path(root))
-
-
-def _copy_images(release: Release, folder: Path) -> None:
-    """Images go next to the pages that use them, at the same relative path as in the source."""
-    for image in release.images():
-        atomic_write_bytes(folder / image.src, (release.path.parent / image.src).read_bytes())
 
 
 def _write_indexes(project: Project, release_ids: list[str], pairs, published) -> list[str]:

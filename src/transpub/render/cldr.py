@@ -18,6 +18,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, parse_pattern
 from babel.lists import format_list
 
+from ..errors import TokenError
 from ..source.tokens import (
     CountryToken,
     DateRangeToken,
@@ -70,7 +71,12 @@ class LocaleFormatter:
     def render_token(self, raw: str) -> str:
         token = self._parsed.get(raw)
         if token is None:
-            token = self._parsed[raw] = parse_token(raw, self.organizations)
+            try:
+                token = self._parsed[raw] = parse_token(raw, self.organizations)
+            except TokenError:
+                # Only a translation can hold a bad token (sources are checked when read): `check`
+                # reports it and build does not publish the page, so a draft shows it as typed.
+                return raw
         return self.render(token)
 
     def render(self, token: Token) -> str:
