@@ -82,7 +82,7 @@ from ..render.ui import bcp47, language_name, text_direction
 from ..segments import text_to_inline
 from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
 from ..source.tokens import split_tokens
-from ..update import read_releases
+from ..update import _rel, read_releases
 from .checks import CatalogContext, Severity, catalog_context, check_translation
 
 FORMAT_VERSION = "1"
@@ -926,7 +926,7 @@ def import_review(project: Project, data: bytes, *, path_label: str, now: dt.dat
                 if "PO-Revision-Date" in catalog.po.metadata:
                     catalog.po.metadata["PO-Revision-Date"] = stamp
                 if write_catalog(catalog.path, catalog.po):
-                    written.append(catalog.path.resolve().relative_to(project.root).as_posix())
+                    written.append(_rel(project, catalog.path))  # a symlinked catalog is named as the project names it
     return ImportReport(path_label, lang, results, tuple(written))
 
 
