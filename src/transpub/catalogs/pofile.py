@@ -131,6 +131,15 @@ class _HeaderAsRead:
     metadata: list[tuple[str, str]]
 
 
+# each keyword and the stages (the last keyword read) it may follow
+_ALLOWED_AFTER = {
+    "msgctxt": (None,),
+    "msgid": (None, "msgctxt"),
+    "msgid_plural": ("msgid",),
+    "msgstr": ("msgid",),
+}
+
+
 class _Reader:
     """Line-by-line PO grammar: comments, then [msgctxt] msgid (msgstr | msgid_plural msgstr[0..n])."""
 
@@ -227,8 +236,8 @@ class _Reader:
                 "or a quoted string"
             )
         keyword = word.group()
-        plural = _PLURAL_MSGSTR.fullmatch(keyword)
-        if keyword not in ("msgctxt", "msgid", "msgid_plural", "msgstr") and not plural:
+        plural = _PLURAL_MSGSTR.fullmatch(keyword) if keyword not in _ALLOWED_AFTER else None
+        if keyword not in _ALLOWED_AFTER and not plural:
             raise CatalogError(f"unknown keyword {keyword!r}")
         value = _parse_string(text[word.end():].lstrip())
         starts_entry = keyword == "msgctxt" or (keyword == "msgid" and self.stage != "msgctxt")
@@ -243,13 +252,7 @@ class _Reader:
                 raise CatalogError(f"{keyword} here, but expected msgstr[{expected_index}]")
             key, stage = index, "msgstr"
         else:
-            allowed_after = {
-                "msgctxt": (None,),
-                "msgid": (None, "msgctxt"),
-                "msgid_plural": ("msgid",),
-                "msgstr": ("msgid",),
-            }[keyword]
-            if self.stage not in allowed_after:
+            if self.stage not in _ALLOWED_AFTER[keyword]:
                 raise CatalogError(f"{keyword} here, but expected {_EXPECTED[self.stage]}")
             key = stage = keyword
         self.values[key] = value
