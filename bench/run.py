@@ -486,6 +486,10 @@ def run_tasks(c: Corpus, tasks: list[Task], reps: int, timeout: float, budget: f
                 task.error = f"setup failed: {exc}"
                 continue
             run = measure(cmd, scratch, timeout)
+            if run.rc == -9:
+                task.error = f"timed out: killed after {run.seconds:.0f} s (--timeout {timeout:.0f})"
+                print(f"  ! {task.tool} / {task.step}: {task.error}", file=sys.stderr)
+                continue
             if run.rc != 0:
                 task.error = f"exit {run.rc}: {(run.stderr or run.stdout).strip()[-400:]}"
                 print(f"  ! {task.tool} / {task.step}: {task.error}", file=sys.stderr)

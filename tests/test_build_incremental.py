@@ -149,3 +149,18 @@ def test_a_bad_release_among_many_changes_no_output(sample_project: Path):
     assert result.exit_code == 2 and "sources/2023-08-01-follow-up.md:" in result.stderr
     assert _outputs(sample_project) == before
     assert not [p for p in (sample_project / "outputs").rglob("*.tmp")]
+
+
+def test_a_build_reads_only_the_languages_it_builds(sample_project: Path):
+    """Building English neither reads nor checks the French catalog; links follow what is published."""
+    first = run_cli(sample_project, "build", "--lang", "en", "--format", "html")
+    assert first.exit_code == 0, first.stderr
+    page = sample_project / f"outputs/en/{RELEASE}.html"
+    assert 'hreflang="ja"' not in page.read_text(encoding="utf-8")  # no Japanese page published yet
+    assert run_cli(sample_project, "build", "--lang", "ja", "--format", "html").exit_code == 0
+    french = sample_project / f"locale/fr/LC_MESSAGES/{RELEASE}.po"
+    french.write_text(french.read_text(encoding="utf-8") + '\nmsgid "broken\n', encoding="utf-8")
+    again = run_cli(sample_project, "build", "--lang", "en", "--format", "html")
+    assert again.exit_code == 0, again.stderr
+    assert 'hreflang="ja"' in page.read_text(encoding="utf-8")  # now linked: the Japanese page exists
+    assert run_cli(sample_project, "build", "--lang", "fr", "--draft").exit_code == 2  # French itself is refused

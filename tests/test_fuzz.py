@@ -189,6 +189,7 @@ def test_any_text_parses_as_a_segment(text):
 @example("\\&amp; and AT\\&T;")  # a literal "&amp;" must not become an entity
 @example("a literal \\![link, not image](https://example.org/)")
 @example("snake\\_case")
+@example("&#x202E;*#*")  # the entity stays: its character before "*" would change how the "*" parses
 def test_every_segment_is_normalized_and_survives_protection(body):
     release = accepted_or_refused(parse, f"{HEADER}# Title\n\n{body}")
     assume(release is not None)

@@ -127,14 +127,19 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
             root=str(project.root),
             config=digests.file(project.config_path),
             source=str(path),
-            keys={lang: digests.pair(rid, lang) for lang in project.all_languages},
+            keys={lang: digests.pair(rid, lang) for lang in languages},
             languages=wanted,
+            existing={
+                lang: f"{lang}/{rid}.html"
+                for lang in project.all_languages
+                if lang not in languages and (project.outputs_dir / lang / f"{rid}.html").is_file()
+            },
             formats=tuple(formats),
             draft=draft,
             assets=digests.assets,
             old_outputs={k: v for k, v in manifest["outputs"].items() if k.rsplit("/", 1)[-1].rsplit(".", 1)[0] == rid},
         )
-        cached = {lang: manifest["pairs"].get(f"{rid}/{lang}") for lang in project.all_languages}
+        cached = {lang: manifest["pairs"].get(f"{rid}/{lang}") for lang in languages}
         if all(c and c.get("key") == job.keys[lang] for lang, c in cached.items()):
             # nothing this release depends on changed: decide from the manifest, parse nothing
             result = _plan(project, job, {lang: PairInfo(**c) for lang, c in cached.items()})
@@ -156,14 +161,15 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
         raise
     commit(staged)
 
-    published = {rid: {lang: f"{lang}/{rid}.html" for lang in project.all_languages if pairs[rid, lang].publishable} for rid in paths}
+    published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if pairs[rid, lang].publishable} for rid in paths}
     indexes: list[str] = []
     if "html" in formats:
-        indexes = _write_indexes(project, list(paths), pairs, published)
-    manifest["pairs"] = {f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()}
+        indexes = _write_indexes(project, list(paths), pairs, published, languages)
+    manifest["pairs"].update({f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()})
+    manifest["pairs"] = {k: v for k, v in manifest["pairs"].items() if k.rsplit("/", 1)[0] in paths}
     manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if (project.outputs_dir / p).is_file()}
     _write_manifest(project, manifest)
-    counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in project.all_languages}
+    counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
     outputs.sort(key=lambda o: (o.lang, o.release, o.path))
     skipped.sort(key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
     return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), rendered, reused, counts)
@@ -176,8 +182,9 @@ class _ReleaseJob:
     root: str
     config: str  # digest of transpub.toml: a worker's cached settings are never stale
     source: str
-    keys: dict[str, str]  # language -> digest of the pair's inputs
-    languages: tuple[str, ...]  # languages to build (empty: only refresh what the indexes need)
+    keys: dict[str, str]  # language being built -> digest of the pair's inputs
+    languages: tuple[str, ...]  # languages to render (empty: only refresh what the indexes need)
+    existing: dict[str, str]  # languages not being built whose published page exists: still linked
     formats: tuple[str, ...]
     draft: bool
     assets: str
@@ -200,7 +207,7 @@ def _plan(project: Project, job: _ReleaseJob, infos: dict[str, PairInfo]) -> _Re
     """Which outputs of this release are up to date, which must be rendered, which pairs are skipped."""
     rid = release_id_of(Path(job.source))
     result = _ReleaseResult(rid, infos)
-    versions = {lang: f"{lang}/{rid}.html" for lang, info in infos.items() if info.publishable}
+    versions = _versions(job, infos, rid)
     for lang in job.languages:
         info = infos[lang]
         if not info.publishable and not job.draft:
@@ -220,6 +227,14 @@ def _plan(project: Project, job: _ReleaseJob, infos: dict[str, PairInfo]) -> _Re
         if todo:
             result.to_render.append((lang, is_draft, tuple(todo)))
     return result
+
+
+def _versions(job: _ReleaseJob, infos: dict[str, PairInfo], rid: str) -> dict[str, str]:
+    """The language versions a page links to: those published by this build, and the published pages
+    of languages this build does not touch (their last published version stays on the site)."""
+    versions = dict(job.existing)
+    versions.update({lang: f"{lang}/{rid}.html" for lang, info in infos.items() if info.publishable})
+    return versions
 
 
 def _collect(result: _ReleaseResult, pairs, outputs, skipped, manifest) -> None:
@@ -280,11 +295,12 @@ def _build_release(job: _ReleaseJob) -> _ReleaseResult:
     """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
     project = _project_for(job.root, job.config)
     release = read_release(Path(job.source), project)
-    catalogs = {lang: catalog_for(project, release, lang) for lang in project.all_languages}
-    names = {lang: _names_for(project, job.config, lang) for lang in project.all_languages}
-    infos = {lang: _pair_info(project, release, lang, catalogs[lang], names[lang], job.keys[lang]) for lang in project.all_languages}
+    # only the languages being built are read and checked: the cost of a build follows what it builds
+    catalogs = {lang: catalog_for(project, release, lang) for lang in job.keys}
+    names = {lang: _names_for(project, job.config, lang) for lang in job.keys}
+    infos = {lang: _pair_info(project, release, lang, catalogs[lang], names[lang], key) for lang, key in job.keys.items()}
     result = _plan(project, job, infos)
-    versions = {lang: f"{lang}/{release.id}.html" for lang, info in infos.items() if info.publishable}
+    versions = _versions(job, infos, release.id)
     for lang, is_draft, formats in result.to_render:
         loc = LocalizedRelease(project, release, lang, catalog=catalogs[lang], names=names[lang], draft=is_draft)
         try:
@@ -343,13 +359,18 @@ def _project_for(root: str, _config_digest: str) -> Project:
     return load_project(Path(root))
 
 
-def _write_indexes(project: Project, release_ids: list[str], pairs, published) -> list[str]:
+def _write_indexes(project: Project, release_ids: list[str], pairs, published, built: tuple[str, ...]) -> list[str]:
     from .render import html
 
     written = []
     templates = _templates(project)
-    languages = {lang: f"{lang}/index.html" for lang in project.all_languages if any(lang in published[r] for r in release_ids)}
-    for lang in languages:
+    languages = {
+        lang: f"{lang}/index.html"
+        for lang in project.all_languages
+        if any(lang in published[r] for r in release_ids)
+        or (lang not in built and (project.outputs_dir / lang / "index.html").is_file())
+    }
+    for lang in (lang for lang in languages if lang in built):
         items = [
             html.IndexItem(rid, pairs[rid, lang].title, _date(pairs[rid, lang].date), f"{rid}.html")
             for rid in release_ids
@@ -359,7 +380,7 @@ def _write_indexes(project: Project, release_ids: list[str], pairs, published) -
         page = html.render_language_index(project, lang, items, page_path=f"{lang}/index.html", languages=languages, templates_dir=templates)
         atomic_write_text(project.outputs_dir / lang / "index.html", page)
         written.append(f"outputs/{lang}/index.html")
-    for lang in project.all_languages:
+    for lang in built:
         # drafts get an index of their own, so a draft page's breadcrumb leads somewhere
         drafts = [
             html.IndexItem(rid, pairs[rid, lang].title, _date(pairs[rid, lang].date), f"{rid}.html")

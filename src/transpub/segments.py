@@ -60,6 +60,12 @@ def inline_tokens_to_text(children: Sequence[MdToken]) -> str:
 
     for index, token in enumerate(children):
         kind = token.type
+        if kind == "text_special" and token.info == "entity":
+            # an entity stays as written: its decoded character could change how the "*" next to it
+            # parses (the parser sees ";" before it in the source, not the character it stands for)
+            flush()
+            parts.append(token.markup)
+            continue
         if kind in ("text", "text_special"):
             run.append(token.content)
             continue
