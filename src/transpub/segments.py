@@ -163,7 +163,7 @@ def _is_wide(char: str) -> bool:
 MAX_INLINE_DEPTH = 20
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def inline_children(text: str) -> tuple[MdToken, ...]:
     """markdown-it's inline tokens for a segment text, parsed once (callers must not change them)."""
     tokens = markdown_parser().parseInline(text)
@@ -174,7 +174,7 @@ def inline_children(text: str) -> tuple[MdToken, ...]:
 _MARKUP_START = re.compile(r"[\\`*_\[\]<>&!\n\r]|^[ \t]|[ \t]$")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def text_to_inline(text: str) -> tuple[Inline, ...]:
     """Parse a segment text (source or translation) into inline nodes, merging adjacent plain text.
 

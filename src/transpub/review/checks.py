@@ -371,7 +371,7 @@ def check_markup(pair: Pair) -> Iterator[Issue]:
 _RESIDUE = re.compile(r"\*\*|\]\(|[*`]")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _literal_markup(text: str) -> Counter:
     """Markup characters that the parser left as text (escaped ones, ``\\*``, do not count).
 
