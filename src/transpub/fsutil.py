@@ -36,29 +36,12 @@ TEMP_NAME_RE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 def atomic_write_bytes(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` atomically. Return False (and touch nothing) when it already holds it."""
-    path = Path(path)
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            # keep the permissions the user gave the file
-            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    from .staging import commit, stage_bytes  # staging writes the temporary file; this puts it in place
+
+    staged = stage_bytes(Path(path), data)
+    if staged is None:
+        return False
+    commit([staged])
     return True
 
 

@@ -25,7 +25,11 @@ class Staged:
 
 
 def stage_bytes(target: Path, data: bytes) -> Staged | None:
-    """Write ``data`` to a temporary file beside ``target``; None when ``target`` already holds it."""
+    """Write ``data`` to a temporary file beside ``target``; None when ``target`` already holds it.
+
+    The temporary file is complete and flushed to disk, with the target's permissions (new files: the
+    umask's), and is removed again if anything fails while writing it.
+    """
     target = Path(target)
     try:
         if target.read_bytes() == data:
@@ -39,6 +43,7 @@ def stage_bytes(target: Path, data: bytes) -> Staged | None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # keep the permissions the user gave the file
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
         os.chmod(name, mode)
     except BaseException:
@@ -49,9 +54,18 @@ def stage_bytes(target: Path, data: bytes) -> Staged | None:
 
 
 def commit(staged: Iterable[Staged]) -> None:
-    """Rename every staged file over its target (each rename is atomic)."""
-    for item in staged:
-        os.replace(item.temp, item.target)
+    """Rename every staged file over its target (each rename is atomic).
+
+    If a rename fails, the temporary files not yet in place are removed before the error goes on: the
+    targets renamed so far hold their new version, the others their old one, and no temporary file stays.
+    """
+    pending = list(staged)
+    for index, item in enumerate(pending):
+        try:
+            os.replace(item.temp, item.target)
+        except BaseException:
+            discard(pending[index:])
+            raise
 
 
 def discard(staged: Iterable[Staged]) -> None:
