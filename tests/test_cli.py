@@ -137,3 +137,13 @@ def test_outside_a_project_says_so(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run_cli(None, "status")
     assert result.exit_code == 2 and "no transpub.toml" in result.stderr
+
+
+def test_python_dash_m_runs_the_command_line():
+    """`python -m transpub.cli` must work too (command modules import cli_support, not cli: no cycle)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "transpub.cli", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "review" in result.stdout and "check" in result.stdout

@@ -121,6 +121,9 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     outputs: list[Output] = []
     skipped: list[Skipped] = []
     work: list[_ReleaseJob] = []
+    outputs_by_release: dict[str, dict[str, str]] = {}  # grouped once: a scan per release would be quadratic
+    for relative, key in manifest["outputs"].items():
+        outputs_by_release.setdefault(relative.rsplit("/", 1)[-1].rsplit(".", 1)[0], {})[relative] = key
     for rid, path in paths.items():
         wanted = languages if release_id in (None, rid) else ()
         job = _ReleaseJob(
@@ -137,7 +140,7 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
             formats=tuple(formats),
             draft=draft,
             assets=digests.assets,
-            old_outputs={k: v for k, v in manifest["outputs"].items() if k.rsplit("/", 1)[-1].rsplit(".", 1)[0] == rid},
+            old_outputs=outputs_by_release.get(rid, {}),
         )
         cached = {lang: manifest["pairs"].get(f"{rid}/{lang}") for lang in languages}
         if all(c and c.get("key") == job.keys[lang] for lang, c in cached.items()):

@@ -8,43 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
-from functools import wraps
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .config import Project, find_project_root, load_project
-from .errors import TranspubError
-
-
-def _languages(value: tuple[str, ...]) -> tuple[str, ...]:
-    out: list[str] = []
-    for item in value:
-        out.extend(part.strip().replace("-", "_") for part in item.split(",") if part.strip())
-    return tuple(out)
-
-
-def reports_errors(func):
-    """Turn transpub's errors into one line on stderr and the error's exit code."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except TranspubError as exc:
-            click.echo(f"transpub: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("transpub: interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper
-
-
-def _project(ctx: click.Context) -> Project:
-    root = ctx.obj.get("project_dir") if ctx.obj else None
-    return load_project(Path(root) if root else find_project_root(Path.cwd()))
+from .cli_support import _languages, _project, reports_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

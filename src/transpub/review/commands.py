@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import _languages, _project, reports_errors
+from ..cli_support import _languages, _project, reports_errors
 from ..fsutil import atomic_write_bytes
 
 
