@@ -114,3 +114,13 @@ def test_api_key_in_settings_is_refused(sample_project: Path):
     result = run_cli(sample_project, "status")
     assert result.exit_code == 2 and "API keys never go in transpub.toml" in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_paths_in_messages_are_relative_to_where_the_user_is(sample_project: Path, monkeypatch):
+    names = sample_project / "locale/en/LC_MESSAGES/names.po"
+    names.write_text(names.read_text(encoding="utf-8").replace('msgstr "Japan Patent Office"', 'msgstr "Japan \\q"', 1), encoding="utf-8")
+    monkeypatch.chdir(sample_project)
+    result = run_cli(None, "build", "--lang", "en")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("transpub: error: locale/en/LC_MESSAGES/names.po:"), result.stderr
+    assert "invalid escape sequence" in result.stderr

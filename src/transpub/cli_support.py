@@ -31,7 +31,7 @@ def reports_errors(func):
         try:
             return func(*args, **kwargs)
         except TranspubError as exc:
-            click.echo(f"transpub: error: {exc}", err=True)
+            click.echo(f"transpub: error: {exc.at_relative(Path.cwd())}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("transpub: interrupted", err=True)

@@ -38,6 +38,16 @@ class TranspubError(Exception):
             return f"{self.path}: {self.message}"
         return self.message
 
+    def at_relative(self, folder: Path) -> "TranspubError":
+        """The error with its path shown relative to ``folder`` when it lies inside it (as the user typed
+        paths: ``locale/fr/LC_MESSAGES/x.po:12``, whichever layer found the file)."""
+        if self.path and Path(self.path).is_absolute():
+            try:
+                self.path = Path(self.path).relative_to(folder).as_posix()
+            except ValueError:
+                pass
+        return self
+
     def at(self, path: str | Path | None = None, line: int | None = None) -> "TranspubError":
         """Fill in a location that was not known where the error was raised."""
         if self.path is None and path is not None:
