@@ -19,6 +19,7 @@ is left as it was, the last reviewed version, and reported as skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -402,9 +403,7 @@ def _write_indexes(project: Project, release_ids: list[str], pairs, published, b
     return written
 
 
-def _date(text: str):
-    import datetime as dt
-
+def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 

@@ -15,7 +15,6 @@ import contextlib
 import os
 import re
 import stat
-import tempfile
 import threading
 import time
 from collections.abc import Iterator

@@ -15,7 +15,7 @@ import polib
 
 from ..catalogs.pofile import index_entries, read_catalog
 from ..catalogs.states import State, entry_state
-from ..catalogs.templates import PUBLISHER_CONTEXT, country_context, org_context
+from ..catalogs.templates import PUBLISHER_CONTEXT, org_context
 from ..config import Project
 from ..segments import inline_plain_text, text_to_inline
 from ..source.model import Inline, Release, Text

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polib
 
 from ..catalogs.pofile import entry_key, read_catalog, write_catalog
 from ..catalogs.states import State, entry_state
