@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import shutil
 import time
 from pathlib import Path
@@ -164,3 +166,36 @@ def test_a_build_reads_only_the_languages_it_builds(sample_project: Path):
     assert again.exit_code == 0, again.stderr
     assert 'hreflang="ja"' in page.read_text(encoding="utf-8")  # now linked: the Japanese page exists
     assert run_cli(sample_project, "build", "--lang", "fr", "--draft").exit_code == 2  # French itself is refused
+
+
+def test_a_noop_rebuild_loads_no_parser_or_renderer(sample_project: Path):
+    """Nothing changed: the manifest decides everything, so the Markdown parser, the checks, CLDR formatting,
+    Jinja and python-docx stay unloaded (that is what keeps a no-op build a small fraction of a full one)."""
+    assert run_cli(sample_project, "build").exit_code == 0
+    probe = (
+        "import sys\n"
+        "from transpub.cli import main\n"
+        "try:\n"
+        "    main(['-C', sys.argv[1], 'build'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "heavy = ('markdown_it', 'jinja2', 'docx', 'transpub.render', 'transpub.review.checks', 'transpub.source.reader', 'transpub.catalogs')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(sample_project)], capture_output=True, text=True, check=True)
+    assert "0 page(s) rendered" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_index_pages_are_rendered_again_only_when_what_they_show_changes(sample_project: Path):
+    project = load_project(_three_releases(sample_project))
+    build(project, jobs=1)
+    index = sample_project / "outputs/en/index.html"
+    index.unlink()
+    build(project, jobs=1)
+    assert index.is_file()  # a deleted index page comes back though nothing else changed
+    stamp = index.stat().st_mtime_ns
+    catalog = sample_project / "locale/en/LC_MESSAGES/2023-09-12-follow-up.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("Moves Forward", "Advances"), encoding="utf-8")
+    build(load_project(sample_project), jobs=1)
+    assert "Advances" in index.read_text(encoding="utf-8") and index.stat().st_mtime_ns != stamp

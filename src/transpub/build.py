@@ -24,19 +24,23 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import Project, load_project
+from .config import Project, load_project, release_id_of
 from .errors import UsageError
 from .fsutil import atomic_write_text, process_pool, project_lock
-from .render.localize import LocalizedRelease, Names, catalog_for, read_names, readiness
-from .source.model import Release
-from .source.reader import read_release, release_id_of
 from .staging import Staged, commit, discard, stage_bytes
+
+if TYPE_CHECKING:
+    from .render.localize import Names
+    from .source.model import Release
+
+# Parsing, checking and rendering modules (markdown-it, Babel, Jinja, python-docx) are imported by the
+# code that renders, not here: a build with nothing to render (the common no-op) never loads them.
 
 FORMATS = ("html", "docx")
 DRAFTS = "drafts"
@@ -168,7 +172,7 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if pairs[rid, lang].publishable} for rid in paths}
     indexes: list[str] = []
     if "html" in formats:
-        indexes = _write_indexes(project, list(paths), pairs, published, languages)
+        indexes = _write_indexes(project, list(paths), pairs, published, languages, digests, manifest)
     manifest["pairs"].update({f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()})
     manifest["pairs"] = {k: v for k, v in manifest["pairs"].items() if k.rsplit("/", 1)[0] in paths}
     manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if (project.outputs_dir / p).is_file()}
@@ -250,6 +254,8 @@ def _collect(result: _ReleaseResult, pairs, outputs, skipped, manifest) -> None:
 
 
 def _pair_info(project: Project, release: Release, lang: str, catalog, names: Names, key: str) -> PairInfo:
+    from .render.localize import LocalizedRelease, readiness
+
     ready = readiness(project, release, lang, catalog, names)
     publishable, reason = ready.publishable, ready.reason
     if publishable and catalog is not None:
@@ -282,6 +288,8 @@ def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_Re
     if workers <= 1 or total < 3:  # a pool costs more than it saves for a couple of releases
         results = map(_build_release, work)
     else:
+        from concurrent.futures import as_completed
+
         pool = process_pool(workers)  # its workers end with this process, even when it is killed
         results = (future.result() for future in as_completed([pool.submit(_build_release, job) for job in work]))
     try:
@@ -297,6 +305,9 @@ def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_Re
 
 def _build_release(job: _ReleaseJob) -> _ReleaseResult:
     """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
+    from .render.localize import LocalizedRelease, catalog_for
+    from .source.reader import read_release
+
     project = _project_for(job.root, job.config)
     release = read_release(Path(job.source), project)
     # only the languages being built are read and checked: the cost of a build follows what it builds
@@ -325,6 +336,8 @@ def _names_for(project: Project, config: str, lang: str) -> Names:
 
 @lru_cache(maxsize=64)
 def _read_names_cached(root: str, config: str, lang: str, _digest: str) -> Names:
+    from .render.localize import read_names
+
     return read_names(_project_for(root, config), lang)
 
 
@@ -363,44 +376,59 @@ def _project_for(root: str, _config_digest: str) -> Project:
     return load_project(Path(root))
 
 
-def _write_indexes(project: Project, release_ids: list[str], pairs, published, built: tuple[str, ...]) -> list[str]:
-    from .render import html
+def _write_indexes(
+    project: Project, release_ids: list[str], pairs, published, built: tuple[str, ...], digests: _Digests, manifest: dict
+) -> list[str]:
+    """The index pages of the languages built, the root index and the stylesheet.
 
-    written = []
-    templates = _templates(project)
+    Each page is keyed, like a release output, on everything it shows (titles, dates, links, languages)
+    plus the code, settings and templates; one whose key is unchanged is neither rendered nor rewritten.
+    """
     languages = {
         lang: f"{lang}/index.html"
         for lang in project.all_languages
         if any(lang in published[r] for r in release_ids)
         or (lang not in built and (project.outputs_dir / lang / "index.html").is_file())
     }
+    pages: dict[str, tuple] = {}  # path in outputs/ -> (what the page shows: language, items or None)
     for lang in (lang for lang in languages if lang in built):
-        items = [
-            html.IndexItem(rid, pairs[rid, lang].title, _date(pairs[rid, lang].date), f"{rid}.html")
-            for rid in release_ids
-            if lang in published[rid]
-        ]
-        items.sort(key=lambda item: (item.date, item.release_id), reverse=True)
-        page = html.render_language_index(project, lang, items, page_path=f"{lang}/index.html", languages=languages, templates_dir=templates)
-        atomic_write_text(project.outputs_dir / lang / "index.html", page)
-        written.append(f"outputs/{lang}/index.html")
+        rows = [(rid, pairs[rid, lang].title, pairs[rid, lang].date) for rid in release_ids if lang in published[rid]]
+        pages[f"{lang}/index.html"] = (lang, rows)
     for lang in built:
         # drafts get an index of their own, so a draft page's breadcrumb leads somewhere
-        drafts = [
-            html.IndexItem(rid, pairs[rid, lang].title, _date(pairs[rid, lang].date), f"{rid}.html")
+        rows = [
+            (rid, pairs[rid, lang].title, pairs[rid, lang].date)
             for rid in release_ids
             if not pairs[rid, lang].publishable and (project.outputs_dir / DRAFTS / lang / f"{rid}.html").is_file()
         ]
-        if drafts:
-            drafts.sort(key=lambda item: (item.date, item.release_id), reverse=True)
-            path = f"{DRAFTS}/{lang}/index.html"
-            page = html.render_language_index(project, lang, drafts, page_path=path, languages=languages, templates_dir=templates)
-            atomic_write_text(project.outputs_dir / path, page)
-            written.append(f"outputs/{path}")
-    atomic_write_text(project.outputs_dir / "index.html", html.render_root_index(project, languages, templates_dir=templates))
-    atomic_write_text(project.outputs_dir / "static" / "transpub.css", html.stylesheet(templates))
-    written.append("outputs/index.html")
-    return written
+        if rows:
+            pages[f"{DRAFTS}/{lang}/index.html"] = (lang, rows)
+    pages["index.html"] = (None, None)
+    pages["static/transpub.css"] = (None, None)
+
+    old = manifest.setdefault("indexes", {})
+    for path, (lang, rows) in pages.items():
+        key = _hash(digests.base, digests.assets, path, json.dumps([lang, rows, languages], sort_keys=True))
+        target = project.outputs_dir / path
+        if old.get(path) == key and target.is_file():
+            continue
+        atomic_write_text(target, _render_index(project, path, lang, rows, languages))
+        old[path] = key
+    manifest["indexes"] = {path: key for path, key in old.items() if (project.outputs_dir / path).is_file()}
+    return [f"outputs/{path}" for path in pages if path.endswith(".html")]
+
+
+def _render_index(project: Project, path: str, lang: str | None, rows, languages: dict[str, str]) -> str:
+    from .render import html
+
+    templates = _templates(project)
+    if path == "index.html":
+        return html.render_root_index(project, languages, templates_dir=templates)
+    if path.endswith(".css"):
+        return html.stylesheet(templates)
+    items = [html.IndexItem(rid, title, _date(date), f"{rid}.html") for rid, title, date in rows]
+    items.sort(key=lambda item: (item.date, item.release_id), reverse=True)
+    return html.render_language_index(project, lang, items, page_path=path, languages=languages, templates_dir=templates)
 
 
 def _date(text: str) -> dt.date:

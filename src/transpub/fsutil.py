@@ -18,12 +18,13 @@ import stat
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING
 
 from .errors import LockError
+
+if TYPE_CHECKING:  # imported where used: a command that needs no pool or lock starts faster
+    import concurrent.futures
 
 LOCK_NAME = ".transpub.lock"
 # The folders transpub writes into, relative to the project root: where stale temporary files can be.
@@ -57,6 +58,8 @@ def _umask() -> int:
 @contextlib.contextmanager
 def project_lock(root: Path, timeout: float = 0) -> Iterator[None]:
     """Hold the project's write lock; a second writer gets a clear LockError instead of waiting forever."""
+    from filelock import FileLock, Timeout  # imported when needed: commands that only read start faster
+
     lock = FileLock(str(Path(root) / LOCK_NAME), timeout=timeout)
     try:
         lock.acquire()
@@ -96,13 +99,15 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
     return removed
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
+def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     """A process pool whose workers end as soon as the process that made it is gone.
 
     A run killed outright (SIGKILL, the OOM killer, a CI timeout) cannot shut its pool down. Its workers
     would wait forever on the task queue, holding the caller's terminal or pipes open, and could still
     finish queued work, writing files, after the next run has taken the project lock.
     """
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
 
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from ..config import SAFE_ID_RE, Project
+from ..config import Project, release_id_of
 from ..errors import SourceError, TokenError
 from ..segments import InlineImageError, inline_tokens_to_text, markdown_parser
 from .model import (
@@ -37,17 +37,6 @@ from .tokens import parse_tokens
 
 FRONT_MATTER_KEYS = {"date", "section", "division", "related"}
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
-
-
-def release_id_of(path: Path) -> str:
-    """The release id is the file's stem; it becomes a file name in outputs/ and locale/, so it must be safe."""
-    stem = Path(path).stem
-    if not SAFE_ID_RE.fullmatch(stem) or ".." in stem:
-        raise SourceError(
-            f"unsafe release id {stem!r}: use lowercase letters, digits, '-', '_' and '.', e.g. 2023-07-18-wipo-assemblies",
-            path=path,
-        )
-    return stem
 
 
 def read_release(path: Path, project: Project) -> Release:
