@@ -266,3 +266,23 @@ def test_markup_nested_deeper_than_the_limit_is_kept_as_text():
     while innermost and isinstance(innermost[0], (Emphasis, Strong)):
         innermost = innermost[0].children
     assert innermost[0].text == "*" * 60 + "x" + "*" * 60  # 20 levels of "**" as markup, the rest as typed
+
+
+@cache
+def _stock_parser():
+    """markdown-it as shipped, configured like transpub's parser but with its own text-rule terminators."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table").disable("text_join")
+
+
+@FUZZ
+@given(markdownish | st.text(alphabet="ab {}:-=#$%@^~+!&*<>[]()\\_`\n\t", max_size=60))
+@example("[a]{x}](b) *c*_d_ `e` \\[ ![i](j) <http://k> &amp; [l]: m\n\n[l]")
+def test_tuned_inline_terminators_change_no_token(text: str):
+    """transpub stops markdown-it's text rule only where an enabled rule can start (a speed-up): block
+    and inline parses must produce exactly the tokens of the stock parser."""
+    stock = _stock_parser()
+    tuned = markdown_parser()
+    assert [t.as_dict() for t in tuned.parse(text)] == [t.as_dict() for t in stock.parse(text)]
+    assert [t.as_dict() for t in tuned.parseInline(text)] == [t.as_dict() for t in stock.parseInline(text)]

@@ -70,7 +70,7 @@ from ..config import Organization, Project
 from ..errors import TokenError
 from ..render.cldr import LocaleFormatter
 from ..render.localize import Names, catalog_for, name_table, read_names
-from ..segments import inline_children, inline_plain_text, text_to_inline
+from ..segments import inline_children, inline_plain_text, is_plain_text, text_to_inline
 from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
 from ..source.tokens import TOKEN_RE, find_tokens
 from ..update import read_releases, source_ref
@@ -263,6 +263,12 @@ class Pair:
     context: CatalogContext
 
     @cached_property
+    def plain(self) -> bool:
+        """Neither text has a character that could start markup: both parse to plain text (a fast path:
+        most segments of a release are plain sentences, and every build checks every translation)."""
+        return is_plain_text(self.source) and is_plain_text(self.translation)
+
+    @cached_property
     def source_nodes(self) -> tuple[Inline, ...]:
         return text_to_inline(self.source)
 
@@ -318,7 +324,11 @@ def _walk(nodes: Iterable[Inline]) -> Iterator[Inline]:
 
 def check_tokens(pair: Pair) -> Iterator[Issue]:
     """The translation has exactly the source's tokens (as a multiset: moving them is fine)."""
+    if "{" not in pair.source and "{" not in pair.translation:
+        return
     source, target = Counter(find_tokens(pair.source)), Counter(find_tokens(pair.translation))
+    if source == target:
+        return
     missing = source - target
     extra = target - source
     for raw in list(missing.elements()):
@@ -357,6 +367,8 @@ def _markup_counts(nodes: tuple[Inline, ...]) -> Counter:
 
 def check_markup(pair: Pair) -> Iterator[Issue]:
     """Links, emphasis, strong, code and line breaks: as many in the translation as in the source."""
+    if pair.plain:
+        return  # no markup on either side, and no markup character left over as text
     source, target = _markup_counts(pair.source_nodes), _markup_counts(pair.translation_nodes)
     for name in _MARKUP_NAMES.values():
         if source[name] > target[name]:
@@ -396,6 +408,8 @@ def _urls(nodes: tuple[Inline, ...], plain: str) -> Counter:
 
 def check_urls(pair: Pair) -> Iterator[Issue]:
     """Every link target and bare URL of the source, unchanged."""
+    if pair.plain and "://" not in pair.source and "://" not in pair.translation:
+        return  # no link and no bare URL on either side
     source = _urls(pair.source_nodes, pair.source_plain)
     target = _urls(pair.translation_nodes, pair.translation_plain)
     # a URL still written in the text of a broken link is markup-broken, not a changed URL
