@@ -36,7 +36,7 @@ from .fsutil import atomic_write_text, process_pool, project_lock
 from .staging import Staged, commit, discard, stage_bytes
 
 if TYPE_CHECKING:
-    from .render.localize import Names
+    from .render.localize import LocalizedRelease, Names
     from .source.model import Release
 
 # Parsing, checking and rendering modules (markdown-it, Babel, Jinja, python-docx) are imported by the
@@ -159,6 +159,8 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     reused = len(outputs)
     rendered = 0
     staged: list[Staged] = []
+    if work:
+        _load_renderers(project, languages, formats)
     try:
         for result in _run(work, jobs, on_progress):
             _collect(result, pairs, outputs, skipped, manifest)
@@ -279,6 +281,29 @@ def _check_errors(project: Project, release: Release, lang: str, catalog, names:
 
 
 # --- one release per job, serial or in a process pool ----------------------------------------------
+def _load_renderers(project: Project, languages: Sequence[str], formats: Sequence[str]) -> None:
+    """Import the parsers and renderers, load CLDR data and compile templates once, before the pool starts.
+
+    Worker processes are forked from this one (Linux), so they begin with all of it instead of each
+    loading it again; the index pages, rendered here at the end, need most of it too.
+    """
+    from babel import Locale
+
+    from .render import html, localize  # noqa: F401
+    from .review import checks  # noqa: F401
+    from .source import reader  # noqa: F401
+
+    if "docx" in formats:
+        from .render import docx  # noqa: F401
+    for lang in languages:
+        Locale.parse(lang).territories  # noqa: B018  (reads the locale's CLDR data into Babel's cache)
+    if "html" in formats:
+        try:
+            html.load_templates(_templates(project))
+        except Exception:  # noqa: BLE001  a template error is reported, with its line, by the page that uses it
+            pass
+
+
 def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_ReleaseResult]:
     total = len(work)
     if not total:
@@ -306,6 +331,7 @@ def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_Re
 def _build_release(job: _ReleaseJob) -> _ReleaseResult:
     """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
     from .render.localize import LocalizedRelease, catalog_for
+    from .segments import forget_parsed_texts
     from .source.reader import read_release
 
     project = _project_for(job.root, job.config)
@@ -325,6 +351,7 @@ def _build_release(job: _ReleaseJob) -> _ReleaseResult:
             raise
         result.rendered += 1
     result.to_render = []
+    forget_parsed_texts()
     return result
 
 

@@ -119,15 +119,20 @@ def _ends_with_unescaped(text: str, char: str) -> bool:
 
 _ESCAPE_ALWAYS = re.compile(r"([\\`*\[\]<])")
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MAY_NEED_ESCAPE = re.compile(r"[\\`*\[\]<&!_]")
+_BANG_BEFORE_BRACKET = re.compile(r"!(?=\\\[)")
+_UNDERSCORE_AT_BOUNDARY = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
 def escape_text(text: str) -> str:
     """Backslash-escape what the inline parser would read as markup (and nothing more, for readability)."""
+    if not _MAY_NEED_ESCAPE.search(text):
+        return text  # most text runs: nothing any of the rules below would touch
     text = _ESCAPE_ALWAYS.sub(r"\\\1", text)
     text = _ENTITY_LIKE.sub(r"\\&", text)
-    text = re.sub(r"!(?=\\\[)", r"\\!", text)
+    text = _BANG_BEFORE_BRACKET.sub(r"\\!", text)
     # "_" only makes emphasis at a word boundary; intraword underscores (snake_case, URLs) stay readable
-    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+    return _UNDERSCORE_AT_BOUNDARY.sub(r"\\_", text)
 
 
 def _code_span(content: str) -> str:
@@ -251,6 +256,14 @@ def text_to_inline(text: str) -> tuple[Inline, ...]:
         else:
             add(Plain(token.content))
     return tuple(root)
+
+
+def forget_parsed_texts() -> None:
+    """Empty the parse caches. A build calls it after each release: the texts of one release are asked
+    for again and again (checks, then rendering), the next release's hardly ever, and parsed markdown-it
+    tokens are large, so memory then follows one release instead of growing with the corpus."""
+    inline_children.cache_clear()
+    text_to_inline.cache_clear()
 
 
 def _opt_str(value: object) -> str | None:

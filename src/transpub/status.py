@@ -9,7 +9,7 @@ from .catalogs.states import State, entry_state
 from .config import Project
 from .render.localize import Names, read_names, readiness
 from .segments import count_words, release_segments
-from .update import read_releases
+from .source.reader import read_releases
 
 
 @dataclass(frozen=True)

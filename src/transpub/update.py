@@ -26,10 +26,8 @@ from .catalogs.merge import MergeReport, merge_catalog
 from .catalogs.pofile import catalog_to_bytes, new_catalog, read_catalog
 from .catalogs.templates import country_context, countries_in, names_template, release_template
 from .config import Project, load_project, source_date_epoch
-from .errors import UsageError
 from .fsutil import process_pool, project_lock
-from .source.model import Release
-from .source.reader import read_release, release_id_of
+from .source.reader import _rel, read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
 from .staging import Staged, commit, discard, stage_bytes
 
 DATE_FIELDS = ("POT-Creation-Date",)
@@ -58,20 +56,6 @@ class _ReleaseResult:
     files: tuple[FileResult, ...]
     staged: tuple[Staged, ...]
     countries: frozenset[str] = field(default_factory=frozenset)
-
-
-def read_releases(project: Project, release_id: str | None = None) -> list[Release]:
-    """All releases (or one), parsed and validated; the first bad one raises SourceError."""
-    paths = project.release_paths()
-    if release_id is not None:
-        paths = [p for p in paths if p.stem == release_id]
-        if not paths:
-            raise UsageError(f"no release {release_id!r} in {project.sources_dir.name}/")
-    return [read_release(path, project) for path in paths]
-
-
-def source_ref(project: Project, release: Release) -> str:
-    return _rel(project, release.path)
 
 
 def extract(project: Project, *, jobs: int | None = None) -> UpdateReport:
@@ -215,15 +199,6 @@ def _now_stamp() -> str:
     epoch = source_date_epoch()
     moment = dt.datetime.fromtimestamp(epoch if epoch is not None else time.time(), dt.timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M+0000")
-
-
-def _rel(project: Project, path: Path) -> str:
-    """``path`` relative to the project, as the project names it (a symlinked file or folder is not followed)."""
-    path = Path(path)
-    try:
-        return path.relative_to(project.root).as_posix()
-    except ValueError:  # a relative path, or one given through another route to the project
-        return path.resolve().relative_to(project.root).as_posix()
 
 
 __all__ = ["UpdateReport", "FileResult", "extract", "update", "read_releases", "country_context", "stamped_bytes"]

@@ -89,11 +89,11 @@ ALIGN_CLASSES = {"left": "align-start", "center": "align-center", "right": "alig
 
 # Removed from every text (see the module docstring): C0/C1 controls except tab and newlines,
 # bidi embeddings/overrides/isolates, and noncharacters.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
-    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
-    + "]"
-)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef\ufffe\uffff]")
+# The noncharacters of planes 1–16 (U+1FFFE, U+1FFFF, …) in a pattern of their own: in one class with the
+# rest they make every search ten times slower, and only a text with an astral character can hold one.
+_FORBIDDEN_ASTRAL = re.compile("[" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)) + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _CODE_LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
 
 
@@ -430,7 +430,8 @@ class BodyWriter:
 # --- small helpers -------------------------------------------------------------------------------
 def plain_text(text: str) -> str:
     """``text`` without the code points every page drops (still to be escaped)."""
-    return _FORBIDDEN.sub("", text)
+    text = _FORBIDDEN.sub("", text)
+    return _FORBIDDEN_ASTRAL.sub("", text) if _ASTRAL.search(text) else text
 
 
 def text_markup(text: str) -> Markup:
@@ -446,7 +447,7 @@ def attributes(attrs: Mapping[str, str | None]) -> str:
 def safe_url(url: str) -> str | None:
     """The URL if it may become a link (http, https with a host, or mailto), else None."""
     url = url.strip()
-    if not url or _FORBIDDEN.search(url) or any(c.isspace() for c in url):
+    if not url or plain_text(url) != url or any(c.isspace() for c in url):
         return None
     try:
         parts = urlsplit(url)
@@ -534,10 +535,20 @@ def template_environment(templates_dir: Path | None) -> SandboxedEnvironment:
     )
 
 
-def _render(templates_dir: Path | None, name: str, context: Mapping[str, object]) -> str:
+def load_templates(templates_dir: Path | None) -> None:
+    """Compile the page templates now (a build does it before its worker processes start, so they share them)."""
+    for name in (RELEASE_TEMPLATE, LANGUAGE_INDEX_TEMPLATE, ROOT_INDEX_TEMPLATE):
+        _template(templates_dir, name)
+
+
+def _template(templates_dir: Path | None, name: str):
     key = Path(templates_dir).resolve() if templates_dir is not None else None
+    return template_environment(key).get_template(name)
+
+
+def _render(templates_dir: Path | None, name: str, context: Mapping[str, object]) -> str:
     try:
-        return template_environment(key).get_template(name).render(context)
+        return _template(templates_dir, name).render(context)
     except TemplateError as exc:
         filename = getattr(exc, "filename", None) or name
         line = getattr(exc, "lineno", None)

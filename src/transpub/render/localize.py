@@ -43,6 +43,8 @@ class Names:
     """names.po for one language, read once: entries by (msgctxt, msgid)."""
 
     entries: Mapping[tuple[str | None, str], polib.POEntry] = field(default_factory=dict)
+    # name tables made from these names (see name_table): a build asks for the same one for every release
+    _tables: dict = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, context: str, msgid: str) -> polib.POEntry | None:
         return self.entries.get((context, msgid))
@@ -57,6 +59,15 @@ def read_names(project: Project, lang: str) -> Names:
 
 def name_table(project: Project, lang: str, names: Names, draft: bool) -> NameTable:
     """Organization, country and publisher names for ``lang`` (reviewed ones; unreviewed too in a draft)."""
+    made = names._tables.get((lang, draft))
+    if made is not None and made[0] is project:
+        return made[1]
+    table = _name_table(project, lang, names, draft)
+    names._tables[lang, draft] = (project, table)
+    return table
+
+
+def _name_table(project: Project, lang: str, names: Names, draft: bool) -> NameTable:
 
     def pick(context: str, source: str) -> str:
         if lang == project.source_lang:

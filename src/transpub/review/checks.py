@@ -58,7 +58,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import polib
@@ -73,7 +73,7 @@ from ..render.localize import Names, catalog_for, name_table, read_names
 from ..segments import inline_children, inline_plain_text, is_plain_text, text_to_inline
 from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
 from ..source.tokens import TOKEN_RE, find_tokens
-from ..update import read_releases, source_ref
+from ..source.reader import read_releases, source_ref
 
 IGNORE_FLAG = "transpub-ignore:"
 STRICT_GLOSSARY_FLAG = "glossary-strict"
@@ -383,12 +383,8 @@ def check_markup(pair: Pair) -> Iterator[Issue]:
 _RESIDUE = re.compile(r"\*\*|\]\(|[*`]")
 
 
-@lru_cache(maxsize=8192)
 def _literal_markup(text: str) -> Counter:
-    """Markup characters that the parser left as text (escaped ones, ``\\*``, do not count).
-
-    Cached (build checks every catalog): callers only read the Counter, never change it.
-    """
+    """Markup characters that the parser left as text (escaped ones, ``\\*``, do not count)."""
     if not _RESIDUE.search(text):
         return Counter()  # no markup character at all: nothing can be left over (and no parse needed)
     found: Counter = Counter()

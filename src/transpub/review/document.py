@@ -82,7 +82,7 @@ from ..render.ui import bcp47, language_name, text_direction
 from ..segments import text_to_inline
 from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
 from ..source.tokens import split_tokens
-from ..update import _rel, read_releases
+from ..source.reader import _rel, read_releases
 from .checks import CatalogContext, Severity, catalog_context, check_translation
 
 FORMAT_VERSION = "1"

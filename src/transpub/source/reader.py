@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import yaml
 
 from ..config import Project, release_id_of
-from ..errors import SourceError, TokenError
+from ..errors import SourceError, TokenError, UsageError
 from ..segments import InlineImageError, inline_tokens_to_text, markdown_parser
 from .model import (
     Block,
@@ -412,3 +412,27 @@ def _shown_path(path: Path, project: Project) -> str:
         return str(Path(path).resolve().relative_to(project.root))
     except ValueError:
         return str(path)
+
+
+# --- every release of a project ------------------------------------------------------------------
+def read_releases(project: Project, release_id: str | None = None) -> list[Release]:
+    """All releases (or one), parsed and validated; the first bad one raises SourceError."""
+    paths = project.release_paths()
+    if release_id is not None:
+        paths = [p for p in paths if p.stem == release_id]
+        if not paths:
+            raise UsageError(f"no release {release_id!r} in {project.sources_dir.name}/")
+    return [read_release(path, project) for path in paths]
+
+
+def source_ref(project: Project, release: Release) -> str:
+    return _rel(project, release.path)
+
+
+def _rel(project: Project, path: Path) -> str:
+    """``path`` relative to the project, as the project names it (a symlinked file or folder is not followed)."""
+    path = Path(path)
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:  # a relative path, or one given through another route to the project
+        return path.resolve().relative_to(project.root).as_posix()

@@ -24,7 +24,7 @@ from ..catalogs.states import State, entry_state
 from ..config import Project, source_date_epoch
 from ..errors import EngineError, UsageError
 from ..fsutil import project_lock
-from ..update import read_releases
+from ..source.reader import read_releases
 from .engines import Engine, make_engine
 from .runner import RunAbortedError, translate_unique
 
