@@ -24,6 +24,7 @@ the same input; each tool's own entry count is in the notes.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -89,7 +90,11 @@ def freeze_transpub(work: Path) -> str:
     )
     sys.path.insert(0, str(snapshot))  # corpus.fill_catalog imports transpub's PO writer in this process
     _TRANSPUB[:] = [sys.executable, str(launcher)]
-    return code_digest(snapshot / "transpub")
+    digest = code_digest(snapshot / "transpub")
+    # byte-compiled as pip does when it installs a package (the peers were installed so): otherwise every
+    # run recompiles transpub's modules, the more so where PYTHONDONTWRITEBYTECODE is set
+    compileall.compile_dir(snapshot / "transpub", quiet=1)
+    return digest
 
 
 # --- measuring ---------------------------------------------------------------------------------------

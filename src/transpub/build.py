@@ -129,6 +129,7 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     outputs_by_release: dict[str, dict[str, str]] = {}  # grouped once: a scan per release would be quadratic
     for relative, key in manifest["outputs"].items():
         outputs_by_release.setdefault(relative.rsplit("/", 1)[-1].rsplit(".", 1)[0], {})[relative] = key
+    listing = _Listing(project.outputs_dir)
     for rid, path in paths.items():
         wanted = languages if release_id in (None, rid) else ()
         job = _ReleaseJob(
@@ -140,12 +141,19 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
             existing={
                 lang: f"{lang}/{rid}.html"
                 for lang in project.all_languages
-                if lang not in languages and (project.outputs_dir / lang / f"{rid}.html").is_file()
+                if lang not in languages and listing.has(f"{lang}/{rid}.html")
             },
             formats=tuple(formats),
             draft=draft,
             assets=digests.assets,
             old_outputs=outputs_by_release.get(rid, {}),
+            present=frozenset(
+                relative
+                for lang in wanted
+                for folder in (lang, f"{DRAFTS}/{lang}")
+                for fmt in formats
+                if listing.has(relative := f"{folder}/{rid}.{fmt}")
+            ),
         )
         cached = {lang: manifest["pairs"].get(f"{rid}/{lang}") for lang in languages}
         if all(c and c.get("key") == job.keys[lang] for lang, c in cached.items()):
@@ -177,7 +185,8 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
         indexes = _write_indexes(project, list(paths), pairs, published, languages, digests, manifest)
     manifest["pairs"].update({f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()})
     manifest["pairs"] = {k: v for k, v in manifest["pairs"].items() if k.rsplit("/", 1)[0] in paths}
-    manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if (project.outputs_dir / p).is_file()}
+    out_dir = str(project.outputs_dir)
+    manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if os.path.isfile(os.path.join(out_dir, p))}
     _write_manifest(project, manifest)
     counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
     outputs.sort(key=lambda o: (o.lang, o.release, o.path))
@@ -199,6 +208,7 @@ class _ReleaseJob:
     draft: bool
     assets: str
     old_outputs: dict[str, str]  # output path (relative to outputs/) -> key it was built with
+    present: frozenset[str]  # which of this release's possible outputs exist (relative to outputs/)
 
 
 @dataclass
@@ -230,7 +240,7 @@ def _plan(project: Project, job: _ReleaseJob, infos: dict[str, PairInfo]) -> _Re
             relative = f"{folder}/{rid}.{fmt}"
             key = _output_key(info.key, job.assets, fmt, is_draft, versions if fmt == "html" else {})
             result.output_keys[relative] = key
-            if job.old_outputs.get(relative) == key and (project.outputs_dir / relative).is_file():
+            if job.old_outputs.get(relative) == key and relative in job.present:
                 result.outputs.append(Output(rid, lang, f"outputs/{relative}", is_draft, False))
             else:
                 todo.append(fmt)
@@ -426,7 +436,7 @@ def _write_indexes(
         rows = [
             (rid, pairs[rid, lang].title, pairs[rid, lang].date)
             for rid in release_ids
-            if not pairs[rid, lang].publishable and (project.outputs_dir / DRAFTS / lang / f"{rid}.html").is_file()
+            if not pairs[rid, lang].publishable and os.path.isfile(os.path.join(project.outputs_dir, DRAFTS, lang, f"{rid}.html"))
         ]
         if rows:
             pages[f"{DRAFTS}/{lang}/index.html"] = (lang, rows)
@@ -467,12 +477,31 @@ def _templates(project: Project) -> Path | None:
 
 
 # --- what an output depends on -----------------------------------------------------------------------
+class _Listing:
+    """Which files exist under outputs/, one directory listing per folder (not one stat per file)."""
+
+    def __init__(self, root: Path):
+        self.root = str(root)
+        self._folders: dict[str, frozenset[str]] = {}
+
+    def has(self, relative: str) -> bool:
+        folder, _, name = relative.rpartition("/")
+        if folder not in self._folders:
+            try:
+                with os.scandir(os.path.join(self.root, folder)) as entries:
+                    self._folders[folder] = frozenset(e.name for e in entries if e.is_file())
+            except OSError:  # no such folder (yet)
+                self._folders[folder] = frozenset()
+        return name in self._folders[folder]
+
+
 class _Digests:
     """Content digests of every build input, each file read at most once per build."""
 
     def __init__(self, project: Project):
         self.project = project
         self._files: dict[Path, str] = {}
+        self._per_language: dict[str, tuple[str, str]] = {}
         self.base = _hash(
             MANIFEST_VERSION, __version__, _code_digest(), self.file(project.config_path)
         )
@@ -494,15 +523,10 @@ class _Digests:
         source = self.file(project.sources_dir / f"{release_id}.md")
         if lang == project.source_lang:
             return _hash(self.base, lang, source)
-        return _hash(
-            self.base,
-            lang,
-            source,
-            self.file(project.catalog_path(lang, release_id)),
-            self.file(project.names_path(lang)),
-            self.file(project.glossary_path(lang)),
-        )
-
+        if lang not in self._per_language:  # the same files for every release of a language
+            self._per_language[lang] = (self.file(project.names_path(lang)), self.file(project.glossary_path(lang)))
+        names, glossary = self._per_language[lang]
+        return _hash(self.base, lang, source, self.file(project.catalog_path(lang, release_id)), names, glossary)
 
 
 def _output_key(pair_key: str, assets: str, fmt: str, draft: bool, versions: dict[str, str]) -> str:
