@@ -190,6 +190,7 @@ def test_any_text_parses_as_a_segment(text):
 @example("a literal \\![link, not image](https://example.org/)")
 @example("snake\\_case")
 @example("&#x202E;*#*")  # the entity stays: its character before "*" would change how the "*" parses
+@example("`  \n`")  # a code span of spaces only: no padding, the parser keeps such spans whole
 def test_every_segment_is_normalized_and_survives_protection(body):
     release = accepted_or_refused(parse, f"{HEADER}# Title\n\n{body}")
     assume(release is not None)
@@ -286,3 +287,4 @@ def test_tuned_inline_terminators_change_no_token(text: str):
     tuned = markdown_parser()
     assert [t.as_dict() for t in tuned.parse(text)] == [t.as_dict() for t in stock.parse(text)]
     assert [t.as_dict() for t in tuned.parseInline(text)] == [t.as_dict() for t in stock.parseInline(text)]
+

@@ -138,7 +138,9 @@ def escape_text(text: str) -> str:
 def _code_span(content: str) -> str:
     longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if content.startswith(("`", " ")) or content.endswith(("`", " ")) else ""
+    # the parser strips one space from each end unless the content is nothing but spaces
+    padded = content.strip(" ") and (content.startswith(("`", " ")) or content.endswith(("`", " ")))
+    pad = " " if padded else ""
     return f"{fence}{pad}{content}{pad}{fence}"
 
 
@@ -189,11 +191,14 @@ def inline_children(text: str) -> tuple[MdToken, ...]:
 
 
 # every character at which CommonMark inline parsing can do something other than keep plain text
-_MARKUP_START = re.compile(r"[\\`*_\[\]<>&!\n\r]|^[ \t]|[ \t]$")
+# (besides spaces and tabs at either end, which it strips)
+_MARKUP_START = re.compile(r"[\\`*_\[\]<>&!\n\r]")
 
 
 def is_plain_text(text: str) -> bool:
     """Whether ``text`` has no character at which inline markup could start: it parses to itself."""
+    if text and (text[0] in " \t" or text[-1] in " \t"):
+        return False
     return not _MARKUP_START.search(text)
 
 
@@ -206,7 +211,11 @@ def text_to_inline(text: str) -> tuple[Inline, ...]:
     """
     if is_plain_text(text):
         return (Plain(text),) if text else ()
-    children = inline_children(text)
+    return tokens_to_inline(inline_children(text))
+
+
+def tokens_to_inline(children: Sequence[MdToken]) -> tuple[Inline, ...]:
+    """markdown-it's inline tokens as transpub's inline nodes (adjacent plain text merged)."""
     root: list[Inline] = []
     stack: list[tuple[str, list[Inline], MdToken | None]] = []
     current = root

@@ -375,8 +375,10 @@ def check_markup(pair: Pair) -> Iterator[Issue]:
             yield Issue("markup-missing", f"translation has {target[name]} {name}, the source {source[name]}")
         elif target[name] > source[name]:
             yield Issue("markup-extra", f"translation has {target[name]} {name}, the source {source[name]}")
-    source_left, target_left = _literal_markup(pair.source), _literal_markup(pair.translation)
-    for residue, count in (target_left - source_left).items():
+    target_left = _literal_markup(pair.translation)
+    if not target_left:
+        return  # (the source's leftovers only matter against the translation's: no need to parse it)
+    for residue, count in (target_left - _literal_markup(pair.source)).items():
         yield Issue("markup-broken", f"translation has {residue} as literal text ({count}×): the markup does not parse")
 
 
@@ -398,7 +400,8 @@ def _literal_markup(text: str) -> Counter:
 def _urls(nodes: tuple[Inline, ...], plain: str) -> Counter:
     urls = Counter(node.url for node in _walk(nodes) if isinstance(node, Link))
     # a sentence may end right after a bare URL: its full stop is not part of it
-    urls.update(url.rstrip(".,;:!?。、") for url in URL_RE.findall(TOKEN_RE.sub(" ", plain)))
+    if "://" in plain:
+        urls.update(url.rstrip(".,;:!?。、") for url in URL_RE.findall(TOKEN_RE.sub(" ", plain)))
     return urls
 
 
