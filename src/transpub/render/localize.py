@@ -98,6 +98,8 @@ def names_needed(project: Project, release: Release) -> list[tuple[str, str]]:
         needed.append((PUBLISHER_CONTEXT, project.publisher))
     seen: set[str] = set()
     for text in release.texts():
+        if "{org:" not in text.source and "{list:" not in text.source:
+            continue  # only organization and list tokens name organizations
         for token in parse_tokens(text.source, project.organizations):
             items = token.items if isinstance(token, ListToken) else (token,)
             for item in items:

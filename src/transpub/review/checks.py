@@ -62,7 +62,6 @@ from functools import cached_property
 from pathlib import Path
 
 import polib
-from rapidfuzz import fuzz
 
 from ..catalogs.pofile import read_catalog
 from ..catalogs.templates import org_context
@@ -607,6 +606,8 @@ def check_org_names(pair: Pair) -> Iterator[Issue]:
                 break
         else:
             if full and len(full) >= 8:
+                from rapidfuzz import fuzz  # here, not at the top: a build runs only the error checks
+
                 match = fuzz.partial_ratio_alignment(full.casefold(), prose.casefold(), score_cutoff=85)
                 if match is not None:
                     written = prose[match.dest_start : match.dest_end]
