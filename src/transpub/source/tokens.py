@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 
@@ -88,6 +88,17 @@ def split_tokens(text: str) -> Iterator[str]:
 
 def parse_token(raw: str, organizations: Mapping[str, object]) -> Token:
     """Validate one raw token (``{kind:arg}``) against CLDR and the declared organizations."""
+    if raw.startswith(("{date:", "{daterange:", "{month:", "{country:")):
+        return _parse_fixed_token(raw)  # these mean the same in every project: parsed once per process
+    return _parse_token(raw, organizations)
+
+
+@lru_cache(maxsize=4096)
+def _parse_fixed_token(raw: str) -> Token:
+    return _parse_token(raw, {})
+
+
+def _parse_token(raw: str, organizations: Mapping[str, object]) -> Token:
     match = TOKEN_RE.fullmatch(raw)
     if not match:
         raise TokenError(f"not a token: {raw!r}")
