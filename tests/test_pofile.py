@@ -15,7 +15,10 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from transpub.catalogs import pofile
 from transpub.catalogs.pofile import (
     catalog_to_text,
     entry_key,
@@ -276,6 +279,175 @@ def test_unknown_charset_is_refused(tmp_path: Path) -> None:
 def test_missing_file_is_a_catalog_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="cannot read"):
         read_catalog(tmp_path / "missing.po")
+
+
+# --- whole entries: the fast path reads exactly as the line-by-line reader ---------------------------
+
+
+def read_both_ways(text: str) -> tuple[object, object]:
+    """What reading ``text`` gives with whole usual entries taken at once, and line by line only:
+    every attribute of every entry, or the error message and line."""
+
+    def outcome(whole_entries: bool) -> object:
+        try:
+            entries = pofile._read_entries(text, whole_entries=whole_entries)
+        except CatalogError as exc:
+            return ("error", exc.message, exc.line)
+        return [list(vars(entry).items()) for entry in entries]
+
+    return outcome(True), outcome(False)
+
+
+@pytest.mark.parametrize("source", CORPUS_FILES + sorted(DATA.glob("*.po")), ids=lambda p: p.name)
+def test_real_catalogs_read_the_same_entry_by_entry(source: Path) -> None:
+    text = source.read_bytes().decode(read_catalog(source).encoding)
+    fast, line_by_line = read_both_ways(text)
+    assert fast == line_by_line
+    written = catalog_to_text(read_catalog(source))  # obsolete entries, previous msgids, plurals, contexts
+    fast, line_by_line = read_both_ways(written)
+    assert fast == line_by_line
+
+
+def test_a_catalog_as_written_is_read_entry_by_entry(monkeypatch) -> None:
+    """The fast path is taken for every entry transpub writes: no line is fed on its own but the last."""
+    written = catalog_to_text(read_catalog(CORPUS / "gnome-clocks_ar.po"))
+    assert "\n#~ msgid" in written and "\n#~| msgid" in written and "\nmsgstr[5]" in written
+    fed = []
+    feed = pofile._Reader.feed
+    monkeypatch.setattr(pofile._Reader, "feed", lambda self, line, lineno: fed.append(line) or feed(self, line, lineno))
+    parse_catalog(written)
+    assert fed == [""]
+
+
+def test_entries_are_the_objects_polib_makes(monkeypatch) -> None:
+    """Entries are made without POEntry.__init__ (it is slow), but are the same objects."""
+    texts = [catalog_to_text(read_catalog(path)) for path in (CORPUS / "gnome-clocks_ar.po", DATA / "layout.input.po")]
+    entries = [entry for text in texts for entry in pofile._read_entries(text)]
+    assert any(e.obsolete for e in entries) and any(e.previous_msgid for e in entries)
+    assert any(e.msgstr_plural for e in entries) and any(e.blank_comment_fields for e in entries)
+    monkeypatch.setattr(pofile, "_BYPASS_POENTRY_INIT", False)  # as with a polib whose __init__ sets more
+    made_by_init = [entry for text in texts for entry in pofile._read_entries(text)]
+    assert [list(vars(e).items()) for e in made_by_init] == [list(vars(e).items()) for e in entries]
+    for entry in entries:
+        fields = {name: value for name, value in vars(entry).items() if name not in ("encoding", "blank_comment_fields")}
+        made = polib.POEntry(**fields)
+        made.blank_comment_fields = entry.blank_comment_fields
+        assert list(vars(made).items()) == list(vars(entry).items())
+        assert str(made) == str(entry)
+
+
+ODD_TEXT = """\
+#. odd cases the fast path must leave to the line-by-line reader, or take exactly as it would
+msgid "a\\x4"
+"1"
+msgstr "\\101\\\\ \\"q\\""
+
+#| msgid "old"
+msgid "b"
+msgstr "b"
+  "indented continuation"
+
+msgid "c"
+msgid_plural "cs"
+msgstr[0] "c0"
+msgstr[1] "c1"
+
+msgstr[2] "after a blank line"
+#~ msgid "d"
+#~ msgstr "d #~ inside"
+#~ "and #~ here"
+
+#, fuzzy
+#| msgid "e #| inside"
+#| "#| and here"
+#~ msgid "e"
+#~ msgstr "e"
+#. a CR line end\r
+msgid "g"
+msgstr "g"
+
+#| msgid "old"
+#| msgid "older"
+msgid "f"
+msgstr "f"
+
+msgid "h"
+msgstr[00] "h"
+
+msgid "i"
+msgstr "i ends with an escaped quote\\"
+"""
+
+
+@pytest.mark.parametrize("cut", range(0, len(ODD_TEXT.split("\n")) + 1))
+def test_odd_layouts_read_the_same_entry_by_entry(cut: int) -> None:
+    lines = ODD_TEXT.split("\n")
+    for text in ("\n".join(lines[:cut]), "\n".join(lines[cut:]), "\n".join(lines[:cut] + lines[cut + 1:])):
+        fast, line_by_line = read_both_ways(text)
+        assert fast == line_by_line, text
+
+
+# Texts in the layout the fast path takes, or close to it: with ``odd``, also odd spacing, line ends and
+# escapes, stray lines, repeated or misplaced keywords, which it must leave to the line-by-line reader.
+BODIES = ["", "a", "two words", "日本語", "مرحبا", "\\n", "\\t", "\\\\", '\\"', "\\x4", "\\101", "%(n)d", "#", " "]
+ODD_BODIES = BODIES + ["\\x41", "1", "\\q", "\\303", "\\", '"', "\xa0", "\x0c", "\u2028", "\r"]
+COMMENTS = ["#", "# ", "# note", "#.", "#. extracted", "#.  spaces ", "#: a.py:1 b.py", "#:", "#, fuzzy, c-format", "#,", "#x"]
+ODD_COMMENTS = COMMENTS + [" #. indented", '#| "orphan"', "#~", '#| msgstr "x"', "#. cr\r"]
+
+
+@st.composite
+def po_string(draw, prefix: str, odd: bool) -> list[str]:
+    """A string's lines after its keyword: the first line's literal, then continuation lines."""
+    space = st.sampled_from(["", "", "", "", " ", "\t", "\r"] if odd else [""])
+    literals = [
+        '"' + "".join(draw(st.lists(st.sampled_from(ODD_BODIES if odd else BODIES), max_size=3))) + '"' + draw(space)
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    return [literals[0]] + [prefix + draw(space) + literal for literal in literals[1:]]
+
+
+@st.composite
+def po_entry(draw, odd: bool) -> list[str]:
+    obsolete = draw(st.sampled_from([False, False, False, True]))
+    prefix = "#~ " if obsolete else ""
+
+    def keyword_lines(keyword: str, prefix: str = prefix) -> list[str]:
+        first, *more = draw(po_string(prefix, odd))
+        return [f"{prefix}{keyword} {first}", *more]
+
+    lines = draw(st.lists(st.sampled_from(ODD_COMMENTS if odd else COMMENTS), max_size=3))
+    for keyword in draw(st.lists(st.sampled_from(["msgctxt", "msgid", "msgid_plural"]), max_size=2, unique=not odd)):
+        lines += keyword_lines(keyword, "#~| " if obsolete else "#| ")
+    if draw(st.booleans()):
+        lines += keyword_lines("msgctxt")
+    lines += keyword_lines("msgid")
+    if draw(st.booleans()):
+        lines += keyword_lines("msgstr")
+    else:
+        lines += keyword_lines("msgid_plural")
+        forms = list(range(draw(st.integers(1, 3))))
+        for index in draw(st.sampled_from([forms, [0, 2], [1], [0, 0]])) if odd else forms:
+            lines += keyword_lines(f"msgstr[{index}]")
+    return lines
+
+
+@st.composite
+def po_text(draw) -> str:
+    odd = draw(st.booleans())
+    lines: list[str] = []
+    for entry in draw(st.lists(po_entry(odd), min_size=1, max_size=5)):
+        lines += [""] * draw(st.sampled_from([1, 1, 1, 0, 2] if odd else [1])) + entry
+    stray = st.sampled_from(["", " ", '"x"', 'msgstr "y"', '#~ msgid "z"', "garbage"])
+    for _ in range(draw(st.integers(0, 2)) if odd else 0):
+        lines.insert(draw(st.integers(0, len(lines))), draw(stray))
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n\n"]))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(po_text())
+def test_any_text_reads_the_same_entry_by_entry(text: str) -> None:
+    fast, line_by_line = read_both_ways(text)
+    assert fast == line_by_line
 
 
 # --- keys ---------------------------------------------------------------------------------------------

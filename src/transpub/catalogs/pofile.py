@@ -35,6 +35,7 @@ import codecs
 import os
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -119,7 +120,11 @@ def _parse_string(text: str) -> str:
         raise CatalogError(f"expected a quoted string, found {text[:20]!r}")
     if match.end() != len(text) and text[match.end():].strip():
         raise CatalogError("unexpected text after the closing quote (an unescaped \" inside the string?)")
-    body = match.group(1)
+    return _unescape(match.group(1))
+
+
+def _unescape(body: str) -> str:
+    """The text of a string literal's body; most have no backslash, and skip the substitution."""
     return _ESCAPE.sub(_unescape_one, body) if "\\" in body else body
 
 
@@ -138,6 +143,69 @@ _ALLOWED_AFTER = {
     "msgid_plural": ("msgid",),
     "msgstr": ("msgid",),
 }
+
+
+# The fast path. Almost every entry of a catalog is laid out as gettext tools and transpub write it:
+# comments, the previous msgid of a fuzzy entry ('#| msgid "…"'), then `keyword "…"` lines each
+# followed by its `"…"` continuation lines, with no stray spaces; in an obsolete entry, the same lines
+# after '#~ ' (and '#~| '). One match of _ACTIVE_ENTRY or _OBSOLETE_ENTRY finds such an entry whole,
+# and _Reader.take_entry takes it with a few C-level string operations instead of one Python round
+# per line. Everything else (CRLF line ends, odd spacing or order, any error) is fed line by line, and
+# that path stays the reference for what is accepted and for every error message.
+#
+# The expressions only find the lines; the string literals in them are checked by _string_lines_value
+# (a regular expression checking them character by character would cost more than the rest together).
+
+
+def _entry_pattern(prefix: str, previous: str) -> re.Pattern[str]:
+    """A whole entry whose keyword and string lines start with ``prefix``, previous msgid lines with
+    ``previous``; groups: comments, previous lines, msgctxt, msgid, msgstr, msgid_plural, msgstr[n]
+    lines, empty lines after it. A string group holds its lines from the opening quote on."""
+    prefix, previous = re.escape(prefix), re.escape(previous)
+    string = rf'"[^\n]*"\n(?:{prefix}"[^\n]*"\n)*'  # lines that start and end with a quote
+    previous_string = rf'"[^\n]*"\n(?:{previous}"[^\n]*"\n)*'
+    return re.compile(
+        r"((?:#(?:[^~|\n][^\n]*)?\n)*)"  # comments, but not '#~' (obsolete) nor '#|' (previous msgid)
+        rf"((?:{previous}(?:msgctxt|msgid|msgid_plural) {previous_string})*)"
+        rf"(?:{prefix}msgctxt ({string}))?"
+        rf"{prefix}msgid ({string})"
+        rf"(?:{prefix}msgstr ({string})|{prefix}msgid_plural ({string})((?:{prefix}msgstr\[[0-9]+\] {string})+))"
+        r"(\n*)"
+    )
+
+
+_ACTIVE_ENTRY = _entry_pattern("", "#| ")
+_OBSOLETE_ENTRY = _entry_pattern("#~ ", "#~| ")
+# the parts of the spans these found (any prefix: the span has the right ones)
+_PREVIOUS_FIELD = re.compile(r'#~?\| (msgctxt|msgid|msgid_plural) ("[^\n]*"\n(?:#~?\| "[^\n]*"\n)*)')
+_PLURAL_FORM = re.compile(r'(?:#~ )?msgstr\[([0-9]+)\] ("[^\n]*"\n(?:(?:#~ )?"[^\n]*"\n)*)')
+# lines that each hold exactly one string literal as _STRING reads it, and nothing else
+_STRING_LINES = re.compile(r'(?:"[^"\\\n]*(?:\\.[^"\\\n]*)*"\n)+')
+
+
+class _NotUsual(Exception):
+    """The entry found by _ACTIVE_ENTRY or _OBSOLETE_ENTRY must be read line by line after all."""
+
+
+def _string_lines_value(lines: str, prefix: str = "") -> str:
+    r"""The value of ``"…"\n`` lines found by _entry_pattern, the later ones after ``prefix``: their
+    bodies unescaped and joined.
+
+    Raises _NotUsual unless each line is exactly one string literal, and CatalogError for an invalid
+    escape. Bodies hold no newline, so ``\n`` + prefix only starts a line, and ``"\n"`` occurs exactly
+    between two lines. Each body is unescaped on its own, as when read line by line: ``"\x4" "1"`` is
+    not ``"\x41"``.
+    """
+    if prefix:
+        lines = lines.replace("\n" + prefix, "\n")
+    if "\\" not in lines:
+        value = lines[1:-2].replace('"\n"', "")
+        if '"' in value:  # a quote inside a body
+            raise _NotUsual
+        return value
+    if _STRING_LINES.fullmatch(lines) is None:
+        raise _NotUsual
+    return "".join(_unescape(body) for body in lines[1:-2].split('"\n"'))
 
 
 class _Reader:
@@ -187,22 +255,73 @@ class _Reader:
             raise CatalogError("comment lines at the end of the file belong to no entry", line=self.first_line)
         self._close_entry()
 
+    def take_entry(self, match: re.Match, lineno: int, obsolete: bool) -> bool:
+        """Read the entry _ACTIVE_ENTRY or _OBSOLETE_ENTRY matched at ``lineno`` as if its lines were
+        fed one by one.
+
+        False, with nothing changed, if it must be fed line by line after all (a stray quote, an
+        invalid escape, plural forms out of order, a second '#| msgid'), so that the error or oddity
+        is dealt with there, at its line.
+        """
+        comments, previous, msgctxt, msgid, msgstr, msgid_plural, forms, blank = match.groups()
+        prefix = "#~ " if obsolete else ""
+        values: dict[str | int, str] = {}
+        try:
+            if previous:
+                previous_prefix = "#~| " if obsolete else "#| "
+                for keyword, lines in _PREVIOUS_FIELD.findall(previous):
+                    if "previous_" + keyword in values:
+                        return False
+                    values["previous_" + keyword] = _string_lines_value(lines, previous_prefix)
+            if msgctxt is not None:
+                values["msgctxt"] = _string_lines_value(msgctxt, prefix)
+            values["msgid"] = _string_lines_value(msgid, prefix)
+            if msgstr is not None:
+                values["msgstr"] = _string_lines_value(msgstr, prefix)
+            else:
+                values["msgid_plural"] = _string_lines_value(msgid_plural, prefix)
+                for index, (number, lines) in enumerate(_PLURAL_FORM.findall(forms)):
+                    if int(number) != index:
+                        return False
+                    values[index] = _string_lines_value(lines, prefix)
+        except (_NotUsual, CatalogError):
+            return False
+        # from here on, what feeding the lines one by one would do: the first ends the entry before
+        if self.stage is not None:
+            self._close_entry()
+        self.first_line = lineno  # as _begin_line(lineno, starts_entry=True)
+        if comments:
+            self._add_comments(comments[:-1].split("\n"))
+        # a keyword's line is looked up again only for a duplicate msgid or an incomplete entry (not this)
+        self.lines = {"msgid": lineno + match.string.count("\n", match.start(), match.start(4))}
+        self.values = values
+        self.obsolete = obsolete
+        self.stage = "msgstr"
+        self.target = None if blank else next(reversed(values))  # the last string read
+        return True
+
     # one kind of line each
 
     def _comment(self, line: str, lineno: int) -> None:
         self._begin_line(lineno, starts_entry=True)
-        kind, text = line[1:2], line[2:]
-        if kind == ".":
-            self.comments.append(text[1:] if text.startswith(" ") else text)
-        elif kind == ":":
-            for ref in text.split():
-                name, _, number = ref.rpartition(":")
-                self.occurrences.append((name, number) if name and number.isdigit() else (ref, ""))
-        elif kind == ",":
-            self.flags.extend(flag.strip() for flag in text.split(",") if flag.strip())
-        else:  # translator comment: everything after '#', less one space
-            text = line[1:]
-            self.tcomments.append(text[1:] if text.startswith(" ") else text)
+        self._add_comments((line,))
+
+    def _add_comments(self, lines: Iterable[str]) -> None:
+        """Comment lines (starting with '#', not '#~' or '#|') into the entry being read."""
+        comments, occurrences, flags, tcomments = self.comments, self.occurrences, self.flags, self.tcomments
+        for line in lines:
+            kind, text = line[1:2], line[2:]
+            if kind == ".":
+                comments.append(text[1:] if text.startswith(" ") else text)
+            elif kind == ":":
+                for ref in text.split():
+                    name, _, number = ref.rpartition(":")
+                    occurrences.append((name, number) if name and number.isdigit() else (ref, ""))
+            elif kind == ",":
+                flags.extend(flag.strip() for flag in text.split(",") if flag.strip())
+            else:  # translator comment: everything after '#', less one space
+                text = line[1:]
+                tcomments.append(text[1:] if text.startswith(" ") else text)
 
     def _previous(self, rest: str, lineno: int, obsolete: bool | None) -> None:
         """A ``#|`` / ``#~|`` line: the msgctxt/msgid this fuzzy entry was translated from."""
@@ -285,29 +404,12 @@ class _Reader:
             return  # only comments so far: they belong to the entry that follows
         if self.stage != "msgstr":
             raise CatalogError(_INCOMPLETE[self.stage], line=self.lines[self.stage])
-        values = self.values
-        entry = polib.POEntry(
-            msgctxt=values.get("msgctxt"),
-            msgid=values["msgid"],
-            msgid_plural=values.get("msgid_plural", ""),
-            msgstr=values.get("msgstr", ""),
-            msgstr_plural={k: v for k, v in values.items() if isinstance(k, int)},
-            obsolete=bool(self.obsolete),
-            tcomment="\n".join(self.tcomments),
-            comment="\n".join(self.comments),
-            occurrences=self.occurrences,
-            flags=self.flags,
-            previous_msgctxt=values.get("previous_msgctxt"),
-            previous_msgid=values.get("previous_msgid"),
-            previous_msgid_plural=values.get("previous_msgid_plural"),
-            linenum=self.first_line,
+        entry = _new_entry(
+            self.values, bool(self.obsolete), self.tcomments, self.comments, self.occurrences, self.flags,
+            self.first_line,
         )
-        # "" cannot tell "no comment" from "one empty comment line"; remember the latter
-        entry.blank_comment_fields = {
-            name for name, lines in (("tcomment", self.tcomments), ("comment", self.comments)) if lines == [""]
-        }
         if not entry.obsolete:
-            key = entry_key(entry)
+            key = (entry.msgctxt, entry.msgid)  # entry_key(entry)
             if key in self.seen:
                 raise CatalogError(
                     f"duplicate entry: same msgctxt and msgid as the entry at line {self.seen[key]}",
@@ -318,31 +420,126 @@ class _Reader:
         self._reset()
 
 
+# polib.POEntry(**fields) spends most of its time in kwargs.get(). Setting the attributes its __init__
+# sets, in the same order, on a bare instance makes the same object (same vars(), same compact
+# instance dict) several times faster. Checked against the installed polib: if its __init__ sets other
+# attributes, entries are made by calling it.
+_POENTRY_ATTRIBUTES = (
+    "msgid", "msgstr", "msgid_plural", "msgstr_plural", "msgctxt", "obsolete", "encoding", "comment",
+    "tcomment", "occurrences", "flags", "previous_msgctxt", "previous_msgid", "previous_msgid_plural", "linenum",
+)  # fmt: skip
+_BYPASS_POENTRY_INIT = tuple(vars(polib.POEntry())) == _POENTRY_ATTRIBUTES
+
+
+def _new_entry(
+    values: dict[str | int, str],
+    obsolete: bool,
+    tcomments: list[str],
+    comments: list[str],
+    occurrences: list[tuple[str, str]],
+    flags: list[str],
+    linenum: int | None,
+) -> polib.POEntry:
+    """The POEntry of a complete entry read from ``values`` (see _Reader) and its comment lines."""
+    get = values.get
+    # plural forms (int keys) only come after a msgid_plural
+    msgstr_plural = {k: v for k, v in values.items() if isinstance(k, int)} if "msgid_plural" in values else {}
+    if _BYPASS_POENTRY_INIT:
+        entry = polib.POEntry.__new__(polib.POEntry)
+        entry.msgid = values["msgid"]
+        entry.msgstr = get("msgstr", "")
+        entry.msgid_plural = get("msgid_plural", "")
+        entry.msgstr_plural = msgstr_plural
+        entry.msgctxt = get("msgctxt")
+        entry.obsolete = obsolete
+        entry.encoding = polib.default_encoding
+        entry.comment = "\n".join(comments)
+        entry.tcomment = "\n".join(tcomments)
+        entry.occurrences = occurrences
+        entry.flags = flags
+        entry.previous_msgctxt = get("previous_msgctxt")
+        entry.previous_msgid = get("previous_msgid")
+        entry.previous_msgid_plural = get("previous_msgid_plural")
+        entry.linenum = linenum
+    else:
+        entry = polib.POEntry(
+            msgctxt=get("msgctxt"),
+            msgid=values["msgid"],
+            msgid_plural=get("msgid_plural", ""),
+            msgstr=get("msgstr", ""),
+            msgstr_plural=msgstr_plural,
+            obsolete=obsolete,
+            tcomment="\n".join(tcomments),
+            comment="\n".join(comments),
+            occurrences=occurrences,
+            flags=flags,
+            previous_msgctxt=get("previous_msgctxt"),
+            previous_msgid=get("previous_msgid"),
+            previous_msgid_plural=get("previous_msgid_plural"),
+            linenum=linenum,
+        )
+    # "" cannot tell "no comment" from "one empty comment line"; remember the latter
+    blank = entry.blank_comment_fields = set()
+    if tcomments == [""]:
+        blank.add("tcomment")
+    if comments == [""]:
+        blank.add("comment")
+    return entry
+
+
+def _read_entries(text: str, whole_entries: bool = True) -> list[polib.POEntry]:
+    """The entries of PO text: usual entries whole (see _entry_pattern), any other line by line.
+
+    ``whole_entries=False`` feeds every line, the reference the tests hold the fast path to.
+    """
+    reader = _Reader()
+    # feeding drops the CR of a CRLF line end; rather than doing the same, CRLF text is fed line by line
+    fast = whole_entries and "\r" not in text
+    pos, lineno = 0, 1  # the line reader.feed() would be given next, as text.split("\n")[lineno - 1]
+    try:
+        while True:
+            # a whole entry may be taken where the entry before is complete, or where there is none
+            if fast and (reader.stage == "msgstr" or reader.first_line is None):
+                match, obsolete = _ACTIVE_ENTRY.match(text, pos), False
+                if match is None:
+                    match, obsolete = _OBSOLETE_ENTRY.match(text, pos), True
+                if match is not None and reader.take_entry(match, lineno, obsolete):
+                    end = match.end()
+                    lineno += text.count("\n", pos, end)
+                    pos = end
+                    continue
+            end = text.find("\n", pos)
+            if end < 0:  # the last line (empty when the text ends with a newline)
+                reader.feed(text[pos:].removesuffix("\r"), lineno)
+                break
+            reader.feed(text[pos:end].removesuffix("\r"), lineno)
+            pos, lineno = end + 1, lineno + 1
+    except CatalogError as exc:
+        raise exc.at(line=lineno) from None
+    reader.finish()
+    return reader.entries
+
+
 def parse_catalog(text: str, path: str | Path = "<string>") -> polib.POFile:
     """Parse PO text strictly; the first malformed line raises CatalogError(path=, line=)."""
     if text.startswith("\ufeff"):
         raise CatalogError("the file starts with a byte order mark, which gettext tools reject", path, 1)
-    reader = _Reader()
-    for lineno, line in enumerate(text.split("\n"), 1):
-        try:
-            reader.feed(line.removesuffix("\r"), lineno)
-        except CatalogError as exc:
-            raise exc.at(path, lineno) from None
     try:
-        reader.finish()
+        entries = _read_entries(text)
     except CatalogError as exc:
         raise exc.at(path) from None
 
     po = polib.POFile(wrapwidth=WRAP_WIDTH, encoding="utf-8")
     po.fpath = None if str(path) == "<string>" else str(path)
-    for entry in reader.entries:
-        if not entry.obsolete and entry_key(entry) == (None, ""):
+    for index, entry in enumerate(entries):
+        if not entry.obsolete and entry_key(entry) == (None, ""):  # at most one: duplicates are refused
             po.header = entry.tcomment
             po.metadata = _metadata_from_text(entry.msgstr)
             po.metadata_is_fuzzy = "fuzzy" in entry.flags
             po.header_as_read = _HeaderAsRead(entry, list(po.metadata.items()))
-        else:
-            po.append(entry)
+            del entries[index]
+            break
+    po.extend(entries)  # polib's append() only adds a duplicate check, off in a new POFile
     return po
 
 
@@ -438,9 +635,13 @@ def _piece_pattern(width: int) -> re.Pattern[str]:
     return re.compile(rf".{{1,{width}}}(?:(?<= )(?! )|$)|[^ ]* +|[^ ]+")
 
 
+_VALUE_LINES = re.compile(r"[^\n]*\n|[^\n]+")
+
+
 def _string_lines(prefix: str, keyword: str, value: str) -> list[str]:
     """``keyword "value"`` on one line if it fits, else gettext style: ``keyword ""`` then wrapped lines."""
-    parts = [_escape(part) for part in re.findall(r"[^\n]*\n|[^\n]+", value)] or [""]
+    # each line of the value with its \n; most values are one line
+    parts = [_escape(part) for part in _VALUE_LINES.findall(value)] if "\n" in value else [_escape(value)]
     first = f'{prefix}{keyword} "'
     if len(parts) == 1 and len(first) + len(parts[0]) + 1 <= WRAP_WIDTH:
         return [f'{first}{parts[0]}"']
