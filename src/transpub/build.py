@@ -8,9 +8,10 @@ language is built straight from the source.
 Builds are incremental. ``outputs/.transpub-manifest.json`` records, for every (release, language), a
 digest of everything its result depends on (the source, its catalog, names.po, the glossary,
 transpub.toml, transpub's own code) and, for every output file, that digest plus the images, templates,
-format and the set of published language versions. Content, not modification times, decides: a no-op
-rebuild reads and hashes files but parses and renders nothing, and changing one release re-renders only
-that release's outputs (and the index pages). Pairs that need rendering are spread over a process pool;
+format and the set of published language versions; index pages are keyed on what they list. Content,
+not modification times, decides: a no-op rebuild reads and hashes files but parses and renders nothing
+(it does not even import the parsers and renderers), and changing one release re-renders only that
+release's outputs (and an index page only if what it lists changed). Pairs that need rendering are spread over a process pool;
 every output is deterministic, so a parallel build writes the same bytes as a serial one.
 
 A page that was published and is no longer publishable (its source changed, a translation became fuzzy)
