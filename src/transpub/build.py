@@ -11,8 +11,9 @@ transpub.toml, transpub's own code) and, for every output file, that digest plus
 format and the set of published language versions; index pages are keyed on what they list. Content,
 not modification times, decides: a no-op rebuild reads and hashes files but parses and renders nothing
 (it does not even import the parsers and renderers), and changing one release re-renders only that
-release's outputs (and an index page only if what it lists changed). Pairs that need rendering are spread over a process pool;
-every output is deterministic, so a parallel build writes the same bytes as a serial one.
+release's outputs (and an index page only if what it lists changed). Pairs that need rendering are
+spread over a process pool; every output is deterministic, so a parallel build writes the same bytes as
+a serial one.
 
 A page that was published and is no longer publishable (its source changed, a translation became fuzzy)
 is left as it was, the last reviewed version, and reported as skipped.
