@@ -22,6 +22,7 @@ is left as it was, the last reviewed version, and reported as skipped.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -267,7 +268,8 @@ def _collect(result: _ReleaseResult, pairs, outputs, skipped, manifest) -> None:
     manifest["outputs"].update(result.output_keys)
 
 
-def _pair_info(project: Project, release: Release, lang: str, catalog, names: Names, key: str) -> PairInfo:
+def _pair_info(project: Project, release: Release, lang: str, catalog, names: Names, key: str) -> tuple[PairInfo, LocalizedRelease]:
+    """Whether the pair publishes (and why not), with the localized release a render of it uses."""
     from .render.localize import LocalizedRelease, readiness
 
     ready = readiness(project, release, lang, catalog, names)
@@ -280,8 +282,8 @@ def _pair_info(project: Project, release: Release, lang: str, catalog, names: Na
             first = errors[0].line_text()
             reason = f"{len(errors)} check error(s), e.g. {first}; run 'transpub check --lang {lang}'"
     # the title shown in index pages: the published one, or what a draft shows
-    title = LocalizedRelease(project, release, lang, catalog=catalog, names=names, draft=not publishable).plain(release.title)
-    return PairInfo(key, publishable, reason, title, release.date.isoformat())
+    loc = LocalizedRelease(project, release, lang, catalog=catalog, names=names, draft=not publishable)
+    return PairInfo(key, publishable, reason, loc.plain(release.title), release.date.isoformat()), loc
 
 
 def _check_errors(project: Project, release: Release, lang: str, catalog, names: Names) -> list:
@@ -322,6 +324,10 @@ def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_Re
         return
     workers = min(jobs or os.cpu_count() or 1, total)
     done = 0
+    # The modules, CLDR data and templates loaded so far live as long as the run: moved out of the
+    # garbage collector's sight, its passes no longer walk them (rendering allocates fast and triggers
+    # many), and forked workers do not touch, hence copy, the pages holding them.
+    gc.freeze()
     if workers <= 1 or total < 3:  # a pool costs more than it saves for a couple of releases
         results = map(_build_release, work)
     else:
@@ -338,11 +344,12 @@ def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_Re
     finally:
         if workers > 1 and total >= 3:
             pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
 
 
 def _build_release(job: _ReleaseJob) -> _ReleaseResult:
     """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
-    from .render.localize import LocalizedRelease, catalog_for
+    from .render.localize import catalog_for
     from .segments import forget_parsed_texts
     from .source.reader import read_release
 
@@ -351,11 +358,12 @@ def _build_release(job: _ReleaseJob) -> _ReleaseResult:
     # only the languages being built are read and checked: the cost of a build follows what it builds
     catalogs = {lang: catalog_for(project, release, lang) for lang in job.keys}
     names = {lang: _names_for(project, job.config, lang) for lang in job.keys}
-    infos = {lang: _pair_info(project, release, lang, catalogs[lang], names[lang], key) for lang, key in job.keys.items()}
+    decided = {lang: _pair_info(project, release, lang, catalogs[lang], names[lang], key) for lang, key in job.keys.items()}
+    infos = {lang: info for lang, (info, _loc) in decided.items()}
     result = _plan(project, job, infos)
     versions = _versions(job, infos, release.id)
-    for lang, is_draft, formats in result.to_render:
-        loc = LocalizedRelease(project, release, lang, catalog=catalogs[lang], names=names[lang], draft=is_draft)
+    for lang, _draft, formats in result.to_render:
+        loc = decided[lang][1]  # (a draft exactly when the pair is not publishable, as _plan decided)
         try:
             result.outputs.extend(_render(project, loc, formats, versions, result.staged))
         except BaseException:

@@ -63,6 +63,8 @@ class LocaleFormatter:
     # --- whole texts ---------------------------------------------------------------------------
     def render_text(self, text: str) -> str:
         """Replace every token in a plain text by its localized form."""
+        if "{" not in text:
+            return text  # no token (most text runs)
         parts = list(split_tokens(text))
         if len(parts) == 1:
             return text
