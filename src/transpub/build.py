@@ -26,7 +26,7 @@ import gc
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -128,14 +128,57 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     pairs: dict[tuple[str, str], PairInfo] = {}
     outputs: list[Output] = []
     skipped: list[Skipped] = []
-    work: list[_ReleaseJob] = []
+    workers = _Workers(project, languages, formats, jobs)
+    staged: list[Staged] = []
+    try:
+        for job in _jobs(project, languages, paths, release_id, formats, draft, manifest, digests):
+            cached = {lang: manifest["pairs"].get(f"{job.release}/{lang}") for lang in languages}
+            if all(c and c.get("key") == job.keys[lang] for lang, c in cached.items()):
+                # nothing this release depends on changed: decide from the manifest, parse nothing
+                result = _plan(project, job, {lang: PairInfo(**c) for lang, c in cached.items()})
+                if not result.to_render:
+                    _collect(result, pairs, outputs, skipped, manifest)
+                    continue
+            workers.submit(job)  # a worker starts on it while the next releases are being digested
+        reused = len(outputs)
+        rendered = 0
+        for result in workers.results(on_progress):
+            _collect(result, pairs, outputs, skipped, manifest)
+            staged.extend(result.staged)
+            rendered += result.rendered
+    except BaseException:
+        workers.abandon()  # the files of jobs that finished but were never collected
+        discard(staged)  # a bad source or catalog anywhere: no output changes
+        raise
+    finally:
+        workers.close()
+    commit(staged)
+
+    published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if pairs[rid, lang].publishable} for rid in paths}
+    indexes: list[str] = []
+    if "html" in formats:
+        indexes = _write_indexes(project, list(paths), pairs, published, languages, digests, manifest)
+    manifest["pairs"].update({f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()})
+    manifest["pairs"] = {k: v for k, v in manifest["pairs"].items() if k.rsplit("/", 1)[0] in paths}
+    out_dir = str(project.outputs_dir)
+    manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if os.path.isfile(os.path.join(out_dir, p))}
+    _write_manifest(project, manifest)
+    counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
+    outputs.sort(key=lambda o: (o.lang, o.release, o.path))
+    skipped.sort(key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
+    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), rendered, reused, counts)
+
+
+def _jobs(project, languages, paths, release_id, formats, draft, manifest, digests) -> Iterator[_ReleaseJob]:
+    """One job per release: the digests of its inputs and the state of its outputs (no parsing)."""
     outputs_by_release: dict[str, dict[str, str]] = {}  # grouped once: a scan per release would be quadratic
     for relative, key in manifest["outputs"].items():
         outputs_by_release.setdefault(relative.rsplit("/", 1)[-1].rsplit(".", 1)[0], {})[relative] = key
     listing = _Listing(project.outputs_dir)
     for rid, path in paths.items():
         wanted = languages if release_id in (None, rid) else ()
-        job = _ReleaseJob(
+        yield _ReleaseJob(
+            release=rid,
             root=str(project.root),
             config=digests.file(project.config_path),
             source=str(path),
@@ -158,49 +201,13 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
                 if listing.has(relative := f"{folder}/{rid}.{fmt}")
             ),
         )
-        cached = {lang: manifest["pairs"].get(f"{rid}/{lang}") for lang in languages}
-        if all(c and c.get("key") == job.keys[lang] for lang, c in cached.items()):
-            # nothing this release depends on changed: decide from the manifest, parse nothing
-            result = _plan(project, job, {lang: PairInfo(**c) for lang, c in cached.items()})
-            if not result.to_render:
-                _collect(result, pairs, outputs, skipped, manifest)
-                continue
-        work.append(job)
-
-    reused = len(outputs)
-    rendered = 0
-    staged: list[Staged] = []
-    if work:
-        _load_renderers(project, languages, formats)
-    try:
-        for result in _run(work, jobs, on_progress):
-            _collect(result, pairs, outputs, skipped, manifest)
-            staged.extend(result.staged)
-            rendered += result.rendered
-    except BaseException:
-        discard(staged)  # a bad source or catalog anywhere: no output changes
-        raise
-    commit(staged)
-
-    published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if pairs[rid, lang].publishable} for rid in paths}
-    indexes: list[str] = []
-    if "html" in formats:
-        indexes = _write_indexes(project, list(paths), pairs, published, languages, digests, manifest)
-    manifest["pairs"].update({f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()})
-    manifest["pairs"] = {k: v for k, v in manifest["pairs"].items() if k.rsplit("/", 1)[0] in paths}
-    out_dir = str(project.outputs_dir)
-    manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if os.path.isfile(os.path.join(out_dir, p))}
-    _write_manifest(project, manifest)
-    counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
-    outputs.sort(key=lambda o: (o.lang, o.release, o.path))
-    skipped.sort(key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
-    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), rendered, reused, counts)
 
 
 @dataclass(frozen=True)
 class _ReleaseJob:
     """Everything a worker needs to decide and render one release's outputs (paths and digests only)."""
 
+    release: str
     root: str
     config: str  # digest of transpub.toml: a worker's cached settings are never stale
     source: str
@@ -318,33 +325,61 @@ def _load_renderers(project: Project, languages: Sequence[str], formats: Sequenc
             pass
 
 
-def _run(work: list[_ReleaseJob], jobs: int | None, on_progress) -> Iterable[_ReleaseResult]:
-    total = len(work)
-    if not total:
-        return
-    workers = min(jobs or os.cpu_count() or 1, total)
-    done = 0
-    # The modules, CLDR data and templates loaded so far live as long as the run: moved out of the
-    # garbage collector's sight, its passes no longer walk them (rendering allocates fast and triggers
-    # many), and forked workers do not touch, hence copy, the pages holding them.
-    gc.freeze()
-    if workers <= 1 or total < 3:  # a pool costs more than it saves for a couple of releases
-        results = map(_build_release, work)
-    else:
-        from concurrent.futures import as_completed
+class _Workers:
+    """Runs release jobs: in a process pool started with the first job (so workers begin while the
+    build is still digesting later releases), or one after another in this process (``--jobs 1``)."""
 
-        pool = process_pool(workers)  # its workers end with this process, even when it is killed
-        results = (future.result() for future in as_completed([pool.submit(_build_release, job) for job in work]))
-    try:
-        for result in results:
-            done += 1
+    def __init__(self, project: Project, languages: Sequence[str], formats: Sequence[str], jobs: int | None):
+        self.project, self.languages, self.formats = project, languages, formats
+        self.size = jobs or os.cpu_count() or 1
+        self.pending: list = []  # futures (pool) or jobs (serial)
+        self.pool = None
+        self.started = False
+
+    def submit(self, job: _ReleaseJob) -> None:
+        if not self.started:
+            self.started = True
+            _load_renderers(self.project, self.languages, self.formats)
+            # What is loaded now lives as long as the run: moved out of the garbage collector's sight,
+            # its passes no longer walk it (rendering allocates fast and triggers many), and forked
+            # workers do not touch, hence copy, the memory pages that hold it.
+            gc.freeze()
+        if self.size <= 1:
+            self.pending.append(job)
+            return
+        if self.pool is None:
+            self.pool = process_pool(self.size)  # its workers end with this process, even when it is killed
+        self.pending.append(self.pool.submit(_build_release, job))
+
+    def results(self, on_progress: Callable[[int, int], None] | None) -> Iterator[_ReleaseResult]:
+        total = len(self.pending)
+        if self.pool is None:
+            results: Iterable[_ReleaseResult] = map(_build_release, self.pending)
+        else:
+            from concurrent.futures import as_completed
+
+            results = (future.result() for future in as_completed(self.pending))
+        for done, result in enumerate(results, 1):
             if on_progress:
                 on_progress(done, total)
             yield result
-    finally:
-        if workers > 1 and total >= 3:
-            pool.shutdown(cancel_futures=True)
-        gc.unfreeze()
+
+    def abandon(self) -> None:
+        """After a failure: stop the pool, waiting for running jobs, and remove every file they staged."""
+        if self.pool is None:
+            return
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for future in self.pending:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                discard(future.result().staged)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        if self.started:
+            gc.unfreeze()
+            self.started = False
 
 
 def _build_release(job: _ReleaseJob) -> _ReleaseResult:
