@@ -199,3 +199,16 @@ def test_index_pages_are_rendered_again_only_when_what_they_show_changes(sample_
     catalog.write_text(catalog.read_text(encoding="utf-8").replace("Moves Forward", "Advances"), encoding="utf-8")
     build(load_project(sample_project), jobs=1)
     assert "Advances" in index.read_text(encoding="utf-8") and index.stat().st_mtime_ns != stamp
+
+
+def test_a_broken_project_template_is_reported_with_its_line_and_changes_nothing(sample_project: Path):
+    assert run_cli(sample_project, "build", "--lang", "en", "--format", "html").exit_code == 0
+    before = _outputs(sample_project)
+    (sample_project / "templates").mkdir(exist_ok=True)
+    (sample_project / "templates" / "release.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n{% block main %}\n{% if %}\n{% endblock %}\n', encoding="utf-8"
+    )
+    result = run_cli(sample_project, "build", "--lang", "en", "--format", "html")
+    assert result.exit_code == 2
+    assert "release.html.j2" in result.stderr and ":3:" in result.stderr
+    assert _outputs(sample_project) == before

@@ -319,10 +319,12 @@ def _load_renderers(project: Project, languages: Sequence[str], formats: Sequenc
     for lang in languages:
         Locale.parse(lang).territories  # noqa: B018  (reads the locale's CLDR data into Babel's cache)
     if "html" in formats:
+        from jinja2 import TemplateError
+
         try:
             html.load_templates(_templates(project))
-        except Exception:  # noqa: BLE001  a template error is reported, with its line, by the page that uses it
-            pass
+        except TemplateError:
+            pass  # reported, with its file and line, by the first page that uses the template
 
 
 class _Workers:
