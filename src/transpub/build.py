@@ -328,13 +328,14 @@ def _load_renderers(project: Project, languages: Sequence[str], formats: Sequenc
 
 
 class _Workers:
-    """Runs release jobs: in a process pool started with the first job (so workers begin while the
-    build is still digesting later releases), or one after another in this process (``--jobs 1``)."""
+    """Runs release jobs: in a process pool started as soon as a second job turns up (so workers begin
+    while the build is still digesting later releases), or one after another in this process (a single
+    job, or ``--jobs 1``)."""
 
     def __init__(self, project: Project, languages: Sequence[str], formats: Sequence[str], jobs: int | None):
         self.project, self.languages, self.formats = project, languages, formats
         self.size = jobs or os.cpu_count() or 1
-        self.pending: list = []  # futures (pool) or jobs (serial)
+        self.pending: list = []  # futures once the pool runs; jobs before that (or with --jobs 1)
         self.pool = None
         self.started = False
 
@@ -346,11 +347,12 @@ class _Workers:
             # its passes no longer walk it (rendering allocates fast and triggers many), and forked
             # workers do not touch, hence copy, the memory pages that hold it.
             gc.freeze()
-        if self.size <= 1:
-            self.pending.append(job)
+        if self.size <= 1 or not self.pending:
+            self.pending.append(job)  # the first job waits: for one release alone a pool costs more than it saves
             return
         if self.pool is None:
             self.pool = process_pool(self.size)  # its workers end with this process, even when it is killed
+            self.pending = [self.pool.submit(_build_release, waiting) for waiting in self.pending]
         self.pending.append(self.pool.submit(_build_release, job))
 
     def results(self, on_progress: Callable[[int, int], None] | None) -> Iterator[_ReleaseResult]:
