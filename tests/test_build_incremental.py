@@ -212,3 +212,40 @@ def test_a_broken_project_template_is_reported_with_its_line_and_changes_nothing
     assert result.exit_code == 2
     assert "release.html.j2" in result.stderr and ":3:" in result.stderr
     assert _outputs(sample_project) == before
+
+
+def test_workers_start_with_everything_loaded(sample_project: Path):
+    """Worker processes are forked after the build has loaded what every release needs: rendering a release
+    then loads no CLDR locale, compiles no template, reads no settings or names.po of its own (each of
+    these, left to the workers, was paid again by every worker on the critical path)."""
+    probe = (
+        "import sys\n"
+        "import babel.localedata, jinja2, transpub.build as b, transpub.config as c, transpub.render.localize as loc\n"
+        "late, in_release = [], False\n"
+        "def spy(module, name, label):\n"
+        "    real = getattr(module, name)\n"
+        "    def wrapper(*args, **kwargs):\n"
+        "        if in_release and (label != 'locale' or args[0] not in babel.localedata._cache):\n"
+        "            late.append(label)\n"
+        "        return real(*args, **kwargs)\n"
+        "    setattr(module, name, wrapper)\n"
+        "real_release = b._build_release\n"
+        "def release(job):\n"
+        "    global in_release\n"
+        "    in_release = True\n"
+        "    try:\n"
+        "        return real_release(job)\n"
+        "    finally:\n"
+        "        in_release = False\n"
+        "b._build_release = release\n"
+        "spy(babel.localedata, 'load', 'locale')\n"
+        "spy(jinja2.Environment, '_parse', 'template')\n"
+        "spy(c, 'load_project', 'settings')\n"
+        "spy(loc, 'read_names', 'names')\n"
+        "report = b.build(c.load_project(c.Path(sys.argv[1])), jobs=1)\n"
+        "assert report.rendered > 1, report\n"
+        "print(late)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(sample_project)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -128,7 +128,7 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     pairs: dict[tuple[str, str], PairInfo] = {}
     outputs: list[Output] = []
     skipped: list[Skipped] = []
-    workers = _Workers(project, languages, formats, jobs)
+    workers = _Workers(project, formats, jobs)
     staged: list[Staged] = []
     try:
         for job in _jobs(project, languages, paths, release_id, formats, draft, manifest, digests):
@@ -302,22 +302,31 @@ def _check_errors(project: Project, release: Release, lang: str, catalog, names:
 
 
 # --- one release per job, serial or in a process pool ----------------------------------------------
-def _load_renderers(project: Project, languages: Sequence[str], formats: Sequence[str]) -> None:
-    """Import the parsers and renderers, load CLDR data and compile templates once, before the pool starts.
+def _load_renderers(project: Project, job: _ReleaseJob, formats: Sequence[str]) -> None:
+    """Load, once and before the pool starts, everything a worker would otherwise load for itself.
 
     Worker processes are forked from this one (Linux), so they begin with all of it instead of each
-    loading it again; the index pages, rendered here at the end, need most of it too.
+    loading it again on its first release: the parsers and renderers, the CLDR data of every language
+    they render and of the source language (country codes are checked against it), the Markdown parser,
+    every template (those a page extends and includes too), the project's settings and each language's
+    names. The index pages, rendered here at the end, need most of it too.
     """
     from babel import Locale
 
     from .render import html, localize  # noqa: F401
     from .review import checks  # noqa: F401
-    from .source import reader  # noqa: F401
+    from .segments import markdown_parser
+    from .source import reader, tokens  # noqa: F401
 
     if "docx" in formats:
         from .render import docx  # noqa: F401
-    for lang in languages:
+    project = _project_for(job.root, job.config)
+    for lang in dict.fromkeys((project.source_lang, *job.keys)):
         Locale.parse(lang).territories  # noqa: B018  (reads the locale's CLDR data into Babel's cache)
+    for lang in job.keys:
+        _names_for(project, job.config, lang)
+    tokens.is_country_code("CH")
+    markdown_parser()
     if "html" in formats:
         from jinja2 import TemplateError
 
@@ -332,8 +341,8 @@ class _Workers:
     while the build is still digesting later releases), or one after another in this process (a single
     job, or ``--jobs 1``)."""
 
-    def __init__(self, project: Project, languages: Sequence[str], formats: Sequence[str], jobs: int | None):
-        self.project, self.languages, self.formats = project, languages, formats
+    def __init__(self, project: Project, formats: Sequence[str], jobs: int | None):
+        self.project, self.formats = project, formats
         self.size = jobs or os.cpu_count() or 1
         self.pending: list = []  # futures once the pool runs; jobs before that (or with --jobs 1)
         self.pool = None
@@ -342,7 +351,7 @@ class _Workers:
     def submit(self, job: _ReleaseJob) -> None:
         if not self.started:
             self.started = True
-            _load_renderers(self.project, self.languages, self.formats)
+            _load_renderers(self.project, job, self.formats)
             # What is loaded now lives as long as the run: moved out of the garbage collector's sight,
             # its passes no longer walk it (rendering allocates fast and triggers many), and forked
             # workers do not touch, hence copy, the memory pages that hold it.

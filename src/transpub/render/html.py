@@ -536,9 +536,15 @@ def template_environment(templates_dir: Path | None) -> SandboxedEnvironment:
 
 
 def load_templates(templates_dir: Path | None) -> None:
-    """Compile the page templates now (a build does it before its worker processes start, so they share them)."""
-    for name in (RELEASE_TEMPLATE, LANGUAGE_INDEX_TEMPLATE, ROOT_INDEX_TEMPLATE):
-        _template(templates_dir, name)
+    """Compile the templates now (a build does it before its worker processes start, so they share them).
+
+    Every template is compiled, not only the three pages: those they extend or include would otherwise
+    be compiled by each worker on its first page.
+    """
+    key = Path(templates_dir).resolve() if templates_dir is not None else None
+    environment = template_environment(key)
+    for name in environment.list_templates(extensions=["j2"]):
+        environment.get_template(name)
 
 
 def _template(templates_dir: Path | None, name: str):
