@@ -16,6 +16,19 @@ from transpub.cli import main
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_folder(tmp_path_factory: pytest.TempPathFactory):
+    """transpub keeps compiled templates under $XDG_CACHE_HOME: tests use a folder of their own, not the
+    user's (subprocesses inherit it)."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
     """A private copy of the repository's sample project (settings, sources, catalogs; no outputs)."""

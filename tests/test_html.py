@@ -8,8 +8,12 @@ reuses the helpers below for the Nu HTML Checker and Chromium.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field, replace
 from functools import cache
 from html.parser import HTMLParser
@@ -17,6 +21,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from conftest import REPO
 
 from transpub.catalogs.templates import PUBLISHER_CONTEXT, org_context
 from transpub.config import load_project
@@ -735,3 +740,62 @@ def test_project_templates_cannot_escape(tmp_path, template):
     with pytest.raises(ConfigError) as failure:
         page(localized("ja"), templates_dir=tmp_path)
     assert "template" in str(failure.value)
+
+
+# --- compiled templates kept between runs ---------------------------------------------------------
+_COUNT_COMPILES = (
+    "import sys, jinja2\n"
+    "from transpub.cli import main\n"
+    "compiled = []\n"
+    "real = jinja2.Environment._parse\n"
+    "jinja2.Environment._parse = lambda self, source, name, filename: compiled.append(name) or real(self, source, name, filename)\n"
+    "try:\n"
+    "    main(['-C', sys.argv[1], 'build', '--lang', 'en', '--format', 'html'])\n"
+    "except SystemExit as exc:\n"
+    "    assert not exc.code, exc.code\n"
+    "print(sorted(compiled))\n"
+)
+
+
+def _compiled_templates(project: Path, cache: Path, **env: str) -> list[str]:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(cache), **env}
+    result = subprocess.run([sys.executable, "-c", _COUNT_COMPILES, str(project)], capture_output=True, text=True, env=environment)
+    assert result.returncode == 0, result.stderr
+    shutil.rmtree(project / "outputs")  # every run renders every page again
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_templates_are_compiled_once_and_again_when_they_change(sample_project: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    first = _compiled_templates(sample_project, cache)
+    assert "release.html.j2" in first and "base.html.j2" in first
+    assert _compiled_templates(sample_project, cache) == []  # the next run loads them compiled
+    (folder,) = (cache / "transpub").iterdir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    base = sample_project / "templates" / "base.html.j2"
+    base.parent.mkdir(exist_ok=True)
+    base.write_text((REPO / "src/transpub/templates/base.html.j2").read_text(encoding="utf-8"), encoding="utf-8")
+    assert _compiled_templates(sample_project, cache) == ["base.html.j2"]  # the project's own: another file
+    assert _compiled_templates(sample_project, cache) == []
+    base.write_text(base.read_text(encoding="utf-8").replace("<body", "<body data-edited"), encoding="utf-8")
+    assert _compiled_templates(sample_project, cache) == ["base.html.j2"]  # changed: compiled again
+    build = subprocess.run(
+        [sys.executable, "-m", "transpub.cli", "-C", str(sample_project), "build", "--lang", "en", "--format", "html"],
+        capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )
+    assert build.returncode == 0, build.stderr
+    assert "<body data-edited" in (sample_project / "outputs/en/index.html").read_text(encoding="utf-8")  # not the stale one
+
+
+def test_an_unsafe_or_unusable_cache_folder_only_means_compiling_every_time(sample_project: Path, tmp_path: Path):
+    cache = tmp_path / "cache"
+    assert _compiled_templates(sample_project, cache)
+    (folder,) = (cache / "transpub").iterdir()
+    folder.chmod(0o777)  # what it holds is run as code: a folder anyone may write to is not used
+    assert "release.html.j2" in _compiled_templates(sample_project, cache)
+    assert "release.html.j2" in _compiled_templates(sample_project, cache)
+    shutil.rmtree(cache / "transpub")
+    (cache / "transpub").write_text("not a folder", encoding="utf-8")  # cannot be made: no error either
+    assert "release.html.j2" in _compiled_templates(sample_project, cache)
+    assert "release.html.j2" in _compiled_templates(sample_project, tmp_path / "other", TRANSPUB_NO_CACHE="1")
+    assert not (tmp_path / "other").exists()
