@@ -8,9 +8,9 @@ replaced" identical.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
+from typing import Mapping, Union
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,9 @@ class Release:
     division: Text | None
     related: tuple[RelatedLink, ...]
     body: tuple[Block, ...]
+    # msgid -> its inline nodes as the document's own parse produced them, for the body texts that have
+    # markup: checks compare a translation with these instead of parsing every msgid again
+    parsed: Mapping[str, tuple[Inline, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def texts(self) -> list[Text]:
         """Every translatable segment in reading order (title, subtitle, body, then front matter)."""

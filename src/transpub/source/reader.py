@@ -16,7 +16,7 @@ import yaml
 
 from ..config import Project, release_id_of
 from ..errors import SourceError, TokenError, UsageError
-from ..segments import InlineImageError, inline_tokens_to_text, markdown_parser
+from ..segments import InlineImageError, inline_tokens_to_text, is_plain_text, markdown_parser, tokens_to_inline
 from .model import (
     Block,
     CodeBlock,
@@ -89,6 +89,7 @@ def parse_release(text: str, release_id: str, path: Path, project: Project) -> R
         division=_meta_text(meta, meta_lines, "division", "front matter: division in charge", shown),
         related=_related(meta, meta_lines, shown),
         body=tuple(rest),
+        parsed=builder.parsed,
     )
     for text in (release.section, release.division, *(link.title for link in release.related)):
         if text is not None:  # front matter is plain text: the body's texts were checked while building
@@ -225,6 +226,7 @@ class _BodyBuilder:
         self.shown, self.offset, self.folder, self.project = shown, offset, folder, project
         self.list_depth = 0  # how many list items / block quotes enclose the current token
         self.quote_depth = 0
+        self.parsed: dict[str, tuple] = {}  # msgid -> inline nodes, for texts with markup (Release.parsed)
 
     def build(self, body: str) -> list[Block]:
         self.tokens = markdown_parser().parse(body)
@@ -372,6 +374,8 @@ class _BodyBuilder:
             if allow_empty:
                 return None
             raise SourceError(f"empty {kind}: write its text or remove the line", path=self.shown, line=line)
+        if source not in self.parsed and not is_plain_text(source):
+            self.parsed[source] = tokens_to_inline(children)
         return Text(source, kind, line)
 
 
