@@ -11,7 +11,8 @@ Steps (each tool does what a user would run; see bench/README.md for the exact c
 3. render    translated outputs for one language from reviewed catalogs (transpub build --format html /
              docx; po4a translate; Translate Toolkit po2md; mdpo po2md), into an empty folder
 4. rebuild   transpub only: full build (html+docx), the same build again with nothing changed (no-op),
-             and after one translation of one release changed
+             and after one translation of one release changed; for one language (fr) and for the whole
+             project (`transpub build`, every language)
 
 Each task is a separate process, timed by wall clock and measured with os.wait4 (peak RSS of the process
 and the children it waited for). Repetitions are interleaved across tools (round robin) so a noisy
@@ -422,59 +423,70 @@ def tasks_for(c: Corpus, peers: dict[str, bool], steps: set[str]) -> list[Task]:
                               after=md_note, entries=c.mdpo_entries))
 
     # 4. full build, no-op rebuild, one release changed (transpub) ---------------------------------------
+    # Twice: for one language (fr, html+docx) and for the whole project (`transpub build`: every language,
+    # both formats), the build a newsroom runs before publishing.
     if "rebuild" in steps:
-        incr = c.root / "incremental"
-        if incr.exists():
-            shutil.rmtree(incr)
-        incr.mkdir()
-        (incr / "sources").symlink_to(c.base / "sources", target_is_directory=True)
-        copytree(c.base / "locale", incr / "locale")
-        shutil.copy2(c.base / "transpub.toml", incr)
-        build = [*tp, "-C", str(incr), "build", "--lang", LANG, "--format", "html,docx"]
-        state: dict[str, object] = {"counter": 0}
-
-        def full_setup(s: Path):
-            if (incr / "outputs").exists():
-                shutil.rmtree(incr / "outputs")
-            return build
-
-        def written_note(s: Path, run: Run) -> str:
-            after = snapshot(incr / "outputs")
-            before = state.get("before", {})
-            changed = sorted(k for k, v in after.items() if before.get(k) != v)
-            pages = [k for k in changed if k.endswith((".html", ".docx")) and not k.endswith("index.html")]
-            shown = ", ".join(changed[:4]) + (" …" if len(changed) > 4 else "")
-            skipped = len(re.findall(r"^skipped ", run.stderr, re.M))
-            return (f"{len(changed)} files rewritten ({len(pages)} release outputs): {shown}"
-                    + (f"; {skipped} pairs skipped" if skipped else ""))
-
-        def noop_setup(s: Path):
-            # build first (untimed): the manifest must match the current transpub code, which others may
-            # be editing while the benchmark runs (its digest is part of every output's key)
-            run_checked(build, incr)
-            state["before"] = snapshot(incr / "outputs")
-            return build
-
-        def one_setup(s: Path):
-            run_checked(build, incr)
-            state["counter"] = int(state["counter"]) + 1
-            release = sorted((incr / "locale" / LANG / "LC_MESSAGES").glob("*-r*.po"))[0]
-            text = release.read_text(encoding="utf-8")
-            # change one reviewed translation (a different text on every repetition)
-            text = re.sub(r'(\n#\. paragraph\n(?:#.*\n)*msgid (?:".*"\n)+msgstr ")',
-                          lambda m: m.group(1) + "révisé " * int(state["counter"]), text, count=1)
-            release.write_text(text, encoding="utf-8")
-            state["before"] = snapshot(incr / "outputs")
-            return build
-
-        tasks.append(Task("transpub", "build html+docx (full)", full_setup,
-                          f"transpub build --lang {LANG} into empty outputs/", entries=c.segments))
-        tasks.append(Task("transpub", "rebuild, nothing changed", noop_setup,
-                          "the same build again, outputs/ up to date", after=written_note, entries=c.segments))
-        tasks.append(Task("transpub", "rebuild, 1 release changed", one_setup,
-                          f"one reviewed msgstr of one release's {LANG}.po changed, then build", after=written_note,
-                          entries=c.segments))
+        for scope, args, label in (
+            ("", ["--lang", LANG, "--format", "html,docx"], f"transpub build --lang {LANG}"),
+            ("project ", [], "transpub build (every language of the project, html+docx)"),
+        ):
+            tasks.extend(_rebuild_tasks(c, tp, scope, args, label))
     return tasks
+
+
+def _rebuild_tasks(c: Corpus, tp: list[str], scope: str, args: list[str], label: str) -> list[Task]:
+    incr = c.root / f"incremental{'-' + scope.strip() if scope else ''}"
+    if incr.exists():
+        shutil.rmtree(incr)
+    incr.mkdir()
+    (incr / "sources").symlink_to(c.base / "sources", target_is_directory=True)
+    copytree(c.base / "locale", incr / "locale")
+    shutil.copy2(c.base / "transpub.toml", incr)
+    build = [*tp, "-C", str(incr), "build", *args]
+    state: dict[str, object] = {"counter": 0}
+
+    def full_setup(s: Path):
+        if (incr / "outputs").exists():
+            shutil.rmtree(incr / "outputs")
+        return build
+
+    def written_note(s: Path, run: Run) -> str:
+        after = snapshot(incr / "outputs")
+        before = state.get("before", {})
+        changed = sorted(k for k, v in after.items() if before.get(k) != v)
+        pages = [k for k in changed if k.endswith((".html", ".docx")) and not k.endswith("index.html")]
+        shown = ", ".join(changed[:4]) + (" …" if len(changed) > 4 else "")
+        skipped = len(re.findall(r"^skipped ", run.stderr, re.M))
+        return (f"{len(changed)} files rewritten ({len(pages)} release outputs): {shown}"
+                + (f"; {skipped} pairs skipped" if skipped else ""))
+
+    def noop_setup(s: Path):
+        # build first (untimed): the manifest must match the current transpub code, which others may
+        # be editing while the benchmark runs (its digest is part of every output's key)
+        run_checked(build, incr)
+        state["before"] = snapshot(incr / "outputs")
+        return build
+
+    def one_setup(s: Path):
+        run_checked(build, incr)
+        state["counter"] = int(state["counter"]) + 1
+        release = sorted((incr / "locale" / LANG / "LC_MESSAGES").glob("*-r*.po"))[0]
+        text = release.read_text(encoding="utf-8")
+        # change one reviewed translation (a different text on every repetition)
+        text = re.sub(r'(\n#\. paragraph\n(?:#.*\n)*msgid (?:".*"\n)+msgstr ")',
+                      lambda m: m.group(1) + "révisé " * int(state["counter"]), text, count=1)
+        release.write_text(text, encoding="utf-8")
+        state["before"] = snapshot(incr / "outputs")
+        return build
+
+    return [
+        Task("transpub", f"{scope}build html+docx (full)", full_setup, f"{label} into empty outputs/", entries=c.segments),
+        Task("transpub", f"{scope}rebuild, nothing changed", noop_setup, "the same build again, outputs/ up to date",
+             after=written_note, entries=c.segments),
+        Task("transpub", f"{scope}rebuild, 1 release changed", one_setup,
+             f"one reviewed msgstr of one release's {LANG}.po changed, then {label}", after=written_note,
+             entries=c.segments),
+    ]
 
 
 # --- running -------------------------------------------------------------------------------------------
@@ -593,22 +605,23 @@ def targets(rows: list[Row], ns: list[int]) -> list[str]:
             out.append(f"- `build --format html` at N={n}: {html.seg_per_s:,.0f} segments/s vs {best.tool} "
                        f"{best.seg_per_s:,.0f} ({ratio:.2f}×, target ≥ 2×): {ok(ratio >= 2)}{docx_text}.")
     for n in ns:
-        full = find(rows, "transpub", "build html+docx (full)", n)
-        noop = find(rows, "transpub", "rebuild, nothing changed", n)
-        one = find(rows, "transpub", "rebuild, 1 release changed", n)
-        if full and noop:
-            share = noop.median / full.median
-            out.append(f"- no-op rebuild at N={n}: {noop.median:.2f} s = {share:.0%} of a full build "
-                       f"({full.median:.2f} s; target ≤ 5 %): {ok(share <= 0.05)}.")
-        if full and one:
-            m = re.search(r"(\d+) files rewritten \((\d+) release outputs\)", one.note)
-            pages = int(m.group(2)) if m else -1
-            extra = one.median - (noop.median if noop else 0)
-            per_release = full.median / n
-            out.append(f"- one release changed at N={n}: {one.median:.2f} s = {one.median / full.median:.0%} of a full build "
-                       f"({extra:.2f} s over the no-op; a full build costs {per_release:.2f} s per release); "
-                       f"{m.group(1) if m else '?'} files rewritten, {pages} of them release outputs (html+docx of the "
-                       f"changed release, index pages only if a title changed): {ok(pages == 2)}.")
+        for scope, what in (("project ", "the project (every language)"), ("", f"one language ({LANG})")):
+            full = find(rows, "transpub", f"{scope}build html+docx (full)", n)
+            noop = find(rows, "transpub", f"{scope}rebuild, nothing changed", n)
+            one = find(rows, "transpub", f"{scope}rebuild, 1 release changed", n)
+            if full and noop:
+                share = noop.median / full.median
+                out.append(f"- no-op rebuild of {what} at N={n}: {noop.median:.2f} s = {share:.1%} of its full build "
+                           f"({full.median:.2f} s; target ≤ 5 %): {ok(share <= 0.05)}.")
+            if full and one:
+                m = re.search(r"(\d+) files rewritten \((\d+) release outputs\)", one.note)
+                pages = int(m.group(2)) if m else -1
+                extra = one.median - (noop.median if noop else 0)
+                per_release = full.median / n
+                out.append(f"- one release changed, build of {what} at N={n}: {one.median:.2f} s = {one.median / full.median:.0%} "
+                           f"of its full build ({extra:.2f} s over the no-op; a full build costs {per_release:.2f} s per "
+                           f"release); {m.group(1) if m else '?'} files rewritten, {pages} of them release outputs "
+                           f"(html+docx of the changed release, index pages only if a title changed): {ok(pages == 2)}.")
     if len(ns) > 1:
         flats = []
         for row in rows:
@@ -777,7 +790,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _STEP_ORDER = {"extract": 0, "update (K=1)": 1, "update (all K)": 2, "render html": 3, "render html -j1": 3.5, "render docx": 4, "render md": 5,
-               "build html+docx (full)": 6, "rebuild, nothing changed": 7, "rebuild, 1 release changed": 8}
+               "build html+docx (full)": 6, "rebuild, nothing changed": 7, "rebuild, 1 release changed": 8,
+               "project build html+docx (full)": 9, "project rebuild, nothing changed": 10,
+               "project rebuild, 1 release changed": 11}
 
 if __name__ == "__main__":
     sys.exit(main())
