@@ -170,7 +170,8 @@ def test_a_build_reads_only_the_languages_it_builds(sample_project: Path):
 
 def test_a_noop_rebuild_loads_no_parser_or_renderer(sample_project: Path):
     """Nothing changed: the manifest decides everything, so the Markdown parser, the checks, CLDR formatting,
-    Jinja and python-docx stay unloaded (that is what keeps a no-op build a small fraction of a full one)."""
+    Jinja and python-docx stay unloaded, and so does the lock, since nothing is written (that is what keeps
+    a no-op build a small fraction of a full one)."""
     assert run_cli(sample_project, "build").exit_code == 0
     probe = (
         "import sys\n"
@@ -179,7 +180,7 @@ def test_a_noop_rebuild_loads_no_parser_or_renderer(sample_project: Path):
         "    main(['-C', sys.argv[1], 'build'])\n"
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
-        "heavy = ('markdown_it', 'jinja2', 'docx', 'transpub.render', 'transpub.review.checks', 'transpub.source.reader', 'transpub.catalogs')\n"
+        "heavy = ('markdown_it', 'jinja2', 'docx', 'transpub.render', 'transpub.review.checks', 'transpub.source.reader', 'transpub.catalogs', 'filelock')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe, str(sample_project)], capture_output=True, text=True, check=True)
@@ -249,3 +250,24 @@ def test_workers_start_with_everything_loaded(sample_project: Path):
     result = subprocess.run([sys.executable, "-c", probe, str(sample_project)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_build_with_nothing_to_do_takes_no_lock_and_one_with_work_waits_for_none(sample_project: Path):
+    from transpub.errors import LockError
+    from transpub.fsutil import project_lock
+
+    project = load_project(sample_project)
+    build(project, jobs=1)
+    before = tree_digest(sample_project / "outputs")
+    with project_lock(sample_project):  # another transpub process is writing
+        report = build(project, jobs=1)  # up to date: decided without the lock
+        assert report.rendered == 0 and tree_digest(sample_project / "outputs") == before
+        (sample_project / "outputs/en/index.html").unlink()
+        try:
+            build(project, jobs=1)
+        except LockError:
+            pass
+        else:
+            raise AssertionError("a build that must write went ahead while another process held the lock")
+    build(project, jobs=1)
+    assert tree_digest(sample_project / "outputs") == before

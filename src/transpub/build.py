@@ -116,13 +116,25 @@ def build(
     paths = {release_id_of(path): path for path in project.release_paths()}
     if release_id is not None and release_id not in paths:
         raise UsageError(f"no release {release_id!r} in sources/")
+    args = (project, languages, paths, release_id, tuple(formats), draft, jobs, on_progress)
+    try:
+        # Most builds find everything up to date: that is decided from the manifest and the inputs'
+        # digests, reading only, so it needs no lock (every file transpub writes is replaced atomically:
+        # a reader sees its old or its new version), and does not wait for filelock's import.
+        return _build(*args, dry_run=True)
+    except _MustWrite:
+        pass
     # outputs/ is written under the project lock, like locale/: two builds never interleave outputs and
     # manifest, and the lock's sweep of a killed run's temporary files never meets a live one.
     with project_lock(project.root):
-        return _build(project, languages, paths, release_id, tuple(formats), draft, jobs, on_progress)
+        return _build(*args)
 
 
-def _build(project, languages, paths, release_id, formats, draft, jobs, on_progress) -> BuildReport:
+class _MustWrite(Exception):
+    """A dry run found something to render or write: the build starts again under the lock."""
+
+
+def _build(project, languages, paths, release_id, formats, draft, jobs, on_progress, *, dry_run: bool = False) -> BuildReport:
     manifest = _read_manifest(project)
     digests = _Digests(project)
     pairs: dict[tuple[str, str], PairInfo] = {}
@@ -139,6 +151,8 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
                 if not result.to_render:
                     _collect(result, pairs, outputs, skipped, manifest)
                     continue
+            if dry_run:
+                raise _MustWrite
             workers.submit(job)  # a worker starts on it while the next releases are being digested
         reused = len(outputs)
         rendered = 0
@@ -157,12 +171,12 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if pairs[rid, lang].publishable} for rid in paths}
     indexes: list[str] = []
     if "html" in formats:
-        indexes = _write_indexes(project, list(paths), pairs, published, languages, digests, manifest)
+        indexes = _write_indexes(project, list(paths), pairs, published, languages, digests, manifest, dry_run)
     manifest["pairs"].update({f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()})
     manifest["pairs"] = {k: v for k, v in manifest["pairs"].items() if k.rsplit("/", 1)[0] in paths}
     out_dir = str(project.outputs_dir)
     manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if os.path.isfile(os.path.join(out_dir, p))}
-    _write_manifest(project, manifest)
+    _write_manifest(project, manifest, dry_run)
     counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
     outputs.sort(key=lambda o: (o.lang, o.release, o.path))
     skipped.sort(key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
@@ -472,7 +486,14 @@ def _project_for(root: str, _config_digest: str) -> Project:
 
 
 def _write_indexes(
-    project: Project, release_ids: list[str], pairs, published, built: tuple[str, ...], digests: _Digests, manifest: dict
+    project: Project,
+    release_ids: list[str],
+    pairs,
+    published,
+    built: tuple[str, ...],
+    digests: _Digests,
+    manifest: dict,
+    dry_run: bool = False,
 ) -> list[str]:
     """The index pages of the languages built, the root index and the stylesheet.
 
@@ -507,6 +528,8 @@ def _write_indexes(
         target = project.outputs_dir / path
         if old.get(path) == key and target.is_file():
             continue
+        if dry_run:
+            raise _MustWrite
         atomic_write_text(target, _render_index(project, path, lang, rows, languages))
         old[path] = key
     manifest["indexes"] = {path: key for path, key in old.items() if (project.outputs_dir / path).is_file()}
@@ -607,18 +630,24 @@ def _code_digest() -> str:
 
 
 def _folder_digest(folder: Path, *, exclude_suffix: str | None = None, suffixes: tuple[str, ...] | None = None) -> str:
+    """The names and contents of the files under ``folder`` (a folder symlinked inside is not followed)."""
     if not folder.is_dir():
         return "-"
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [name for name in dirnames if name != "__pycache__"]
+        for name in filenames:
+            suffix = os.path.splitext(name)[1]
+            if (exclude_suffix and suffix == exclude_suffix) or (suffixes and suffix not in suffixes):
+                continue
+            path = os.path.join(dirpath, name)
+            if os.path.isfile(path):
+                files.append((os.path.relpath(path, folder).replace(os.sep, "/"), path))
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts:
-            continue
-        if exclude_suffix and path.suffix == exclude_suffix:
-            continue
-        if suffixes and path.suffix not in suffixes:
-            continue
-        digest.update(path.relative_to(folder).as_posix().encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for relative, path in sorted(files):
+        digest.update(relative.encode())
+        with open(path, "rb") as handle:
+            digest.update(hashlib.sha256(handle.read()).digest())
     return digest.hexdigest()
 
 
@@ -633,6 +662,15 @@ def _read_manifest(project: Project) -> dict:
     return {"version": MANIFEST_VERSION, "pairs": {}, "outputs": {}}
 
 
-def _write_manifest(project: Project, manifest: dict) -> None:
-    text = json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False)
-    atomic_write_text(project.outputs_dir / MANIFEST, text + "\n")
+def _write_manifest(project: Project, manifest: dict, dry_run: bool = False) -> None:
+    # compact: only then does json use its C encoder, which a no-op build, comparing it, waits for
+    text = json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    path = project.outputs_dir / MANIFEST
+    if dry_run:
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                return
+        except OSError:
+            pass
+        raise _MustWrite
+    atomic_write_text(path, text)
