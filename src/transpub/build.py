@@ -10,10 +10,10 @@ digest of everything its result depends on (the source, its catalog, names.po, t
 transpub.toml, transpub's own code) and, for every output file, that digest plus the images, templates,
 format and the set of published language versions; index pages are keyed on what they list. Content,
 not modification times, decides: a no-op rebuild reads and hashes files but parses and renders nothing
-(it does not even import the parsers and renderers), and changing one release re-renders only that
-release's outputs (and an index page only if what it lists changed). Pairs that need rendering are
-spread over a process pool; every output is deterministic, so a parallel build writes the same bytes as
-a serial one.
+(it does not even import the parsers and renderers, nor take the project lock, since it writes nothing),
+and changing one release re-renders only that release's outputs (and an index page only if what it lists
+changed). Pairs that need rendering are spread over a process pool; every output is deterministic, so a
+parallel build writes the same bytes as a serial one.
 
 A page that was published and is no longer publishable (its source changed, a translation became fuzzy)
 is left as it was, the last reviewed version, and reported as skipped.
@@ -339,7 +339,7 @@ def _load_renderers(project: Project, job: _ReleaseJob, formats: Sequence[str]) 
         Locale.parse(lang).territories  # noqa: B018  (reads the locale's CLDR data into Babel's cache)
     for lang in job.keys:
         _names_for(project, job.config, lang)
-    tokens.is_country_code("CH")
+    tokens.is_country_code("CH")  # reads CLDR's territory codes, against which country tokens are checked
     markdown_parser()
     if "html" in formats:
         from jinja2 import TemplateError
