@@ -8,9 +8,10 @@ replaced" identical.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Union
+from typing import Union
 
 
 @dataclass(frozen=True)
