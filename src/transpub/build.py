@@ -577,12 +577,17 @@ class _Listing:
 
 
 class _Digests:
-    """Content digests of every build input, each file read at most once per build."""
+    """Content digests of every build input, each file read at most once per build.
+
+    Only the digests of files many releases share are kept; a release's source is kept while its
+    languages are digested, so memory does not grow with the number of releases.
+    """
 
     def __init__(self, project: Project):
         self.project = project
         self._files: dict[Path, str] = {}
         self._per_language: dict[str, tuple[str, str]] = {}
+        self._source: tuple[str, str] = ("", "")  # (release id, digest of its source)
         self.base = _hash(
             MANIFEST_VERSION, __version__, _code_digest(), self.file(project.config_path)
         )
@@ -593,21 +598,27 @@ class _Digests:
 
     def file(self, path: Path) -> str:
         if path not in self._files:
-            try:
-                self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except FileNotFoundError:
-                self._files[path] = "-"
+            self._files[path] = _file_digest(path)
         return self._files[path]
 
     def pair(self, release_id: str, lang: str) -> str:
         project = self.project
-        source = self.file(project.sources_dir / f"{release_id}.md")
+        if self._source[0] != release_id:
+            self._source = (release_id, _file_digest(project.sources_dir / f"{release_id}.md"))
+        source = self._source[1]
         if lang == project.source_lang:
             return _hash(self.base, lang, source)
         if lang not in self._per_language:  # the same files for every release of a language
             self._per_language[lang] = (self.file(project.names_path(lang)), self.file(project.glossary_path(lang)))
         names, glossary = self._per_language[lang]
-        return _hash(self.base, lang, source, self.file(project.catalog_path(lang, release_id)), names, glossary)
+        return _hash(self.base, lang, source, _file_digest(project.catalog_path(lang, release_id)), names, glossary)
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return "-"
 
 
 def _output_key(pair_key: str, assets: str, fmt: str, draft: bool, versions: dict[str, str]) -> str:
@@ -651,6 +662,19 @@ def _folder_digest(folder: Path, *, exclude_suffix: str | None = None, suffixes:
     return digest.hexdigest()
 
 
+def _file_holds(path: Path, text: str) -> bool:
+    """Whether the file holds exactly this ASCII text (read in pieces: the manifest grows with the project)."""
+    piece = 1 << 16
+    try:
+        with open(path, encoding="ascii", newline="") as handle:
+            for start in range(0, len(text), piece):
+                if handle.read(piece) != text[start : start + piece]:
+                    return False
+            return handle.read(1) == ""
+    except (OSError, ValueError):  # no manifest yet, or not ASCII: not the one this build would write
+        return False
+
+
 def _read_manifest(project: Project) -> dict:
     path = project.outputs_dir / MANIFEST
     try:
@@ -663,14 +687,12 @@ def _read_manifest(project: Project) -> dict:
 
 
 def _write_manifest(project: Project, manifest: dict, dry_run: bool = False) -> None:
-    # compact: only then does json use its C encoder, which a no-op build, comparing it, waits for
-    text = json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    # Compact, for only then does json use its C encoder, and ASCII: a title in Japanese would make Python
+    # hold the whole text at two bytes a character, or four, and a no-op build compares it with the file.
+    text = json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"
     path = project.outputs_dir / MANIFEST
     if dry_run:
-        try:
-            if path.read_text(encoding="utf-8") == text:
-                return
-        except OSError:
-            pass
-        raise _MustWrite
-    atomic_write_text(path, text)
+        if not _file_holds(path, text):
+            raise _MustWrite
+        return
+    atomic_write_text(path, text, encoding="ascii")
