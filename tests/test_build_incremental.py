@@ -9,7 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
-from conftest import run_cli, tree_digest
+from conftest import REPO, run_cli, tree_digest
 from transpub.build import build
 from transpub.config import load_project
 
@@ -271,3 +271,20 @@ def test_a_build_with_nothing_to_do_takes_no_lock_and_one_with_work_waits_for_no
             raise AssertionError("a build that must write went ahead while another process held the lock")
     build(project, jobs=1)
     assert tree_digest(sample_project / "outputs") == before
+
+
+def test_a_changed_image_or_project_template_renders_the_pages_again(sample_project: Path):
+    """Images and project templates are inputs too (digested by content, folder by folder)."""
+    project = load_project(sample_project)
+    build(project, jobs=1)
+    assert build(project, jobs=1).rendered == 0
+    image = sample_project / "sources/images/statement.png"
+    image.write_bytes(image.read_bytes() + b"\0")  # a changed picture, same name
+    assert build(load_project(sample_project), jobs=1).rendered > 0
+    assert (sample_project / "outputs/en/images/statement.png").read_bytes() == image.read_bytes()
+    assert build(load_project(sample_project), jobs=1).rendered == 0
+    template = sample_project / "templates" / "base.html.j2"
+    template.parent.mkdir(exist_ok=True)
+    template.write_text((REPO / "src/transpub/templates/base.html.j2").read_text(encoding="utf-8").replace("<body", "<body data-x"), encoding="utf-8")
+    assert build(load_project(sample_project), jobs=1).rendered > 0
+    assert "<body data-x" in (sample_project / "outputs/en/2023-07-18-wipo-assemblies.html").read_text(encoding="utf-8")
