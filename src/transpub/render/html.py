@@ -583,15 +583,17 @@ def load_templates(templates_dir: Path | None) -> None:
     Every template is compiled, not only the three pages: those they extend or include would otherwise
     be compiled by each worker on its first page.
     """
-    key = Path(templates_dir).resolve() if templates_dir is not None else None
-    environment = template_environment(key)
+    environment = _environment(templates_dir)
     for name in environment.list_templates(extensions=["j2"]):
         environment.get_template(name)
 
 
+def _environment(templates_dir: Path | None) -> SandboxedEnvironment:
+    return template_environment(Path(templates_dir).resolve() if templates_dir is not None else None)
+
+
 def _template(templates_dir: Path | None, name: str):
-    key = Path(templates_dir).resolve() if templates_dir is not None else None
-    return template_environment(key).get_template(name)
+    return _environment(templates_dir).get_template(name)
 
 
 def _render(templates_dir: Path | None, name: str, context: Mapping[str, object]) -> str:
