@@ -170,7 +170,7 @@ def test_a_build_reads_only_the_languages_it_builds(sample_project: Path):
 
 def test_a_noop_rebuild_loads_no_parser_or_renderer(sample_project: Path):
     """Nothing changed: the manifest decides everything, so the Markdown parser, the checks, CLDR formatting,
-    Jinja and python-docx stay unloaded, and so does the lock, since nothing is written (that is what keeps
+    Jinja and python-docx stay unloaded, and so do the lock and the temporary files, since nothing is written (that is what keeps
     a no-op build a small fraction of a full one)."""
     assert run_cli(sample_project, "build").exit_code == 0
     probe = (
@@ -180,7 +180,7 @@ def test_a_noop_rebuild_loads_no_parser_or_renderer(sample_project: Path):
         "    main(['-C', sys.argv[1], 'build'])\n"
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
-        "heavy = ('markdown_it', 'jinja2', 'docx', 'transpub.render', 'transpub.review.checks', 'transpub.source.reader', 'transpub.catalogs', 'filelock')\n"
+        "heavy = ('markdown_it', 'jinja2', 'docx', 'transpub.render', 'transpub.review.checks', 'transpub.source.reader', 'transpub.catalogs', 'filelock', 'tempfile')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe, str(sample_project)], capture_output=True, text=True, check=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,8 @@ def stage_bytes(target: Path, data: bytes) -> Staged | None:
             return None
     except FileNotFoundError:
         pass
+    import tempfile  # here, not at the top: a build with nothing to write never needs it (~5 ms, with shutil)
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
