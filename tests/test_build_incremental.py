@@ -114,6 +114,26 @@ def test_damaged_manifest_means_a_full_rebuild_not_an_error(sample_project: Path
     assert build(project, jobs=1).rendered == 2
 
 
+def test_the_manifest_written_in_pieces_is_one_compact_json_text_and_a_changed_one_is_rewritten(sample_project: Path):
+    import json
+
+    from transpub.build import _manifest_pieces
+
+    project = load_project(_three_releases(sample_project))
+    build(project, jobs=1)
+    path = sample_project / "outputs/.transpub-manifest.json"
+    text = path.read_text(encoding="ascii")
+    manifest = json.loads(text)
+    assert text == json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"
+    for entries in (1, 2, 5):  # pieces split inside "outputs" and "pairs" give the same text
+        assert "".join(_manifest_pieces(manifest, entries)) == text
+    # a manifest that differs from what the build would write is rewritten, even when every output is current
+    manifest["outputs"]["en/gone.html"] = "0" * 64
+    path.write_text(json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n", encoding="ascii")
+    assert build(project, jobs=1).rendered == 0
+    assert path.read_text(encoding="ascii") == text
+
+
 def test_a_reviewed_translation_with_a_check_error_is_not_published(sample_project: Path):
     catalog = sample_project / f"locale/en/LC_MESSAGES/{RELEASE}.po"
     text = catalog.read_text(encoding="utf-8")

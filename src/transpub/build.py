@@ -142,8 +142,9 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     skipped: list[Skipped] = []
     workers = _Workers(project, formats, jobs)
     staged: list[Staged] = []
+    listing = _Listing(project.outputs_dir)
     try:
-        for job in _jobs(project, languages, paths, release_id, formats, draft, manifest, digests):
+        for job in _jobs(project, languages, paths, release_id, formats, draft, manifest, digests, listing):
             cached = {lang: manifest["pairs"].get(f"{job.release}/{lang}") for lang in languages}
             if all(c and c.get("key") == job.keys[lang] for lang, c in cached.items()):
                 # nothing this release depends on changed: decide from the manifest, parse nothing
@@ -174,8 +175,10 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
         indexes = _write_indexes(project, list(paths), pairs, published, languages, digests, manifest, dry_run)
     manifest["pairs"].update({f"{rid}/{lang}": info.__dict__ for (rid, lang), info in pairs.items()})
     manifest["pairs"] = {k: v for k, v in manifest["pairs"].items() if k.rsplit("/", 1)[0] in paths}
+    # forget outputs deleted by hand; a dry run wrote nothing, so the listing taken before is still true
     out_dir = str(project.outputs_dir)
-    manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if os.path.isfile(os.path.join(out_dir, p))}
+    exists = listing.has if dry_run else (lambda relative: os.path.isfile(os.path.join(out_dir, relative)))
+    manifest["outputs"] = {p: k for p, k in manifest["outputs"].items() if exists(p)}
     _write_manifest(project, manifest, dry_run)
     counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
     outputs.sort(key=lambda o: (o.lang, o.release, o.path))
@@ -183,18 +186,18 @@ def _build(project, languages, paths, release_id, formats, draft, jobs, on_progr
     return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), rendered, reused, counts)
 
 
-def _jobs(project, languages, paths, release_id, formats, draft, manifest, digests) -> Iterator[_ReleaseJob]:
+def _jobs(project, languages, paths, release_id, formats, draft, manifest, digests, listing) -> Iterator[_ReleaseJob]:
     """One job per release: the digests of its inputs and the state of its outputs (no parsing)."""
     outputs_by_release: dict[str, dict[str, str]] = {}  # grouped once: a scan per release would be quadratic
     for relative, key in manifest["outputs"].items():
         outputs_by_release.setdefault(relative.rsplit("/", 1)[-1].rsplit(".", 1)[0], {})[relative] = key
-    listing = _Listing(project.outputs_dir)
+    root, config = str(project.root), digests.file(project.config_path)
     for rid, path in paths.items():
         wanted = languages if release_id in (None, rid) else ()
         yield _ReleaseJob(
             release=rid,
-            root=str(project.root),
-            config=digests.file(project.config_path),
+            root=root,
+            config=config,
             source=str(path),
             keys={lang: digests.pair(rid, lang) for lang in languages},
             languages=wanted,
@@ -249,9 +252,10 @@ class _ReleaseResult:
 
 def _plan(project: Project, job: _ReleaseJob, infos: dict[str, PairInfo]) -> _ReleaseResult:
     """Which outputs of this release are up to date, which must be rendered, which pairs are skipped."""
-    rid = release_id_of(Path(job.source))
+    rid = job.release
     result = _ReleaseResult(rid, infos)
-    versions = _versions(job, infos, rid)
+    # the same for every language and draft state of the release: encoded once, not once per output
+    versions = json.dumps(_versions(job, infos, rid), sort_keys=True)
     for lang in job.languages:
         info = infos[lang]
         if not info.publishable and not job.draft:
@@ -262,7 +266,7 @@ def _plan(project: Project, job: _ReleaseJob, infos: dict[str, PairInfo]) -> _Re
         todo = []
         for fmt in job.formats:
             relative = f"{folder}/{rid}.{fmt}"
-            key = _output_key(info.key, job.assets, fmt, is_draft, versions if fmt == "html" else {})
+            key = _hash(info.key, job.assets, fmt, is_draft, versions if fmt == "html" else "{}")
             result.output_keys[relative] = key
             if job.old_outputs.get(relative) == key and relative in job.present:
                 result.outputs.append(Output(rid, lang, f"outputs/{relative}", is_draft, False))
@@ -588,6 +592,7 @@ class _Digests:
         self._files: dict[Path, str] = {}
         self._per_language: dict[str, tuple[str, str]] = {}
         self._source: tuple[str, str] = ("", "")  # (release id, digest of its source)
+        self._sources_dir = project.sources_dir
         self.base = _hash(
             MANIFEST_VERSION, __version__, _code_digest(), self.file(project.config_path)
         )
@@ -604,7 +609,7 @@ class _Digests:
     def pair(self, release_id: str, lang: str) -> str:
         project = self.project
         if self._source[0] != release_id:
-            self._source = (release_id, _file_digest(project.sources_dir / f"{release_id}.md"))
+            self._source = (release_id, _file_digest(self._sources_dir.joinpath(f"{release_id}.md")))
         source = self._source[1]
         if lang == project.source_lang:
             return _hash(self.base, lang, source)
@@ -621,16 +626,9 @@ def _file_digest(path: Path) -> str:
         return "-"
 
 
-def _output_key(pair_key: str, assets: str, fmt: str, draft: bool, versions: dict[str, str]) -> str:
-    return _hash(pair_key, assets, fmt, draft, json.dumps(versions, sort_keys=True))
-
-
 def _hash(*parts: object) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(str(part).encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+    """A digest of the parts, each followed by a NUL (one update: a no-op build makes one per output)."""
+    return hashlib.sha256("".join(f"{part}\0" for part in parts).encode("utf-8")).hexdigest()
 
 
 @cache
@@ -662,13 +660,12 @@ def _folder_digest(folder: Path, *, exclude_suffix: str | None = None, suffixes:
     return digest.hexdigest()
 
 
-def _file_holds(path: Path, text: str) -> bool:
-    """Whether the file holds exactly this ASCII text (read in pieces: the manifest grows with the project)."""
-    piece = 1 << 16
+def _file_holds(path: Path, pieces: Iterable[str]) -> bool:
+    """Whether the file holds exactly this ASCII text, given and read in pieces."""
     try:
         with open(path, encoding="ascii", newline="") as handle:
-            for start in range(0, len(text), piece):
-                if handle.read(piece) != text[start : start + piece]:
+            for piece in pieces:
+                if handle.read(len(piece)) != piece:
                     return False
             return handle.read(1) == ""
     except (OSError, ValueError):  # no manifest yet, or not ASCII: not the one this build would write
@@ -687,12 +684,34 @@ def _read_manifest(project: Project) -> dict:
 
 
 def _write_manifest(project: Project, manifest: dict, dry_run: bool = False) -> None:
-    # Compact, for only then does json use its C encoder, and ASCII: a title in Japanese would make Python
-    # hold the whole text at two bytes a character, or four, and a no-op build compares it with the file.
-    text = json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"
     path = project.outputs_dir / MANIFEST
     if dry_run:
-        if not _file_holds(path, text):
+        if not _file_holds(path, _manifest_pieces(manifest)):
             raise _MustWrite
         return
-    atomic_write_text(path, text, encoding="ascii")
+    atomic_write_text(path, "".join(_manifest_pieces(manifest)), encoding="ascii")
+
+
+def _manifest_pieces(manifest: dict, entries: int = 256) -> Iterator[str]:
+    """The manifest as JSON, a few hundred entries at a time; together, exactly ``json.dumps`` of it.
+
+    Compact, for only then does json use its C encoder, and ASCII: a title in Japanese would make Python
+    hold a whole piece at two bytes a character, or four. In pieces, because the encoder holds every
+    fragment of its output until it joins them: the whole manifest at once would take ~9 MB at 500
+    releases in five languages, and a no-op build compares the text with the file and writes nothing.
+    """
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    yield "{"
+    for number, key in enumerate(sorted(manifest)):
+        value = manifest[key]
+        yield ("," if number else "") + encode(key) + ":"
+        if not (isinstance(value, dict) and value):
+            yield encode(value)
+            continue
+        names = sorted(value)
+        yield "{"
+        for start in range(0, len(names), entries):
+            chunk = encode({name: value[name] for name in names[start : start + entries]})
+            yield ("," if start else "") + chunk[1:-1]
+        yield "}"
+    yield "}\n"

@@ -79,11 +79,12 @@ class Project:
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
+    # joinpath: one Path made, not one per "/" (a no-op build asks for every catalog's path)
     def template_path(self, release_id: str) -> Path:
-        return self.locale_dir / "templates" / f"{release_id}.pot"
+        return self.root.joinpath("locale", "templates", f"{release_id}.pot")
 
     def catalog_path(self, lang: str, release_id: str) -> Path:
-        return self.locale_dir / lang / "LC_MESSAGES" / f"{release_id}.po"
+        return self.root.joinpath("locale", lang, "LC_MESSAGES", f"{release_id}.po")
 
     def names_template_path(self) -> Path:
         return self.locale_dir / "templates" / "names.pot"
