@@ -121,3 +121,20 @@ def test_english_pdf_is_left_to_right(pdfs):
     assert len(body) > 10 and all(abs(left - MARGIN_PT) < LIST_INDENT_PT + 2 for left in body)
     assert sum(1 for left in body if abs(left - MARGIN_PT) < 2) > len(body) / 2
     assert all(left > width / 2 for left, _right in rows[:2])  # the date and publisher: at the end (right)
+
+
+def first_page_bullets(pdf: Path) -> tuple[float, list[float]]:
+    """Page width and the left edge of every list bullet on page 1 (Symbol's bullet is U+F0B7 in the text layer)."""
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', xhtml).group(1))
+    return width, [float(x) for x, word in re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', xhtml) if word in ("\uf0b7", "•")]
+
+
+def test_list_bullets_stand_where_the_lines_start(pdfs):
+    """Left of an English list item, right of an Arabic one: a bullet drawn on the wrong side reads as a stray dot."""
+    width, arabic = first_page_bullets(pdfs["ar"])
+    assert len(arabic) >= 3 and all(x > width - MARGIN_PT - LIST_INDENT_PT - 2 for x in arabic), arabic
+    width, english = first_page_bullets(pdfs["en"])
+    assert len(english) >= 3 and all(MARGIN_PT - 2 < x < MARGIN_PT + LIST_INDENT_PT for x in english), english
