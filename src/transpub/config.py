@@ -58,7 +58,7 @@ class Project:
     calendars: Mapping[str, str]  # language -> "gregorian" | "japanese"
     translate: Mapping[str, object] = field(default_factory=dict)
 
-    # --- layout -------------------------------------------------------------------------------
+    # --- layout (joinpath makes one Path, "/" one per step: a no-op build asks for every catalog's path) ---
     @property
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
@@ -79,7 +79,6 @@ class Project:
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
-    # joinpath: one Path made, not one per "/" (a no-op build asks for every catalog's path)
     def template_path(self, release_id: str) -> Path:
         return self.root.joinpath("locale", "templates", f"{release_id}.pot")
 
@@ -87,13 +86,13 @@ class Project:
         return self.root.joinpath("locale", lang, "LC_MESSAGES", f"{release_id}.po")
 
     def names_template_path(self) -> Path:
-        return self.locale_dir / "templates" / "names.pot"
+        return self.root.joinpath("locale", "templates", "names.pot")
 
     def names_path(self, lang: str) -> Path:
-        return self.locale_dir / lang / "LC_MESSAGES" / "names.po"
+        return self.root.joinpath("locale", lang, "LC_MESSAGES", "names.po")
 
     def glossary_path(self, lang: str) -> Path:
-        return self.locale_dir / lang / "LC_MESSAGES" / "glossary.po"
+        return self.root.joinpath("locale", lang, "LC_MESSAGES", "glossary.po")
 
     def release_paths(self) -> list[Path]:
         """Source files, sorted by name so every run walks them in the same order."""
