@@ -670,7 +670,7 @@ def profile(c: Corpus, out_dir: Path) -> list[Path]:
     path_line = f"sys.path.insert(0, {str(Path(_TRANSPUB[1]).parent)!r})\n" if _TRANSPUB else ""
     launcher.write_text(
         "import cProfile, sys\n" + path_line +
-        "import transpub.update as update\n"
+        "import transpub.catalogs.update as update\n"
         "if hasattr(update, 'POOL_THRESHOLD'):\n    update.POOL_THRESHOLD = 10**9\n"
         "from transpub.cli import main\n"
         "profiler = cProfile.Profile()\nprofiler.enable()\n"

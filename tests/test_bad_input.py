@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli, tree_digest
 
 RELEASE = "sources/2023-07-18-wipo-assemblies.md"

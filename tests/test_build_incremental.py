@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
-import shutil
 import time
 from pathlib import Path
 
 from conftest import REPO, run_cli, tree_digest
+
 from transpub.build import build
 from transpub.config import load_project
 
@@ -241,7 +242,7 @@ def test_workers_start_with_everything_loaded(sample_project: Path):
     these, left to the workers, was paid again by every worker on the critical path)."""
     probe = (
         "import sys\n"
-        "import babel.localedata, jinja2, transpub.build as b, transpub.config as c, transpub.render.localize as loc\n"
+        "import babel.localedata, jinja2, transpub.build as b, transpub.config as c, transpub.localize.names as loc\n"
         "late, in_release = [], False\n"
         "def spy(module, name, label):\n"
         "    real = getattr(module, name)\n"

@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
+
 from transpub.catalogs.pofile import read_catalog, write_catalog
+from transpub.catalogs.update import read_releases
 from transpub.cli import main
+from transpub.cli.review import check, review
 from transpub.config import load_project
-from transpub.render.localize import read_names
+from transpub.localize.names import read_names
 from transpub.review.checks import (
     CODES,
     CatalogContext,
@@ -21,12 +23,10 @@ from transpub.review.checks import (
     ascii_digits,
     catalog_context,
     check_catalog,
-    check_project,
     check_translation,
     numbers_in,
 )
-from transpub.review.commands import check, review
-from transpub.update import read_releases
+from transpub.review.reports import check_project
 
 if "check" not in main.commands:
     main.add_command(check)

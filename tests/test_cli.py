@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 import pytest
-
 from conftest import run_cli
+
 from transpub.cli import main
 
 
@@ -67,8 +67,9 @@ def test_status_shows_every_review_state(sample_project: Path):
     result = run_cli(sample_project, "status")
     assert result.exit_code == 0, result.stderr
     lines = {line.split()[1]: line for line in result.stdout.splitlines()[1:]}
-    assert lines["en"].endswith("yes")
-    assert lines["fr"].endswith("no") and lines["ar"].endswith("no")
+    assert " yes " in lines["en"] and lines["en"].endswith("every segment and name reviewed, no check errors")
+    assert " no " in lines["fr"] and "not fully reviewed: " in lines["fr"]
+    assert " no " in lines["ar"] and "not fully reviewed: " in lines["ar"]
 
 
 def test_status_json_counts_segments_and_words(sample_project: Path):

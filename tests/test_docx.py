@@ -17,10 +17,11 @@ from docx.oxml.ns import qn
 
 from transpub.config import load_project
 from transpub.errors import SourceError
+from transpub.localize.names import Names
+from transpub.localize.release import LocalizedRelease
+from transpub.localize.ui import UI_TEXT
 from transpub.render import docx as docx_render
 from transpub.render.docx import render_release_docx, word_language
-from transpub.render.localize import LocalizedRelease, Names
-from transpub.render.ui import UI_TEXT
 from transpub.source.reader import read_release
 
 REPO = Path(__file__).resolve().parent.parent

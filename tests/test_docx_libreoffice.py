@@ -12,7 +12,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_docx import AR_NAMES, EN_NAMES, ar_translation, en_translation, make_catalog, make_names, render
+from test_docx import (
+    AR_NAMES,
+    EN_NAMES,
+    ar_translation,
+    en_translation,
+    make_catalog,
+    make_names,
+    render,
+)
 
 from transpub.config import load_project
 from transpub.source.reader import read_release

@@ -24,13 +24,20 @@ from hypothesis import strategies as st
 
 from transpub.config import load_project
 from transpub.errors import TokenError, TranspubError
-from transpub.render.cldr import LocaleFormatter
+from transpub.localize.cldr import LocaleFormatter
+from transpub.localize.names import Names, name_table
+from transpub.localize.release import LocalizedRelease
 from transpub.render.docx import render_release_docx
 from transpub.render.html import render_release_page
-from transpub.render.localize import LocalizedRelease, Names, name_table
-from transpub.segments import MAX_INLINE_DEPTH, inline_tokens_to_text, markdown_parser, release_segments, text_to_inline
+from transpub.source.inline import (
+    MAX_INLINE_DEPTH,
+    inline_tokens_to_text,
+    markdown_parser,
+    text_to_inline,
+)
 from transpub.source.model import Emphasis, Link, Strong
 from transpub.source.reader import parse_release
+from transpub.source.segments import release_segments
 from transpub.source.tokens import KINDS, Token, parse_token, parse_tokens
 from transpub.translate.protect import protect, restore
 

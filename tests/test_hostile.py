@@ -17,9 +17,9 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from conftest import run_cli, tree_digest
 from libretranslate_server import FakeLibreTranslate
+
 from transpub.catalogs.pofile import read_catalog, write_catalog
 from transpub.translate.protect import PlaceholderError, protect, restore
 from transpub.translate.runner import translate_unique

@@ -26,6 +26,8 @@ from conftest import REPO
 from transpub.catalogs.templates import PUBLISHER_CONTEXT, org_context
 from transpub.config import load_project
 from transpub.errors import ConfigError
+from transpub.localize.names import Names
+from transpub.localize.release import LocalizedRelease
 from transpub.render.html import (
     IndexItem,
     render_language_index,
@@ -34,7 +36,6 @@ from transpub.render.html import (
     safe_url,
     stylesheet,
 )
-from transpub.render.localize import LocalizedRelease, Names
 from transpub.source.reader import parse_release, read_release
 
 REPO = Path(__file__).resolve().parent.parent

@@ -16,8 +16,18 @@ import zlib
 from pathlib import Path
 
 import pytest
+from test_html import (
+    RELEASE_ID,
+    REPO,
+    VERSIONS,
+    draft_states,
+    index_items,
+    localized,
+    page,
+    sample_project,
+    write_site,
+)
 
-from test_html import RELEASE_ID, REPO, VERSIONS, draft_states, index_items, localized, page, sample_project, write_site
 from transpub.render.html import render_language_index, render_root_index
 
 pytestmark = pytest.mark.slow

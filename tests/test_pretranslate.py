@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import msgfmt_check, run_cli, tree_digest
 from libretranslate_server import FakeLibreTranslate
+
 from transpub.catalogs.pofile import read_catalog, write_catalog
 from transpub.catalogs.states import State, entry_state
 from transpub.config import load_project

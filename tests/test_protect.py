@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transpub.errors import EngineError
-from transpub.translate.protect import PLACEHOLDER_RE, PlaceholderError, needs_translation, protect, restore
+from transpub.translate.protect import (
+    PLACEHOLDER_RE,
+    PlaceholderError,
+    needs_translation,
+    protect,
+    restore,
+)
 
 EXAMPLE = (
     "{date:2023-07-06}から{country:CH}・ジュネーブで**第64回**の[総会](https://www.wipo.int/)が開催され、"

@@ -7,9 +7,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from docx import Document
-
 from conftest import run_cli
+from docx import Document
 
 RELEASE = "2023-07-18-wipo-assemblies"
 PARTNERS = (

@@ -16,13 +16,18 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import msgfmt_check, run_cli, tree_digest
 from generated_project import make_project, translate_catalogs, write_sources
 from libretranslate_server import FakeLibreTranslate
+
 from transpub.catalogs.pofile import entry_key, read_catalog, write_catalog
 from transpub.config import load_project
-from transpub.fsutil import TEMP_NAME_RE, atomic_write_bytes, project_lock, remove_stale_temp_files
+from transpub.fsutil import (
+    TEMP_NAME_RE,
+    atomic_write_bytes,
+    project_lock,
+    remove_stale_temp_files,
+)
 from transpub.translate.engines import EchoEngine
 
 RELEASE = "2023-07-18-wipo-assemblies"
@@ -177,8 +182,8 @@ def test_every_file_transpub_writes_goes_through_an_atomic_rename(sample_project
     before = tree_digest(sample_project)
     project = load_project(sample_project)
     from transpub.build import build
+    from transpub.catalogs.update import update
     from transpub.translate.pretranslate import pretranslate
-    from transpub.update import update
 
     assert update(project).changed
     assert pretranslate(project, "fr", engine=EchoEngine()).from_engine > 0
@@ -288,7 +293,7 @@ def test_two_transpub_processes_never_write_at_once(tmp_path: Path):
 
 def test_update_reads_the_catalogs_it_merges_under_the_lock(sample_project: Path, monkeypatch):
     """A pretranslate or review import that finishes just before update takes the lock is not undone."""
-    import transpub.update as update_module
+    import transpub.catalogs.update as update_module
 
     project = load_project(sample_project)
     path = project.catalog_path("fr", RELEASE)

@@ -8,17 +8,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import run_cli, tree_digest
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from conftest import run_cli, tree_digest
 from transpub.catalogs.pofile import index_entries, read_catalog, write_catalog
 from transpub.catalogs.states import State, entry_state
 from transpub.cli import main
+from transpub.cli.review import check, review
 from transpub.config import load_project
 from transpub.errors import ReviewError
-from transpub.review.commands import check, review
 from transpub.review.document import (
     MARKER,
     Outcome,

@@ -8,10 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from docx import Document
-
 from conftest import run_cli
+from docx import Document
 from test_review import HEADING_1, TITLE, catalog, export, row_for, set_text
+
 from transpub.catalogs.states import State, entry_state
 
 pytestmark = pytest.mark.slow

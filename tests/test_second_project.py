@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import msgfmt_check, run_cli
 from docx import Document
 
-from conftest import msgfmt_check, run_cli
 from transpub.catalogs.pofile import read_catalog, write_catalog
 
 CONFIG = """\

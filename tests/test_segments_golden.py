@@ -15,7 +15,7 @@ import pytest
 from transpub.catalogs.pofile import catalog_to_text
 from transpub.catalogs.templates import release_template
 from transpub.config import load_project
-from transpub.segments import text_to_inline
+from transpub.source.inline import text_to_inline
 from transpub.source.reader import read_release
 
 DATA = Path(__file__).parent / "data" / "segments"
@@ -55,7 +55,7 @@ def test_msgid_form_is_stable_when_parsed_again(source: Path):
 
 def _serialize(nodes) -> str:
     # independent re-serialization of the parsed nodes, to prove the form survives the round trip
-    from transpub.segments import escape_text
+    from transpub.source.inline import escape_text
     from transpub.source.model import Code, Emphasis, LineBreak, Link, Plain, Strong
 
     out = []

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from transpub.errors import TokenError
-from transpub.render.cldr import LocaleFormatter, NameTable, japanese_era
+from transpub.localize.cldr import LocaleFormatter, NameTable, japanese_era
 from transpub.source.tokens import (
     CountryToken,
     DateRangeToken,

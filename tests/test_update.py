@@ -13,11 +13,11 @@ from pathlib import Path
 
 import polib
 import pytest
-
 from conftest import msgfmt_check, run_cli, tree_digest
+
 from transpub.catalogs.pofile import read_catalog
+from transpub.catalogs.update import update
 from transpub.config import load_project
-from transpub.update import update
 
 DATA = Path(__file__).parent / "data" / "update"
 CASES = sorted(p.name for p in DATA.iterdir() if p.is_dir())

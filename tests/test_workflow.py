@@ -7,10 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from docx import Document
-
 from conftest import msgfmt_check, run_cli
+from docx import Document
 from libretranslate_server import FakeLibreTranslate
+
 from transpub.review.document import cell_text
 
 RELEASE = "2023-07-18-wipo-assemblies"

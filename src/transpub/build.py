@@ -39,7 +39,8 @@ from .fsutil import atomic_write_text, process_pool, project_lock
 from .staging import Staged, commit, discard, stage_bytes
 
 if TYPE_CHECKING:
-    from .render.localize import LocalizedRelease, Names
+    from .localize.names import Names
+    from .localize.release import LocalizedRelease
     from .source.model import Release
 
 # Parsing, checking and rendering modules (markdown-it, Babel, Jinja, python-docx) are imported by the
@@ -295,28 +296,13 @@ def _collect(result: _ReleaseResult, pairs, outputs, skipped, manifest) -> None:
 
 def _pair_info(project: Project, release: Release, lang: str, catalog, names: Names, key: str) -> tuple[PairInfo, LocalizedRelease]:
     """Whether the pair publishes (and why not), with the localized release a render of it uses."""
-    from .render.localize import LocalizedRelease, readiness
+    from .localize.release import LocalizedRelease
+    from .review.publishing import decide
 
-    ready = readiness(project, release, lang, catalog, names)
-    publishable, reason = ready.publishable, ready.reason
-    if publishable and catalog is not None:
-        # A reviewed translation that lost a token or broke a link is still not published (`transpub check`).
-        errors = _check_errors(project, release, lang, catalog, names)
-        if errors:
-            publishable = False
-            first = errors[0].line_text()
-            reason = f"{len(errors)} check error(s), e.g. {first}; run 'transpub check --lang {lang}'"
+    decision = decide(project, release, lang, catalog, names)
     # the title shown in index pages: the published one, or what a draft shows
-    loc = LocalizedRelease(project, release, lang, catalog=catalog, names=names, draft=not publishable)
-    return PairInfo(key, publishable, reason, loc.plain(release.title), release.date.isoformat()), loc
-
-
-def _check_errors(project: Project, release: Release, lang: str, catalog, names: Names) -> list:
-    from .review.checks import ERROR_CHECKS, Severity, catalog_context, check_catalog
-
-    context = catalog_context(project, lang, names)
-    findings = check_catalog(project, release, lang, catalog, names, context=context, checks=ERROR_CHECKS)
-    return [f for f in findings if f.severity is Severity.ERROR]
+    loc = LocalizedRelease(project, release, lang, catalog=catalog, names=names, draft=not decision.publishable)
+    return PairInfo(key, decision.publishable, decision.reason, loc.plain(release.title), release.date.isoformat()), loc
 
 
 # --- one release per job, serial or in a process pool ----------------------------------------------
@@ -331,10 +317,11 @@ def _load_renderers(project: Project, job: _ReleaseJob, formats: Sequence[str]) 
     """
     from babel import Locale
 
-    from .render import html, localize  # noqa: F401
+    from .localize import release as localize  # noqa: F401
+    from .render import html
     from .review import checks  # noqa: F401
-    from .segments import markdown_parser
     from .source import reader, tokens  # noqa: F401
+    from .source.inline import markdown_parser
 
     if "docx" in formats:
         from .render import docx  # noqa: F401
@@ -415,8 +402,8 @@ class _Workers:
 
 def _build_release(job: _ReleaseJob) -> _ReleaseResult:
     """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
-    from .render.localize import catalog_for
-    from .segments import forget_parsed_texts
+    from .localize.release import catalog_for
+    from .source.inline import forget_parsed_texts
     from .source.reader import read_release
 
     project = _project_for(job.root, job.config)
@@ -449,7 +436,7 @@ def _names_for(project: Project, config: str, lang: str) -> Names:
 
 @lru_cache(maxsize=64)
 def _read_names_cached(root: str, config: str, lang: str, _digest: str) -> Names:
-    from .render.localize import read_names
+    from .localize.names import read_names
 
     return read_names(_project_for(root, config), lang)
 

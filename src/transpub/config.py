@@ -189,7 +189,9 @@ def parse_project(text: str, root: Path, path: Path) -> Project:
         if not isinstance(table, dict):
             raise fail(f"[names.{lang}] must be a table of COUNTRY_CODE = \"name\"", lang)
         _language(lang, f"names.{lang}", fail)
-        from .source.tokens import is_country_code  # late: tokens imports Babel data lazily
+        from .source.tokens import (
+            is_country_code,  # late: tokens imports Babel data lazily
+        )
 
         for code, name in table.items():
             if not is_country_code(code):

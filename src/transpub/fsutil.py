@@ -36,7 +36,10 @@ TEMP_NAME_RE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 def atomic_write_bytes(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` atomically. Return False (and touch nothing) when it already holds it."""
-    from .staging import commit, stage_bytes  # staging writes the temporary file; this puts it in place
+    from .staging import (  # staging writes the temporary file; this puts it in place
+        commit,
+        stage_bytes,
+    )
 
     staged = stage_bytes(Path(path), data)
     if staged is None:
@@ -58,7 +61,10 @@ def _umask() -> int:
 @contextlib.contextmanager
 def project_lock(root: Path, timeout: float = 0) -> Iterator[None]:
     """Hold the project's write lock; a second writer gets a clear LockError instead of waiting forever."""
-    from filelock import FileLock, Timeout  # imported when needed: commands that only read start faster
+    from filelock import (  # imported when needed: commands that only read start faster
+        FileLock,
+        Timeout,
+    )
 
     lock = FileLock(str(Path(root) / LOCK_NAME), timeout=timeout)
     try:

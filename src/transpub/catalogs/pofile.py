@@ -32,8 +32,8 @@ in that charset, or a character a write cannot encode in it, is a :class:`Catalo
 from __future__ import annotations
 
 import codecs
-import os
 import functools
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass

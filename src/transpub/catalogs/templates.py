@@ -10,8 +10,8 @@ import polib
 from babel import Locale
 
 from ..config import Project
-from ..segments import release_segments
 from ..source.model import Release
+from ..source.segments import release_segments
 from ..source.tokens import CountryToken, ListToken, parse_tokens
 from .pofile import new_catalog
 

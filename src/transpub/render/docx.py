@@ -34,6 +34,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from ..errors import SourceError
+from ..localize.release import LocalizedRelease, Shown
 from ..source.model import (
     Block,
     Code,
@@ -56,7 +57,6 @@ from ..source.model import (
     walk_blocks,
 )
 from . import docx_oxml as ox
-from .localize import LocalizedRelease, Shown
 
 LINK_SCHEMES = ("http", "https", "mailto")
 COMMENT_AUTHOR, COMMENT_INITIALS = "transpub", "tp"

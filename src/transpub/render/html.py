@@ -47,14 +47,24 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
 from jinja2 import __version__ as jinja2_version
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..config import Project
 from ..errors import ConfigError
-from ..segments import inline_plain_text
+from ..localize.cldr import LocaleFormatter
+from ..localize.names import Names, name_table, read_names
+from ..localize.release import LocalizedRelease, Shown
+from ..localize.ui import bcp47, language_name, text_direction, ui_table
+from ..source.inline import inline_plain_text
 from ..source.model import (
     Block,
     Code,
@@ -77,9 +87,6 @@ from ..source.model import (
     Text,
     walk_blocks,
 )
-from .cldr import LocaleFormatter
-from .localize import LocalizedRelease, Names, Shown, name_table, read_names
-from .ui import bcp47, language_name, text_direction, ui_table
 
 RELEASE_TEMPLATE = "release.html.j2"
 LANGUAGE_INDEX_TEMPLATE = "language_index.html.j2"

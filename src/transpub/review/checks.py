@@ -67,12 +67,26 @@ from ..catalogs.pofile import read_catalog
 from ..catalogs.templates import org_context
 from ..config import Organization, Project
 from ..errors import TokenError
-from ..render.cldr import LocaleFormatter
-from ..render.localize import Names, catalog_for, name_table, read_names
-from ..segments import inline_children, inline_plain_text, is_plain_text, text_to_inline
-from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
+from ..localize.cldr import LocaleFormatter
+from ..localize.names import Names, name_table, read_names
+from ..source.inline import (
+    inline_children,
+    inline_plain_text,
+    is_plain_text,
+    text_to_inline,
+)
+from ..source.model import (
+    Code,
+    Emphasis,
+    Inline,
+    LineBreak,
+    Link,
+    Plain,
+    Release,
+    Strong,
+)
+from ..source.reader import source_ref
 from ..source.tokens import TOKEN_RE, find_tokens
-from ..source.reader import read_releases, source_ref
 
 IGNORE_FLAG = "transpub-ignore:"
 STRICT_GLOSSARY_FLAG = "glossary-strict"
@@ -159,43 +173,6 @@ class Finding:
             "msgid": self.msgid,
             "source": {"path": self.source_path, "line": self.source_line},
             "po": {"path": self.po_path, "line": self.po_line},
-        }
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    findings: tuple[Finding, ...]
-    catalogs: tuple[str, ...] = ()  # the catalogs checked (relative paths)
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is ERROR)
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is WARNING)
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors)
-
-    def summary(self) -> str:
-        def part(items: tuple[Finding, ...], noun: str) -> str:
-            text = f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
-            if items:
-                counts = Counter(f.code for f in items)
-                text += " (" + ", ".join(f"{code} ×{n}" for code, n in sorted(counts.items())) + ")"
-            return text
-
-        where = f"{len(self.catalogs)} catalog{'' if len(self.catalogs) == 1 else 's'}"
-        return f"{part(self.errors, 'error')}, {part(self.warnings, 'warning')} in {where}"
-
-    def as_dict(self) -> dict:
-        return {
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "catalogs": list(self.catalogs),
-            "findings": [f.as_dict() for f in self.findings],
         }
 
 
@@ -607,7 +584,9 @@ def check_org_names(pair: Pair) -> Iterator[Issue]:
                 break
         else:
             if full and len(full) >= 8:
-                from rapidfuzz import fuzz  # here, not at the top: a build runs only the error checks
+                from rapidfuzz import (
+                    fuzz,  # here, not at the top: a build runs only the error checks
+                )
 
                 match = fuzz.partial_ratio_alignment(full.casefold(), prose.casefold(), score_cutoff=85)
                 if match is not None:
@@ -764,31 +743,10 @@ def check_catalog(
     return findings
 
 
-def check_project(
-    project: Project, languages: Iterable[str] | None = None, release_id: str | None = None
-) -> CheckReport:
-    """Check every catalog of every release (or one) in every target language (or those asked for)."""
-    langs = [lang for lang in (languages or project.languages) if lang != project.source_lang]
-    releases = read_releases(project, release_id)
-    findings: list[Finding] = []
-    checked: list[str] = []
-    for lang in langs:
-        context: CatalogContext | None = None
-        for release in releases:
-            catalog = catalog_for(project, release, lang)
-            if catalog is None:
-                continue
-            context = context or catalog_context(project, lang)
-            checked.append(_relative(project, catalog.fpath) or "")
-            findings += check_catalog(project, release, lang, catalog, context=context)
-    return CheckReport(tuple(findings), tuple(checked))
-
-
 __all__ = [
     "CHECKS",
     "CODES",
     "CatalogContext",
-    "CheckReport",
     "Finding",
     "Issue",
     "Pair",
@@ -796,7 +754,6 @@ __all__ = [
     "catalog_context",
     "check_catalog",
     "check_pair",
-    "check_project",
     "check_translation",
     "read_glossary",
 ]

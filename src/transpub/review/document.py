@@ -76,13 +76,23 @@ from ..catalogs.states import State, entry_state, mark_reviewed
 from ..config import SAFE_ID_RE, Project, source_date_epoch
 from ..errors import ReviewError, TokenError
 from ..fsutil import project_lock
+from ..localize.names import names_needed
+from ..localize.release import LocalizedRelease, catalog_for
+from ..localize.ui import bcp47, language_name, text_direction
 from ..render import docx_oxml as ox
-from ..render.localize import LocalizedRelease, catalog_for, names_needed
-from ..render.ui import bcp47, language_name, text_direction
-from ..segments import text_to_inline
-from ..source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
-from ..source.tokens import split_tokens
+from ..source.inline import text_to_inline
+from ..source.model import (
+    Code,
+    Emphasis,
+    Inline,
+    LineBreak,
+    Link,
+    Plain,
+    Release,
+    Strong,
+)
 from ..source.reader import _rel, read_releases
+from ..source.tokens import split_tokens
 from .checks import CatalogContext, Severity, catalog_context, check_translation
 
 FORMAT_VERSION = "1"

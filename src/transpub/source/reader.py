@@ -16,7 +16,13 @@ import yaml
 
 from ..config import Project, release_id_of
 from ..errors import SourceError, TokenError, UsageError
-from ..segments import InlineImageError, inline_tokens_to_text, is_plain_text, markdown_parser, tokens_to_inline
+from .inline import (
+    InlineImageError,
+    inline_tokens_to_text,
+    is_plain_text,
+    markdown_parser,
+    tokens_to_inline,
+)
 from .model import (
     Block,
     CodeBlock,
@@ -213,7 +219,7 @@ def _related(meta: dict, lines: dict[str, int], shown: str) -> tuple[RelatedLink
 
 def _normalize_meta(value: str) -> str:
     # Front matter values are plain text, not Markdown: escape them into the same inline form as the body.
-    from ..segments import escape_text
+    from .inline import escape_text
 
     return escape_text(" ".join(value.split()))
 

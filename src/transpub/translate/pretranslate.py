@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from ..catalogs.pofile import entry_key, read_catalog, write_catalog
 from ..catalogs.states import State, entry_state
 from ..config import Project, source_date_epoch

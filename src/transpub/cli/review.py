@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..cli_support import _languages, _project, reports_errors
 from ..fsutil import atomic_write_bytes
+from .support import _languages, _project, reports_errors
 
 
 @click.command()
@@ -32,7 +32,7 @@ def check(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, as
       transpub check --lang fr --release 2023-07-18-wipo-assemblies
       transpub check --json | jq '.findings[] | select(.severity == "error")'
     """
-    from .checks import check_project
+    from ..review.reports import check_project
 
     project = _project(ctx)
     languages = tuple(project.check_language(lang) for lang in _languages(langs)) or None
@@ -42,6 +42,9 @@ def check(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, as
     else:
         for finding in report.findings:
             click.echo(finding.line_text())
+        for decision in report.decisions:
+            if not decision.publishable:
+                click.echo(f"{decision.release} [{decision.lang}]: does not publish: {decision.reason}")
         click.echo(report.summary())
     if report.has_errors:
         sys.exit(1)
@@ -77,7 +80,7 @@ def review_export(ctx: click.Context, lang: str, release_id: str | None, output:
       transpub review export --lang fr -o review-fr.docx
       transpub review export --lang ar --release 2023-07-18-wipo-assemblies -o ar.docx
     """
-    from .document import make_review_document
+    from ..review.document import make_review_document
 
     project = _project(ctx)
     exported = make_review_document(project, lang.strip().replace("-", "_"), release_id)
@@ -108,7 +111,7 @@ def review_import(ctx: click.Context, file: Path, as_json: bool) -> None:
     Example:
       transpub review import review-fr.docx
     """
-    from .document import import_review, read_review_file
+    from ..review.document import import_review, read_review_file
 
     project = _project(ctx)
     report = import_review(project, read_review_file(file), path_label=str(file))

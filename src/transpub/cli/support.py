@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from .config import Project, find_project_root, load_project
-from .errors import TranspubError
+from ..config import Project, find_project_root, load_project
+from ..errors import TranspubError
 
 
 def _languages(value: tuple[str, ...]) -> tuple[str, ...]:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .cli_support import _languages, _project, reports_errors
+from .. import __version__
+from .support import _languages, _project, reports_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -53,7 +53,7 @@ def init(directory: Path, source_lang: str, languages: str, publisher: str) -> N
     Example:
       transpub init newsroom --source-lang ja --languages en,fr,ar --publisher "特許庁"
     """
-    from .scaffold import init_project
+    from ..scaffold import init_project
 
     created = init_project(directory, source_lang, _languages((languages,)), publisher)
     for path in created:
@@ -70,7 +70,7 @@ def extract(ctx: click.Context) -> None:
     Example:
       transpub extract
     """
-    from .update import extract as run
+    from ..catalogs.update import extract as run
 
     report = run(_project(ctx))
     _print_files(report)
@@ -90,7 +90,7 @@ def update(ctx: click.Context, langs: tuple[str, ...]) -> None:
     Example:
       transpub update --lang fr
     """
-    from .update import update as run
+    from ..catalogs.update import update as run
 
     project = _project(ctx)
     languages = tuple(project.check_language(lang) for lang in _languages(langs)) or None
@@ -129,7 +129,7 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
       transpub pretranslate --lang fr
       TRANSPUB_DEEPL_API_KEY=… transpub pretranslate --lang de --engine deepl --release 2023-07-18-wipo-assemblies
     """
-    from .translate.pretranslate import pretranslate as run
+    from ..translate.pretranslate import pretranslate as run
 
     project = _project(ctx)
     lang = project.check_language(lang.replace("-", "_"))
@@ -167,14 +167,15 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
 @click.pass_context
 @reports_errors
 def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, as_json: bool) -> None:
-    """Segments and words reviewed / unreviewed / untranslated per release and language.
+    """Segments and words reviewed / unreviewed / untranslated per release and language, and whether
+    each can publish and why (the same decision 'transpub build' and 'transpub check' make).
 
     \b
     Example:
       transpub status --lang fr
       transpub status --json | jq '.[] | select(.publishable)'
     """
-    from .status import project_status
+    from ..review.reports import project_status
 
     project = _project(ctx)
     languages = tuple(project.check_language(lang) for lang in _languages(langs)) or None
@@ -182,13 +183,13 @@ def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, a
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
         return
-    header = ("release", "lang", "reviewed", "machine", "changed", "untranslated", "publish")
+    header = ("release", "lang", "reviewed", "machine", "changed", "untranslated", "publish", "why")
     table = [header]
     for row in rows:
         cells = [
             f"{c.segments} ({c.words} w)" for c in (row.reviewed, row.machine, row.changed, row.untranslated)
         ]
-        table.append((row.release, row.lang, *cells, "yes" if row.publishable else "no"))
+        table.append((row.release, row.lang, *cells, "yes" if row.publishable else "no", row.reason))
     widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
     for line in table:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
@@ -218,8 +219,8 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
       transpub build --lang en
       transpub build --lang ar --draft --format html
     """
-    from .build import build as run
-    from .build import parse_formats
+    from ..build import build as run
+    from ..build import parse_formats
 
     project = _project(ctx)
     languages = _languages(langs) or None
@@ -250,13 +251,10 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
 
 def _register_more_commands() -> None:
     # check and review live with the review package; registered here so `transpub --help` lists them
-    from .review.commands import check, review
+    from .review import check, review
 
     main.add_command(check)
     main.add_command(review)
 
 
 _register_more_commands()
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,4 +1,4 @@
-"""Segments: the inline form of a translatable text, shared by extraction and rendering.
+"""The inline codec: a translatable text as CommonMark inline text, shared by extraction and rendering.
 
 A segment's msgid is *CommonMark inline text*, normalized so that the same source always gives the same
 msgid and so a translator can read and reorder it in any PO editor:
@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token as MdToken
 
-from .source.model import Code, Emphasis, Inline, LineBreak, Link, Plain, Release, Strong
+from .model import Code, Emphasis, Inline, LineBreak, Link, Plain, Strong
 
 
 @cache
@@ -290,43 +289,3 @@ def inline_plain_text(nodes: Iterable[Inline]) -> str:
         else:
             out.append(inline_plain_text(node.children))
     return "".join(out)
-
-
-# --- segments for extraction ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class Segment:
-    """One catalog entry to be: a msgid with every place it occurs in the release."""
-
-    msgid: str
-    kinds: tuple[str, ...]
-    lines: tuple[int, ...]
-
-
-def release_segments(release: Release) -> list[Segment]:
-    """The release's segments in reading order, identical texts merged into one entry."""
-    order: list[str] = []
-    found: dict[str, tuple[list[str], list[int]]] = {}
-    for text in release.texts():
-        if text.source not in found:
-            order.append(text.source)
-            found[text.source] = ([], [])
-        kinds, lines = found[text.source]
-        if text.kind not in kinds:
-            kinds.append(text.kind)
-        lines.append(text.line)
-    return [Segment(msgid, tuple(found[msgid][0]), tuple(found[msgid][1])) for msgid in order]
-
-
-WORD_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_]+(?:['’-][^\W_]+)*")
-
-
-def count_words(text: str) -> int:
-    """Words as translators count them: each CJK character is one word, elsewhere runs of letters/digits.
-
-    Tokens count as one word each (they render as one name or date).
-    """
-    from .source.tokens import TOKEN_RE
-
-    tokens = len(TOKEN_RE.findall(text))
-    return tokens + len(WORD_RE.findall(TOKEN_RE.sub(" ", inline_plain_text(text_to_inline(text)))))
-

@@ -22,13 +22,13 @@ from pathlib import Path
 import polib
 from babel import Locale
 
-from .catalogs.merge import MergeReport, merge_catalog
-from .catalogs.pofile import catalog_to_bytes, new_catalog, read_catalog
-from .catalogs.templates import country_context, countries_in, names_template, release_template
-from .config import Project, load_project, source_date_epoch
-from .fsutil import process_pool, project_lock
-from .source.reader import _rel, read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
-from .staging import Staged, commit, discard, stage_bytes
+from ..config import Project, load_project, source_date_epoch
+from ..fsutil import process_pool, project_lock
+from ..source.reader import _rel, read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
+from ..staging import Staged, commit, discard, stage_bytes
+from .merge import MergeReport, merge_catalog
+from .pofile import catalog_to_bytes, new_catalog, read_catalog
+from .templates import countries_in, country_context, names_template, release_template
 
 DATE_FIELDS = ("POT-Creation-Date",)
 POOL_THRESHOLD = 16  # below this many releases a process pool costs more than it saves

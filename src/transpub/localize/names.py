@@ -1,0 +1,91 @@
+"""Names in one language: the publisher, organizations and countries, from names.po and transpub.toml."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polib
+
+from ..catalogs.pofile import index_entries, read_catalog
+from ..catalogs.states import State, entry_state
+from ..catalogs.templates import PUBLISHER_CONTEXT, org_context
+from ..config import Project
+from ..source.model import Release
+from ..source.tokens import ListToken, OrgToken, parse_tokens
+from .cldr import NameTable
+
+
+@dataclass(frozen=True)
+class Names:
+    """names.po for one language, read once: entries by (msgctxt, msgid)."""
+
+    entries: Mapping[tuple[str | None, str], polib.POEntry] = field(default_factory=dict)
+    # name tables made from these names (see name_table): a build asks for the same one for every release
+    _tables: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def get(self, context: str, msgid: str) -> polib.POEntry | None:
+        return self.entries.get((context, msgid))
+
+
+def read_names(project: Project, lang: str) -> Names:
+    path = project.names_path(lang)
+    if lang == project.source_lang or not path.exists():
+        return Names()
+    return Names(index_entries(read_catalog(path)))
+
+
+def name_table(project: Project, lang: str, names: Names, draft: bool) -> NameTable:
+    """Organization, country and publisher names for ``lang`` (reviewed ones; unreviewed too in a draft)."""
+    made = names._tables.get((lang, draft))
+    if made is not None and made[0] is project:
+        return made[1]
+    table = _name_table(project, lang, names, draft)
+    names._tables[lang, draft] = (project, table)
+    return table
+
+
+def _name_table(project: Project, lang: str, names: Names, draft: bool) -> NameTable:
+
+    def pick(context: str, source: str) -> str:
+        if lang == project.source_lang:
+            return source
+        entry = names.get(context, source)
+        state = entry_state(entry)
+        if state is State.REVIEWED or (draft and state is not State.UNTRANSLATED):
+            return entry.msgstr
+        return source
+
+    orgs = {
+        org.id: (pick(org_context(org.id), org.name), pick(org_context(org.id, short=True), org.short))
+        for org in project.organizations.values()
+    }
+    countries: dict[str, str] = {}
+    for (context, _msgid), entry in names.entries.items():
+        if context and context.startswith("country:") and entry_state(entry) is State.REVIEWED:
+            countries[context.split(":", 1)[1]] = entry.msgstr
+    countries.update(project.names.get(lang, {}))  # transpub.toml's [names.<lang>] is the project's policy
+    publisher = pick(PUBLISHER_CONTEXT, project.publisher) if project.publisher else ""
+    return NameTable(orgs=orgs, countries=countries, publisher=publisher)
+
+
+def names_needed(project: Project, release: Release) -> list[tuple[str, str]]:
+    """The names.po entries (context, msgid) a release cannot be published without."""
+    needed: list[tuple[str, str]] = []
+    if project.publisher:
+        needed.append((PUBLISHER_CONTEXT, project.publisher))
+    seen: set[str] = set()
+    for text in release.texts():
+        if "{org:" not in text.source and "{list:" not in text.source:
+            continue  # only organization and list tokens name organizations
+        for token in parse_tokens(text.source, project.organizations):
+            items = token.items if isinstance(token, ListToken) else (token,)
+            for item in items:
+                if isinstance(item, OrgToken) and item.org_id not in seen:
+                    seen.add(item.org_id)
+                    org = project.organizations[item.org_id]
+                    needed.append((org_context(org.id), org.name))
+                    needed.append((org_context(org.id, short=True), org.short))
+    return needed
+
+

@@ -1,0 +1,100 @@
+"""A release seen in one language: each segment's text to show, its review state, and the names to use.
+
+Renderers (HTML, DOCX) walk the release's block tree and ask a :class:`LocalizedRelease` for every Text;
+they never read catalogs themselves. What a draft shows for a segment that is not reviewed is decided
+here; whether a (release, language) publishes is decided in :mod:`transpub.review.publishing`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+
+from ..catalogs.pofile import index_entries, read_catalog
+from ..catalogs.states import State, entry_state
+from ..config import Project
+from ..source.inline import inline_plain_text, text_to_inline
+from ..source.model import Inline, Release, Text
+from .cldr import LocaleFormatter
+from .names import Names, name_table
+from .ui import bcp47, text_direction, ui_table
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A segment as shown in one language."""
+
+    nodes: tuple[Inline, ...]
+    state: State | None  # None: the source language, shown as written
+    source: str  # the source text (msgid), for draft marks and Word comments
+    fallback: bool = False  # untranslated: the source text is shown instead
+
+    @property
+    def unreviewed(self) -> bool:
+        return self.state is not None and self.state is not State.REVIEWED
+
+
+class LocalizedRelease:
+    def __init__(
+        self,
+        project: Project,
+        release: Release,
+        lang: str,
+        *,
+        catalog: polib.POFile | None = None,
+        names: Names | None = None,
+        draft: bool = False,
+    ):
+        self.project = project
+        self.release = release
+        self.lang = lang
+        self.draft = draft
+        self.is_source = lang == project.source_lang
+        self.entries = index_entries(catalog) if catalog is not None else {}
+        self.names = name_table(project, lang, names or Names(), draft)
+        self.fmt = LocaleFormatter(
+            lang, self.names, project.organizations, project.calendars.get(lang, "gregorian")
+        )
+        self.ui = ui_table(lang)
+        self.tag = bcp47(lang)
+        self.direction = text_direction(lang)
+
+    def shown(self, text: Text) -> Shown:
+        if self.is_source:
+            return Shown(text_to_inline(text.source), None, text.source)
+        entry = self.entries.get((None, text.source))
+        state = entry_state(entry)
+        if state is State.UNTRANSLATED:
+            return Shown(text_to_inline(text.source), state, text.source, fallback=True)
+        return Shown(text_to_inline(entry.msgstr), state, text.source)
+
+    def plain(self, text: Text | None) -> str:
+        """A segment as plain text with tokens rendered (titles, alt text, document properties)."""
+        if text is None:
+            return ""
+        return self.fmt.render_text(inline_plain_text(self.shown(text).nodes))
+
+    def render(self, plain: str) -> str:
+        return self.fmt.render_text(plain)
+
+    @property
+    def publisher(self) -> str:
+        return self.names.publisher
+
+    @property
+    def date_text(self) -> str:
+        return self.fmt.date(self.release.date)
+
+    @property
+    def month_text(self) -> str:
+        return self.fmt.month(self.release.date.year, self.release.date.month)
+
+    def unreviewed_texts(self) -> list[Text]:
+        return [t for t in self.release.texts() if self.shown(t).unreviewed]
+
+
+def catalog_for(project: Project, release: Release, lang: str) -> polib.POFile | None:
+    path: Path = project.catalog_path(lang, release.id)
+    return read_catalog(path) if lang != project.source_lang and path.exists() else None

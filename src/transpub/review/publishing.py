@@ -1,0 +1,113 @@
+"""Whether a (release, language) publishes, and why not: the one rule every command asks.
+
+``status`` reports it, ``check`` lists it beside its findings, ``build`` obeys it and the review document
+shows it: all of them call :func:`decide`, so no two commands can disagree. A pair publishes when
+
+* it is the source language (shown as written), or
+* its catalog exists, every segment of the release is reviewed, every name the page needs (the
+  publisher, the organizations its tokens name) is reviewed in names.po, and no check finds an error
+  (a lost token, a broken link …) in the catalog.
+
+Every reason that holds is listed, not only the first, so a translator sees all that is left to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polib
+
+from ..catalogs.pofile import index_entries
+from ..catalogs.states import State, entry_state
+from ..config import Project
+from ..localize.names import Names, names_needed
+from ..source.model import Release
+from .checks import ERROR, ERROR_CHECKS, CatalogContext, Finding, check_catalog
+
+_STATE_CODES = frozenset(state.value for state in State if state is not State.REVIEWED)
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One reason a pair cannot publish: a code for tools, a count and the words for people."""
+
+    code: str  # "no-catalog", "untranslated", "machine", "changed", "names-unreviewed", "check-errors"
+    count: int
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "count": self.count, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a (release, language) publishes; ``blockers`` say why not (none: it publishes)."""
+
+    release: str
+    lang: str
+    blockers: tuple[Blocker, ...] = ()
+    source_language: bool = False
+
+    @property
+    def publishable(self) -> bool:
+        return not self.blockers
+
+    @property
+    def reason(self) -> str:
+        if self.source_language:
+            return "the source language: published as written"
+        if self.publishable:
+            return "every segment and name reviewed, no check errors"
+        unreviewed = [blocker.text for blocker in self.blockers if blocker.code in _STATE_CODES]
+        parts = [f"not fully reviewed: {', '.join(unreviewed)}"] if unreviewed else []
+        parts += [blocker.text for blocker in self.blockers if blocker.code not in _STATE_CODES]
+        return "; ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {
+            "release": self.release,
+            "lang": self.lang,
+            "publishable": self.publishable,
+            "reason": self.reason,
+            "blockers": [blocker.as_dict() for blocker in self.blockers],
+        }
+
+
+def decide(
+    project: Project,
+    release: Release,
+    lang: str,
+    catalog: polib.POFile | None,
+    names: Names,
+    *,
+    context: CatalogContext | None = None,
+    findings: Sequence[Finding] | None = None,
+) -> Decision:
+    """Decide whether ``release`` publishes in ``lang``.
+
+    ``findings``, when the caller already ran every check on this catalog (``transpub check``), are used
+    instead of running the error checks again; their errors are the same ones.
+    """
+    if lang == project.source_lang:
+        return Decision(release.id, lang, source_language=True)
+    if catalog is None:
+        return Decision(release.id, lang, (Blocker("no-catalog", 0, "no catalog yet (run 'transpub update')"),))
+    blockers: list[Blocker] = []
+    entries = index_entries(catalog)
+    counts: dict[State, int] = {}
+    for text in release.texts():
+        state = entry_state(entries.get((None, text.source)))
+        if state is not State.REVIEWED:
+            counts[state] = counts.get(state, 0) + 1
+    blockers.extend(Blocker(state.value, counts[state], f"{counts[state]} {state.value}") for state in State if state in counts)
+    missing = [msgid for context_, msgid in names_needed(project, release) if entry_state(names.get(context_, msgid)) is not State.REVIEWED]
+    if missing:
+        blockers.append(Blocker("names-unreviewed", len(missing), f"{len(missing)} name(s) in names.po not reviewed"))
+    if findings is None:
+        findings = check_catalog(project, release, lang, catalog, names, context=context, checks=ERROR_CHECKS)
+    errors = [finding for finding in findings if finding.severity is ERROR]
+    if errors:
+        text = f"{len(errors)} check error(s), e.g. {errors[0].line_text()}; run 'transpub check --lang {lang}'"
+        blockers.append(Blocker("check-errors", len(errors), text))
+    return Decision(release.id, lang, tuple(blockers))

@@ -1,0 +1,47 @@
+"""A release's segments as catalog entries: each distinct text once, with every place it occurs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .inline import inline_plain_text, text_to_inline
+from .model import Release
+from .tokens import TOKEN_RE
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One catalog entry to be: a msgid with every place it occurs in the release."""
+
+    msgid: str
+    kinds: tuple[str, ...]
+    lines: tuple[int, ...]
+
+
+def release_segments(release: Release) -> list[Segment]:
+    """The release's segments in reading order, identical texts merged into one entry."""
+    order: list[str] = []
+    found: dict[str, tuple[list[str], list[int]]] = {}
+    for text in release.texts():
+        if text.source not in found:
+            order.append(text.source)
+            found[text.source] = ([], [])
+        kinds, lines = found[text.source]
+        if text.kind not in kinds:
+            kinds.append(text.kind)
+        lines.append(text.line)
+    return [Segment(msgid, tuple(found[msgid][0]), tuple(found[msgid][1])) for msgid in order]
+
+
+WORD_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Words as translators count them: each CJK character is one word, elsewhere runs of letters/digits.
+
+    Tokens count as one word each (they render as one name or date).
+    """
+    tokens = len(TOKEN_RE.findall(text))
+    return tokens + len(WORD_RE.findall(TOKEN_RE.sub(" ", inline_plain_text(text_to_inline(text)))))
+
