@@ -17,9 +17,15 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .errors import ConfigError, SourceError
+from .paths import shown_path
 
 CONFIG_NAME = "transpub.toml"
 SAFE_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+
+
+def normalize_lang(value: str) -> str:
+    """A language as typed (``zh-Hans``, `` fr ``) in the form transpub uses (CLDR's ``zh_Hans``)."""
+    return value.strip().replace("-", "_")
 
 
 def release_id_of(path: Path) -> str:
@@ -100,8 +106,13 @@ class Project:
             return []
         return sorted(p for p in self.sources_dir.glob("*.md") if p.is_file())
 
+    def shown(self, path: str | os.PathLike[str]) -> str:
+        """How a path of this project is shown in reports and PO references (``locale/fr/…``)."""
+        return shown_path(path, self.root)
+
     def check_language(self, lang: str) -> str:
-        """The language id as configured, or a ConfigError naming the ones that are."""
+        """The language id as configured (``zh-Hans`` is ``zh_Hans``), or a ConfigError naming the ones that are."""
+        lang = normalize_lang(lang)
         if lang == self.source_lang or lang in self.languages:
             return lang
         known = ", ".join((self.source_lang, *self.languages))
@@ -233,7 +244,7 @@ def parse_project(text: str, root: Path, path: Path) -> Project:
 def _language(value: object, key: str, fail) -> str:
     if not isinstance(value, str) or not value:
         raise fail(f"{key} must be a locale id such as \"ja\", \"en\" or \"zh_Hans\"", key.split(".")[0])
-    normalized = value.replace("-", "_")
+    normalized = normalize_lang(value)
     if _has_locale_data(normalized):
         return normalized
     from babel import Locale, UnknownLocaleError
@@ -282,7 +293,3 @@ def _line_of(text: str, key: str) -> int | None:
             return number
     return None
 
-
-def source_date_epoch() -> int | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    return int(value) if value and value.isdigit() else None

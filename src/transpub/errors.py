@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .paths import shown_path
+
 
 class TranspubError(Exception):
     """An error to report to the user, optionally located at ``path:line``."""
@@ -42,10 +44,7 @@ class TranspubError(Exception):
         """The error with its path shown relative to ``folder`` when it lies inside it (as the user typed
         paths: ``locale/fr/LC_MESSAGES/x.po:12``, whichever layer found the file)."""
         if self.path and Path(self.path).is_absolute():
-            try:
-                self.path = Path(self.path).relative_to(folder).as_posix()
-            except ValueError:
-                pass
+            self.path = shown_path(self.path, folder)
         return self
 
     def at(self, path: str | Path | None = None, line: int | None = None) -> "TranspubError":

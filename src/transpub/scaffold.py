@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel import Locale
 
-from .config import CONFIG_NAME, parse_project
+from .config import CONFIG_NAME, normalize_lang, parse_project
 from .errors import UsageError
 from .fsutil import atomic_write_text
 
@@ -34,7 +34,7 @@ def init_project(directory: Path, source_lang: str, languages: tuple[str, ...], 
     directory = Path(directory)
     if (directory / CONFIG_NAME).exists():
         raise UsageError(f"{directory / CONFIG_NAME} already exists; not overwriting a project")
-    config = _config_text(source_lang.replace("-", "_"), languages, publisher or "Example Organization")
+    config = _config_text(normalize_lang(source_lang), languages, publisher or "Example Organization")
     parse_project(config, directory, directory / CONFIG_NAME)  # refuse bad languages before writing anything
     created = []
     for folder in ("sources/images", "locale", "templates"):
@@ -43,7 +43,7 @@ def init_project(directory: Path, source_lang: str, languages: tuple[str, ...], 
         CONFIG_NAME: config,
         ".gitignore": "outputs/\n.transpub.lock\n",
     }
-    if Locale.parse(source_lang.replace("-", "_")).language == "en":
+    if Locale.parse(normalize_lang(source_lang)).language == "en":
         today = dt.date.today().isoformat()
         files[f"sources/{today}-example.md"] = EXAMPLE.format(date=today)
     for name, text in files.items():

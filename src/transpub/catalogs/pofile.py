@@ -33,18 +33,18 @@ from __future__ import annotations
 
 import codecs
 import functools
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import polib
 from babel.core import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
-from ..errors import CatalogError, ConfigError
+from ..clock import po_stamp
+from ..errors import CatalogError
 from ..fsutil import atomic_write_bytes
 
 WRAP_WIDTH = 78
@@ -755,13 +755,7 @@ def write_catalog(path: Path, po: polib.POFile) -> bool:
 
 
 def _timestamp(now: datetime | None) -> str:
-    if now is None:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        try:
-            now = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
-        except ValueError:
-            raise ConfigError(f"SOURCE_DATE_EPOCH must be a number of seconds, not {epoch!r}") from None
-    return now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M+0000")
+    return po_stamp(now)
 
 
 def new_catalog(

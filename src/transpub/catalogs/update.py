@@ -10,11 +10,9 @@ and a second run with no source change rewrites nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,9 +20,10 @@ from pathlib import Path
 import polib
 from babel import Locale
 
-from ..config import Project, load_project, source_date_epoch
+from ..clock import po_stamp
+from ..config import Project, load_project
 from ..fsutil import process_pool, project_lock
-from ..source.reader import _rel, read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
+from ..source.reader import read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
 from ..staging import Staged, commit, discard, stage_bytes
 from .merge import MergeReport, merge_catalog
 from .pofile import catalog_to_bytes, new_catalog, read_catalog
@@ -150,7 +149,7 @@ def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple
             item = stage_bytes(path, stamped_bytes(path, po)) if _changed(path, po) else None
             if item is not None:
                 staged.append(item)
-            files.append(FileResult(_rel(project, path), item is not None, report))
+            files.append(FileResult(project.shown(path), item is not None, report))
     except BaseException:
         discard(staged)
         raise
@@ -196,9 +195,7 @@ def _changed(path: Path, po: polib.POFile) -> bool:
 
 
 def _now_stamp() -> str:
-    epoch = source_date_epoch()
-    moment = dt.datetime.fromtimestamp(epoch if epoch is not None else time.time(), dt.timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M+0000")
+    return po_stamp()
 
 
 __all__ = ["UpdateReport", "FileResult", "extract", "update", "read_releases", "country_context", "stamped_bytes"]

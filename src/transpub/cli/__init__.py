@@ -132,7 +132,7 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
     from ..translate.pretranslate import pretranslate as run
 
     project = _project(ctx)
-    lang = project.check_language(lang.replace("-", "_"))
+    lang = project.check_language(lang)
     bar = None
     if sys.stderr.isatty():
         bar = click.progressbar(length=1, label=f"translating into {lang}", file=sys.stderr)

@@ -83,7 +83,7 @@ def review_export(ctx: click.Context, lang: str, release_id: str | None, output:
     from ..review.document import make_review_document
 
     project = _project(ctx)
-    exported = make_review_document(project, lang.strip().replace("-", "_"), release_id)
+    exported = make_review_document(project, project.check_language(lang), release_id)
     try:
         atomic_write_bytes(output, exported.data)
     except OSError as exc:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import click
 
-from ..config import Project, find_project_root, load_project
+from ..config import Project, find_project_root, load_project, normalize_lang
 from ..errors import TranspubError
 
 
 def _languages(value: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for item in value:
-        out.extend(part.strip().replace("-", "_") for part in item.split(",") if part.strip())
+        out.extend(normalize_lang(part) for part in item.split(",") if part.strip())
     return tuple(out)
 
 

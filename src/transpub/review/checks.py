@@ -690,14 +690,6 @@ def check_translation(
     return issues
 
 
-def _relative(project: Project, path: str | Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return Path(path).resolve().relative_to(project.root).as_posix()
-    except ValueError:
-        return str(path)
-
 
 def check_catalog(
     project: Project,
@@ -712,7 +704,7 @@ def check_catalog(
     """All findings for one release's catalog in ``lang`` (build refuses a pair with ERROR findings;
     it passes ``checks=ERROR_CHECKS``, since warnings never decide publishing)."""
     context = context or catalog_context(project, lang, names)
-    po_path = _relative(project, catalog.fpath)
+    po_path = project.shown(catalog.fpath) if catalog.fpath else None
     parsed = release.parsed if release is not None else {}
     findings: list[Finding] = []
     for entry in catalog:

@@ -73,7 +73,8 @@ from lxml import etree
 from .. import __version__
 from ..catalogs.pofile import index_entries, read_catalog, write_catalog
 from ..catalogs.states import State, entry_state, mark_reviewed
-from ..config import SAFE_ID_RE, Project, source_date_epoch
+from .. import clock
+from ..config import SAFE_ID_RE, Project
 from ..errors import ReviewError, TokenError
 from ..fsutil import project_lock
 from ..localize.names import names_needed
@@ -91,7 +92,7 @@ from ..source.model import (
     Release,
     Strong,
 )
-from ..source.reader import _rel, read_releases
+from ..source.reader import read_releases
 from ..source.tokens import split_tokens
 from .checks import CatalogContext, Severity, catalog_context, check_translation
 
@@ -146,10 +147,7 @@ def _hash(text: str) -> str:
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    if now is not None:
-        return now.astimezone(dt.timezone.utc)
-    epoch = source_date_epoch()
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc) if epoch is not None else dt.datetime.now(dt.timezone.utc)
+    return now.astimezone(dt.timezone.utc) if now is not None else clock.now()
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -936,7 +934,7 @@ def import_review(project: Project, data: bytes, *, path_label: str, now: dt.dat
                 if "PO-Revision-Date" in catalog.po.metadata:
                     catalog.po.metadata["PO-Revision-Date"] = stamp
                 if write_catalog(catalog.path, catalog.po):
-                    written.append(_rel(project, catalog.path))  # a symlinked catalog is named as the project names it
+                    written.append(project.shown(catalog.path))  # a symlinked catalog is named as the project names it
     return ImportReport(path_label, lang, results, tuple(written))
 
 

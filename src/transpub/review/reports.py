@@ -18,7 +18,6 @@ from .checks import (
     CatalogContext,
     Finding,
     Severity,
-    _relative,
     catalog_context,
     check_catalog,
 )
@@ -146,7 +145,7 @@ def check_project(
             if catalog is None:
                 decisions.append(decide(project, release, lang, None, context.names))
                 continue
-            checked.append(_relative(project, catalog.fpath) or "")
+            checked.append(project.shown(catalog.fpath))
             found = check_catalog(project, release, lang, catalog, context=context)
             findings += found
             decisions.append(decide(project, release, lang, catalog, context.names, findings=found))

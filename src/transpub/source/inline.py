@@ -28,14 +28,16 @@ from .model import Code, Emphasis, Inline, LineBreak, Link, Plain, Strong
 
 
 @cache
-def markdown_parser() -> MarkdownIt:
+def markdown_parser(*, raw_html: bool = False) -> MarkdownIt:
     """The one Markdown parser of transpub: CommonMark + GFM tables, raw HTML off.
 
     ``text_join`` is off so a backslash-escaped character stays a token of its own ("text_special"):
     the same parse then tells both the structure and which markup characters were left as text.
+    ``raw_html=True`` is for protecting text from machine translation only: there, anything that
+    could be a tag (``<span>``) is kept from the engine, though sources and translations never make one.
     """
     parser = (
-        MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
         .enable("table")
         .disable("text_join")
     )

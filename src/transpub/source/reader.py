@@ -48,7 +48,7 @@ MAX_SOURCE_BYTES = 5 * 1024 * 1024
 def read_release(path: Path, project: Project) -> Release:
     path = Path(path)
     release_id = release_id_of(path)
-    shown = _shown_path(path, project)
+    shown = project.shown(path)
     if not path.resolve().is_relative_to(project.sources_dir.resolve()):
         # a symbolic link to a file elsewhere: transpub reads nothing outside the project's sources/
         raise SourceError("is a symbolic link to a file outside the sources/ folder; copy the file instead", path=shown)
@@ -67,7 +67,7 @@ def read_release(path: Path, project: Project) -> Release:
 
 
 def parse_release(text: str, release_id: str, path: Path, project: Project) -> Release:
-    shown = _shown_path(path, project)
+    shown = project.shown(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, meta_lines, body, body_offset = _split_front_matter(text, shown)
     builder = _BodyBuilder(shown, body_offset, Path(path).parent, project)
@@ -417,12 +417,6 @@ def _check_plain_tokens(text: str, project: Project, shown: str, line: int) -> N
         raise exc.at(shown, line) from None
 
 
-def _shown_path(path: Path, project: Project) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(project.root))
-    except ValueError:
-        return str(path)
-
 
 # --- every release of a project ------------------------------------------------------------------
 def read_releases(project: Project, release_id: str | None = None) -> list[Release]:
@@ -436,13 +430,5 @@ def read_releases(project: Project, release_id: str | None = None) -> list[Relea
 
 
 def source_ref(project: Project, release: Release) -> str:
-    return _rel(project, release.path)
+    return project.shown(release.path)
 
-
-def _rel(project: Project, path: Path) -> str:
-    """``path`` relative to the project, as the project names it (a symlinked file or folder is not followed)."""
-    path = Path(path)
-    try:
-        return path.relative_to(project.root).as_posix()
-    except ValueError:  # a relative path, or one given through another route to the project
-        return path.resolve().relative_to(project.root).as_posix()

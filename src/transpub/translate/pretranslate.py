@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ..catalogs.pofile import entry_key, read_catalog, write_catalog
 from ..catalogs.states import State, entry_state
-from ..config import Project, source_date_epoch
+from .. import clock
+from ..config import Project
 from ..errors import EngineError, UsageError
 from ..fsutil import project_lock
 from ..source.reader import read_releases
@@ -72,7 +73,7 @@ def pretranslate(
         paths.append(project.names_path(lang))
     missing = [p for p in paths if not p.exists()]
     if missing:
-        raise UsageError(f"{_rel(project, missing[0])} does not exist yet: run 'transpub update' first")
+        raise UsageError(f"{project.shown(missing[0])} does not exist yet: run 'transpub update' first")
 
     with project_lock(project.root):
         catalogs = {path: read_catalog(path) for path in paths}
@@ -191,16 +192,10 @@ def _engine_name(project: Project, requested: str | None) -> str:
 
 
 def _today() -> dt.date:
-    epoch = source_date_epoch()
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date() if epoch is not None else dt.date.today()
+    return clock.today()
 
 
-def _rel(project: Project, path: Path) -> str:
-    try:  # as the project names it: a catalog symlinked elsewhere is still locale/…
-        return path.relative_to(project.root).as_posix()
-    except ValueError:
-        return path.resolve().relative_to(project.root).as_posix()
 
 
 def _names(project: Project, paths: set[Path]) -> tuple[str, ...]:
-    return tuple(sorted(_rel(project, p) for p in paths))
+    return tuple(sorted(project.shown(p) for p in paths))

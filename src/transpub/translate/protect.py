@@ -35,13 +35,13 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.token import Token
 
 from ..errors import EngineError
+from ..source.inline import markdown_parser
 from ..source.tokens import TOKEN_RE
 
 # Loose on purpose: see the module docstring. `\d` matches every Unicode decimal digit and int()
@@ -255,13 +255,11 @@ def _mask(text: str, atoms: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-@cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark")
-    # text_join folds escapes and entities into plain text; keep them as their own tokens so
-    # their source form ("\\*", "&amp;") can be found and protected.
-    md.core.ruler.disable("text_join")
-    return md
+    # the one parser of transpub (text_join off there too: an escape or entity stays a token of its
+    # own, so its source form, "\\*" or "&amp;", can be found and protected); raw HTML on, so
+    # anything tag-like is protected too
+    return markdown_parser(raw_html=True)
 
 
 def _markup_pieces(masked: str) -> list[_Piece]:
