@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .support import _languages, _project, reports_errors
+from .support import _languages, _project, progress, reports_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -133,20 +133,8 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
 
     project = _project(ctx)
     lang = project.check_language(lang)
-    bar = None
-    if sys.stderr.isatty():
-        bar = click.progressbar(length=1, label=f"translating into {lang}", file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
-    try:
-        report = run(project, lang, engine_name=engine_name, release_id=release_id, on_progress=progress)
-    finally:
-        if bar is not None:
-            bar.render_finish()
+    with progress(f"translating into {lang}") as report_progress:
+        report = run(project, lang, engine_name=engine_name, release_id=release_id, on_progress=report_progress)
     for failure in report.failures:
         click.echo(f"not filled: {failure.msgid[:60]!r}: {failure.reason}", err=True)
     if report.aborted:
@@ -224,18 +212,8 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
 
     project = _project(ctx)
     languages = _languages(langs) or None
-    bar = click.progressbar(length=1, label="rendering", file=sys.stderr) if sys.stderr.isatty() else None
-
-    def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.length = total
-            bar.update(done - bar.pos)
-
-    try:
-        report = run(project, languages, release_id, parse_formats(formats), draft, jobs=jobs, on_progress=progress)
-    finally:
-        if bar is not None:
-            bar.render_finish()
+    with progress("rendering") as report_progress:
+        report = run(project, languages, release_id, parse_formats(formats), draft, jobs=jobs, on_progress=report_progress)
     for output in report.outputs:
         if output.changed or verbose:
             mark = " (draft)" if output.draft else ""

@@ -7,6 +7,9 @@ command group itself, which registers them: no import cycle, also under ``python
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 
@@ -43,3 +46,34 @@ def reports_errors(func):
 def _project(ctx: click.Context) -> Project:
     root = ctx.obj.get("project_dir") if ctx.obj else None
     return load_project(Path(root) if root else find_project_root(Path.cwd()))
+
+
+@contextmanager
+def progress(label: str, *, every: float = 2.0) -> Iterator[Callable[[int, int], None]]:
+    """How every long command shows progress: yields ``report(done, total)``.
+
+    On a terminal, a progress bar on stderr; otherwise (a log, a pipe, CI) a line ``label: done/total``
+    at most every ``every`` seconds and at the end, so a long run is never silent.
+    """
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=1, label=label, file=sys.stderr)
+
+        def report(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        try:
+            yield report
+        finally:
+            bar.render_finish()
+        return
+    last = [time.monotonic(), -1]
+
+    def report(done: int, total: int) -> None:
+        moment = time.monotonic()
+        if done >= total or moment - last[0] >= every:
+            if done != last[1]:
+                click.echo(f"{label}: {done}/{total}", err=True)
+            last[0], last[1] = moment, done
+
+    yield report
