@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .support import _languages, _project, progress, reports_errors
+from .support import _languages, _one_language, _project, progress, reports_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -132,7 +132,7 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
     from ..translate.pretranslate import pretranslate as run
 
     project = _project(ctx)
-    lang = project.check_language(lang)
+    lang = _one_language(project, lang)
     with progress(f"translating into {lang}") as report_progress:
         report = run(project, lang, engine_name=engine_name, release_id=release_id, on_progress=report_progress)
     for failure in report.failures:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..fsutil import atomic_write_bytes
-from .support import _languages, _project, reports_errors
+from .support import _languages, _one_language, _project, reports_errors
 
 
 @click.command()
@@ -83,7 +83,7 @@ def review_export(ctx: click.Context, lang: str, release_id: str | None, output:
     from ..review.document import make_review_document
 
     project = _project(ctx)
-    exported = make_review_document(project, project.check_language(lang), release_id)
+    exported = make_review_document(project, _one_language(project, lang), release_id)
     try:
         atomic_write_bytes(output, exported.data)
     except OSError as exc:

@@ -15,15 +15,25 @@ from pathlib import Path
 
 import click
 
+from .. import clock
 from ..config import Project, find_project_root, load_project, normalize_lang
-from ..errors import TranspubError
+from ..errors import TranspubError, UsageError
 
 
 def _languages(value: tuple[str, ...]) -> tuple[str, ...]:
+    """Every --lang value as typed (repeated, comma-separated, ``zh-Hans``) in transpub's spelling."""
     out: list[str] = []
     for item in value:
         out.extend(normalize_lang(part) for part in item.split(",") if part.strip())
     return tuple(out)
+
+
+def _one_language(project: Project, value: str) -> str:
+    """A --lang that takes one language, read as every --lang is, and checked against the project."""
+    languages = _languages((value,))
+    if len(languages) != 1:
+        raise UsageError(f"--lang takes one language here, not {value!r}")
+    return project.check_language(languages[0])
 
 
 def reports_errors(func):
@@ -44,6 +54,7 @@ def reports_errors(func):
 
 
 def _project(ctx: click.Context) -> Project:
+    clock.source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is refused by every command, before any work
     root = ctx.obj.get("project_dir") if ctx.obj else None
     return load_project(Path(root) if root else find_project_root(Path.cwd()))
 
