@@ -17,6 +17,18 @@ from transpub.paths import shown_path
 RELEASE = "2023-07-18-wipo-assemblies"
 
 
+def _pretranslate_german(project: Path):
+    """Add German to the sample project and pretranslate it on the test suite's LibreTranslate server."""
+    config = project / "transpub.toml"
+    text = config.read_text(encoding="utf-8").replace('languages = ["en", "fr", "ar"]', 'languages = ["en", "fr", "ar", "de"]')
+    with FakeLibreTranslate() as server:
+        config.write_text(re.sub(r'url = "[^"]*"', f'url = "{server.url}"', text), encoding="utf-8")
+        assert run_cli(project, "update", "--lang", "de").exit_code == 0
+        result = run_cli(project, "pretranslate", "--lang", "de")
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
 # --- the clock ------------------------------------------------------------------------------------
 def test_source_date_epoch_sets_the_time_everywhere(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -46,13 +58,7 @@ def test_every_command_refuses_a_malformed_source_date_epoch_and_changes_nothing
 
 def test_the_same_moment_is_stamped_in_catalogs_and_translator_comments(sample_project: Path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    config = sample_project / "transpub.toml"
-    text = config.read_text(encoding="utf-8").replace('languages = ["en", "fr", "ar"]', 'languages = ["en", "fr", "ar", "de"]')
-    with FakeLibreTranslate() as server:
-        config.write_text(re.sub(r'url = "[^"]*"', f'url = "{server.url}"', text), encoding="utf-8")
-        assert run_cli(sample_project, "update", "--lang", "de").exit_code == 0
-        result = run_cli(sample_project, "pretranslate", "--lang", "de")
-    assert result.exit_code == 0, result.stderr
+    result = _pretranslate_german(sample_project)
     catalog = (sample_project / f"locale/de/LC_MESSAGES/{RELEASE}.po").read_text(encoding="utf-8")
     assert '"PO-Revision-Date: 2023-11-14 22:13+0000\\n"' in catalog
     assert "machine translation: libretranslate, 2023-11-14" in catalog
@@ -99,13 +105,7 @@ def test_every_command_reads_a_language_the_same_way(sample_project: Path, spell
 # --- progress ------------------------------------------------------------------------------------------
 def test_a_long_command_reports_progress_in_a_log(sample_project: Path):
     """Not on a terminal (a log, CI): lines 'label: done/total', so a long run is never silent."""
-    config = sample_project / "transpub.toml"
-    text = config.read_text(encoding="utf-8").replace('languages = ["en", "fr", "ar"]', 'languages = ["en", "fr", "ar", "de"]')
-    with FakeLibreTranslate() as server:
-        config.write_text(re.sub(r'url = "[^"]*"', f'url = "{server.url}"', text), encoding="utf-8")
-        assert run_cli(sample_project, "update", "--lang", "de").exit_code == 0
-        result = run_cli(sample_project, "pretranslate", "--lang", "de")
-    assert result.exit_code == 0, result.stderr
+    result = _pretranslate_german(sample_project)
     counts = re.findall(r"^translating into de: (\d+)/(\d+)$", result.stderr, re.M)
     assert counts and counts[-1][0] == counts[-1][1] and int(counts[-1][1]) > 0
     build = run_cli(sample_project, "build", "--lang", "en")
