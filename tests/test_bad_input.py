@@ -41,6 +41,14 @@ SOURCE_CASES = {
     "image outside sources": ("images/statement.png", "../transpub.toml", "../transpub.toml", "outside the sources/ folder"),
     "absolute image path": ("images/statement.png", "/etc/passwd", "/etc/passwd", "relative to the release"),
     "second title": ("### 1. ", "# 1. ", "# 1. ", "one title"),
+    # something that looks like a token and is not one is never published as text
+    "unclosed token": ("{date:2023-07-06}、", "{date:2023-07-06、", "{date:2023-07-06、", "'}' is missing before the next '{'"),
+    "unclosed token at the end": ("(会合順)", "(会合順){month:2023-12", "(会合順){month", "never closed"),
+    "space in a token": ("{date:2023-07-06}", "{date :2023-07-06}", "{date :2023", "without spaces"),
+    "token inside a token": ("{list:KZ DE", "{list:{country:KZ} DE", "{list:{country:KZ}", "cannot hold another one"),
+    # tokens count in alt text and captions too, with their line (they used to fail later, in update)
+    "bad token in alt text": ("![演壇に立つ話者", "![{date:2023-99-01}演壇に立つ話者", "{date:2023-99-01}", "no such date"),
+    "bad token in a caption": ("\"{org:WIPO:short}加盟国総会の様子", "\"{org:NOPE}加盟国総会の様子", "{org:NOPE}", "unknown organization 'NOPE'"),
 }
 
 

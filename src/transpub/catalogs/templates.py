@@ -10,9 +10,10 @@ import polib
 from babel import Locale
 
 from ..config import Project
+from ..source.inline import tokens_in
 from ..source.model import Release
 from ..source.segments import release_segments
-from ..source.tokens import CountryToken, ListToken, parse_tokens
+from ..source.tokens import CountryToken, ListToken
 from .pofile import new_catalog
 
 PUBLISHER_CONTEXT = "publisher"
@@ -43,7 +44,7 @@ def release_template(release: Release, project: Project, source_path: str) -> po
 def countries_in(release: Release, project: Project) -> set[str]:
     codes: set[str] = set()
     for text in release.texts():
-        for token in parse_tokens(text.source, project.organizations):
+        for token in tokens_in(text.source, project.organizations):
             items = token.items if isinstance(token, ListToken) else (token,)
             codes.update(item.code for item in items if isinstance(item, CountryToken))
     return codes

@@ -11,8 +11,9 @@ from ..catalogs.pofile import index_entries, read_catalog
 from ..catalogs.states import State, entry_state
 from ..catalogs.templates import PUBLISHER_CONTEXT, org_context
 from ..config import Project
+from ..source.inline import tokens_in
 from ..source.model import Release
-from ..source.tokens import ListToken, OrgToken, parse_tokens
+from ..source.tokens import ListToken, OrgToken
 from .cldr import NameTable
 
 
@@ -78,7 +79,7 @@ def names_needed(project: Project, release: Release) -> list[tuple[str, str]]:
     for text in release.texts():
         if "{org:" not in text.source and "{list:" not in text.source:
             continue  # only organization and list tokens name organizations
-        for token in parse_tokens(text.source, project.organizations):
+        for token in tokens_in(text.source, project.organizations):
             items = token.items if isinstance(token, ListToken) else (token,)
             for item in items:
                 if isinstance(item, OrgToken) and item.org_id not in seen:

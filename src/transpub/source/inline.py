@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token as MdToken
 
 from .model import Code, Emphasis, Inline, LineBreak, Link, Plain, Strong
+from .tokens import Token, check_token_like, parse_token
 
 
 @cache
@@ -291,3 +292,32 @@ def inline_plain_text(nodes: Iterable[Inline]) -> str:
         else:
             out.append(inline_plain_text(node.children))
     return "".join(out)
+
+
+# --- where typed tokens count ---------------------------------------------------------------------
+def _texts_outside_code(nodes: Iterable[Inline]) -> Iterable[str]:
+    for node in nodes:
+        if isinstance(node, Plain):
+            yield node.text
+        elif isinstance(node, (Emphasis, Strong, Link)):
+            yield from _texts_outside_code(node.children)
+
+
+def raw_tokens_in(text: str) -> list[str]:
+    """The raw typed tokens of a segment text where they count: in its words, never inside a code span
+    (a code span is shown as written, so `` `{date:2023-07-18}` `` documents the syntax) or a link's URL.
+
+    Anything outside code that looks like a token and is not one (``{date :2023-07-18}``, an unclosed
+    ``{date:2023-07-18``, ``{list:{country:KZ}}``) raises :class:`~transpub.errors.TokenError`.
+    """
+    if "{" not in text:
+        return []
+    found: list[str] = []
+    for plain in _texts_outside_code(text_to_inline(text)):
+        found += check_token_like(plain)
+    return found
+
+
+def tokens_in(text: str, organizations: Mapping[str, object]) -> list[Token]:
+    """The typed tokens of a segment text (see :func:`raw_tokens_in`), each validated."""
+    return [parse_token(raw, organizations) for raw in raw_tokens_in(text)]

@@ -21,6 +21,7 @@ from .inline import (
     inline_tokens_to_text,
     is_plain_text,
     markdown_parser,
+    tokens_in,
     tokens_to_inline,
 )
 from .model import (
@@ -39,7 +40,6 @@ from .model import (
     TableCell,
     Text,
 )
-from .tokens import parse_tokens
 
 FRONT_MATTER_KEYS = {"date", "section", "division", "related"}
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -97,9 +97,11 @@ def parse_release(text: str, release_id: str, path: Path, project: Project) -> R
         body=tuple(rest),
         parsed=builder.parsed,
     )
-    for text in (release.section, release.division, *(link.title for link in release.related)):
-        if text is not None:  # front matter is plain text: the body's texts were checked while building
-            _check_plain_tokens(text.source, project, shown, text.line)
+    for text in release.texts():  # every segment, front matter, alt text and captions included
+        try:
+            tokens_in(text.source, project.organizations)
+        except TokenError as exc:
+            raise exc.at(shown, text.line) from None
     return release
 
 
@@ -373,8 +375,6 @@ class _BodyBuilder:
             source = inline_tokens_to_text(children)
         except InlineImageError as exc:
             raise SourceError(str(exc), path=self.shown, line=line) from None
-        for run in _plain_runs(children):
-            _check_plain_tokens(run, self.project, self.shown, line)
         if not source:
             # An empty msgid is the PO header's: such a segment would make a catalog no tool can read.
             if allow_empty:
@@ -392,29 +392,6 @@ def _retitle(text: Text, kind: str) -> Text:
 def _first_line(blocks: list[Block], offset: int) -> int:
     return offset + 1
 
-
-def _plain_runs(children):
-    """The runs of plain text in inline tokens (code spans excluded), where typed tokens may stand.
-
-    markdown-it splits text at characters such as "{" and ":", so adjacent text tokens are joined first.
-    """
-    run: list[str] = []
-    for token in children:
-        if token.type in ("text", "text_special"):  # text_special: a backslash-escaped character
-            run.append(token.content)
-            continue
-        if run:
-            yield "".join(run)
-            run = []
-    if run:
-        yield "".join(run)
-
-
-def _check_plain_tokens(text: str, project: Project, shown: str, line: int) -> None:
-    try:
-        parse_tokens(text, project.organizations)
-    except TokenError as exc:
-        raise exc.at(shown, line) from None
 
 
 

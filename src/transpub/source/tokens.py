@@ -71,6 +71,39 @@ class ListToken(Token):
     items: tuple[Token, ...]  # CountryToken or OrgToken(short=False)
 
 
+# `{` then a word and a colon, spaces allowed: what a reader takes for a token, well-formed or not
+TOKEN_LIKE_RE = re.compile(r"\{\s*[A-Za-z_]+\s*:")
+
+
+def check_token_like(text: str) -> list[str]:
+    """The raw tokens of ``text``; anything else in it that looks like a token is a TokenError."""
+    tokens = [m.group(0) for m in TOKEN_RE.finditer(text)]
+    if len(tokens) != len(TOKEN_LIKE_RE.findall(text)):
+        starts = {m.start() for m in TOKEN_RE.finditer(text)}
+        for like in TOKEN_LIKE_RE.finditer(text):
+            if like.start() not in starts:
+                raise TokenError(f"{_excerpt(text, like.start())}: looks like a token but is not one: {_token_advice(text, like)}")
+    return tokens
+
+
+def _excerpt(text: str, start: int) -> str:
+    end = text.find("}", start)
+    piece = text[start : end + 1 if end >= 0 else len(text)]
+    return piece if len(piece) <= 40 else piece[:39] + "…"
+
+
+def _token_advice(text: str, like: re.Match[str]) -> str:
+    if " " in like.group(0):
+        return "write it without spaces, e.g. {date:2023-07-18}"
+    rest = text[like.end() :]
+    closing, opening = rest.find("}"), rest.find("{")
+    if 0 <= opening < closing or (opening >= 0 > closing):
+        return "'}' is missing before the next '{' (a token cannot hold another one: {list:KZ DE} takes codes and ids)"
+    if closing < 0 or "\n" in rest[:closing]:
+        return "it is never closed with '}'"
+    return "a token is written {kind:value}, e.g. {date:2023-07-18}"
+
+
 def find_tokens(text: str) -> list[str]:
     """The raw tokens in ``text``, in order, without validating them."""
     return [m.group(0) for m in TOKEN_RE.finditer(text)]
