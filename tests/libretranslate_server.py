@@ -15,6 +15,7 @@ Behaviour, set in the constructor or later with :meth:`configure`:
     mode="hang"               accept the request, never answer (until the server stops)
     mode="error500"           always HTTP 500
     mode="drop_placeholder"   translate, but lose the first placeholder-looking tag
+    mode="inject_markup"      translate, and add markup of the engine's own: a link, strong, code
     mode="garbage_html"       200 with an HTML page (a proxy or a wrong URL)
     mode="garbage_empty"      200 with ``{}``
     mode="garbage_type"       200 with ``{"translatedText": 42}``
@@ -40,6 +41,7 @@ MODES = (
     "hang",
     "error500",
     "drop_placeholder",
+    "inject_markup",
     "garbage_html",
     "garbage_empty",
     "garbage_type",
@@ -163,6 +165,8 @@ class FakeLibreTranslate:
         answers = [fake_translate(text, target) for text in texts]
         if mode == "drop_placeholder":
             answers = [_TAG_RE.sub("", answer, count=1) for answer in answers]
+        if mode == "inject_markup":
+            answers = [f"{answer} [ok](https://evil.example/) **bold** `code`" for answer in answers]
         if mode == "garbage_length":
             return _json(200, {"translatedText": answers[:-1] if isinstance(q, list) else [answers[0]] * 2})
         return _json(200, {"translatedText": answers if isinstance(q, list) else answers[0]})

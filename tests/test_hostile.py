@@ -16,6 +16,7 @@ from io import BytesIO
 from pathlib import Path
 
 import docx
+import polib
 import pytest
 from conftest import run_cli, tree_digest
 from libretranslate_server import FakeLibreTranslate
@@ -357,6 +358,28 @@ def test_the_api_key_never_reaches_catalogs_outputs_or_messages(sample_project: 
     assert key not in result.stdout + result.stderr + build.stdout + build.stderr
     leaked = [p for p in sample_project.rglob("*") if p.is_file() and key.encode() in p.read_bytes()]
     assert leaked == []
+
+
+# --- markup from an engine ----------------------------------------------------------------------------------
+def test_markup_an_engine_adds_is_text_in_draft_html_and_docx(sample_project: Path):
+    """An engine answer carrying a link, strong or code of its own is shown as the characters it typed."""
+    with FakeLibreTranslate(mode="inject_markup") as server:
+        config = sample_project / "transpub.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace("http://127.0.0.1:5000/", server.url), encoding="utf-8")
+        result = run_cli(sample_project, "pretranslate", "--lang", "fr")
+    assert result.exit_code == 0, result.stderr
+    catalog = polib.pofile(str(sample_project / "locale/fr/LC_MESSAGES/2023-07-18-wipo-assemblies.po"))
+    filled = [entry.msgstr for entry in catalog if "evil.example" in entry.msgstr]
+    assert filled and all(msgstr.endswith("\\[ok\\](https://evil.example/) \\*\\*bold\\*\\* \\`code\\`") for msgstr in filled)
+    assert run_cli(sample_project, "build", "--lang", "fr", "--draft").exit_code == 0
+    page = (sample_project / "outputs/drafts/fr/2023-07-18-wipo-assemblies.html").read_text(encoding="utf-8")
+    assert "evil.example" in page and 'href="https://evil.example/' not in page
+    assert "<strong>bold</strong>" not in page and "<code>code</code>" not in page
+    assert "[ok](https://evil.example/) **bold** `code`" in page
+    document = zipfile.ZipFile(sample_project / "outputs/drafts/fr/2023-07-18-wipo-assemblies.docx").read("word/document.xml")
+    assert b"evil.example" in document and b"evil.example" not in zipfile.ZipFile(
+        sample_project / "outputs/drafts/fr/2023-07-18-wipo-assemblies.docx"
+    ).read("word/_rels/document.xml.rels")
 
 
 # --- SECURITY.md ----------------------------------------------------------------------------------------------

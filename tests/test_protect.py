@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transpub.errors import EngineError
+from transpub.source.inline import inline_plain_text, text_to_inline
 from transpub.translate.protect import (
     PLACEHOLDER_RE,
     PlaceholderError,
@@ -228,3 +229,15 @@ def test_well_formed_markdown_is_protected_and_survives_an_engine(first, joint, 
     restored = restore(answer, protected)
     assert sorted(re.findall(r"\{[a-z]+:[^}]*\}", restored)) == sorted(re.findall(r"\{[a-z]+:[^}]*\}", text))
     assert protect(restored).originals.keys() == protected.originals.keys()  # same markup structure
+
+
+@pytest.mark.parametrize("added", ["[click](https://evil.example/)", "**bold**", "*it*", "`code`", "<https://evil.example/>"])
+def test_markup_an_engine_adds_becomes_text(added):
+    """The answer's markup is exactly the source's: an engine's own link or emphasis is escaped into text."""
+    source = "The **committee** read the [report](https://x.org)."
+    protected = protect(source)
+    restored = restore(protected.text.replace("read", f"read {added}"), protected)
+    assert restored.startswith("The **committee** read ") and restored.endswith("[report](https://x.org).")
+    nodes = text_to_inline(restored)
+    assert [type(n).__name__ for n in nodes] == [type(n).__name__ for n in text_to_inline(source)]
+    assert added in inline_plain_text(nodes)  # the reader sees exactly what the engine typed, as text

@@ -33,7 +33,8 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -41,7 +42,8 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.token import Token
 
 from ..errors import EngineError
-from ..source.inline import markdown_parser
+from ..source.inline import escape_text, markdown_parser, text_to_inline
+from ..source.model import Code, Link, Plain
 from ..source.tokens import TOKEN_RE
 
 # Loose on purpose: see the module docstring. `\d` matches every Unicode decimal digit and int()
@@ -73,7 +75,7 @@ def protect(text: str) -> Protected:
     atoms = _atom_spans(text)
     try:
         protected = _assemble(text, _markup_pieces(_mask(text, atoms)), atoms)
-        if restore(protected.text, protected) == text:
+        if _restore(protected.text, protected, _as_is) == text:
             return protected
     except (_Misaligned, PlaceholderError):
         pass
@@ -81,7 +83,44 @@ def protect(text: str) -> Protected:
 
 
 def restore(translated: str, protected: Protected) -> str:
-    """Put the originals back into an engine's answer; raise PlaceholderError if it is unusable."""
+    """Put the originals back into an engine's answer; raise PlaceholderError if it is unusable.
+
+    The answer's markup is exactly the source's, restored from placeholders: when the engine's own words
+    would add some (``**bold**``, ``[a link](https://…)``), they are escaped into plain text, and an
+    answer whose markup still differs from the source's is refused.
+    """
+    source = _restore(protected.text, protected, _as_is)
+    wanted = _markup_of(source)
+    restored = _restore(translated, protected, _as_is)
+    if _markup_of(restored) == wanted:
+        return restored
+    escaped = _restore(translated, protected, escape_text)
+    if _markup_of(escaped) == wanted:
+        return escaped
+    raise PlaceholderError("the engine's answer changes the source's markup (links, emphasis, code)")
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def _markup_of(text: str) -> Counter:
+    """What markup a text holds, whatever its order: emphasis, strong, code, line breaks, links by target."""
+    found: Counter = Counter()
+
+    def walk(nodes) -> None:
+        for node in nodes:
+            if isinstance(node, Link):
+                found["link", node.url, node.title] += 1
+            elif not isinstance(node, Plain):
+                found[type(node).__name__, getattr(node, "text", None) if isinstance(node, Code) else None] += 1
+            walk(getattr(node, "children", ()))
+
+    walk(text_to_inline(text))
+    return found
+
+
+def _restore(translated: str, protected: Protected, prose: Callable[[str], str]) -> str:
     originals = protected.originals
     seen: set[str] = set()
     open_pairs: list[str] = []
@@ -112,7 +151,7 @@ def restore(translated: str, protected: Protected) -> str:
                 before = before.rstrip(_INNER_SPACE)
         elif placeholder.startswith("<g"):
             open_pairs.append(placeholder)
-        parts += [before, original]
+        parts += [prose(before), original]
         strip_next = tight and not placeholder.startswith("</")
         pos = match.end()
     missing = [p for p in originals if p not in seen]
@@ -121,7 +160,7 @@ def restore(translated: str, protected: Protected) -> str:
         raise PlaceholderError(f"the engine's answer lost {lost}")
     rest = translated[pos:]
     _check_prose(rest)
-    parts.append(rest.lstrip(_INNER_SPACE) if strip_next else rest)
+    parts.append(prose(rest.lstrip(_INNER_SPACE) if strip_next else rest))
     return "".join(parts)
 
 
