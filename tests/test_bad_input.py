@@ -131,3 +131,27 @@ def test_paths_in_messages_are_relative_to_where_the_user_is(sample_project: Pat
     assert result.exit_code == 2
     assert result.stderr.startswith("transpub: error: locale/en/LC_MESSAGES/names.po:"), result.stderr
     assert "invalid escape sequence" in result.stderr
+
+
+# --- where transpub writes: only regular files, and a failure is one message ----------------------------
+@pytest.mark.parametrize("target", ["/dev/full", "/dev/null"])
+def test_a_write_over_something_that_is_not_a_regular_file_is_refused(sample_project: Path, target: str):
+    """`-o /dev/full` was read without end (24 GB) before: now nothing is read, written or replaced."""
+    before = tree_digest(sample_project)
+    result = run_cli(sample_project, "review", "export", "--lang", "fr", "-o", target)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr == f"transpub: error: {target}: cannot write here: not a regular file stands where the file would go\n"
+    assert tree_digest(sample_project) == before
+    assert Path(target).is_char_device()
+
+
+def test_a_full_disk_is_one_message_and_changes_nothing(sample_project: Path, monkeypatch):
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    before = tree_digest(sample_project)
+    monkeypatch.setattr("os.fsync", full)
+    result = run_cli(sample_project, "build", "--lang", "en")
+    assert result.exit_code == 2, result.stderr
+    assert re.fullmatch(r"transpub: error: outputs/en/[^:]+: cannot write: No space left on device\n", result.stderr.replace(str(sample_project) + "/", ""))
+    assert tree_digest(sample_project) == before

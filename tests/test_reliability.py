@@ -22,6 +22,7 @@ from libretranslate_server import FakeLibreTranslate
 
 from transpub.catalogs.pofile import entry_key, read_catalog, write_catalog
 from transpub.config import load_project
+from transpub.errors import FileError
 from transpub.fsutil import (
     TEMP_NAME_RE,
     atomic_write_bytes,
@@ -125,11 +126,12 @@ def _raise(exc: BaseException):
     return fail
 
 
+# an operating-system failure reaches the user as one FileError naming the file (exit 2), never a traceback
 FAILURES = {
-    "disk full while writing": (_fail_fdopen, OSError),
-    "fsync fails": (lambda mp: mp.setattr(os, "fsync", _raise(OSError(5, "Input/output error"))), OSError),
-    "chmod fails": (lambda mp: mp.setattr(os, "chmod", _raise(PermissionError(1, "Operation not permitted"))), OSError),
-    "rename fails": (lambda mp: mp.setattr(os, "replace", _raise(OSError(18, "Invalid cross-device link"))), OSError),
+    "disk full while writing": (_fail_fdopen, FileError),
+    "fsync fails": (lambda mp: mp.setattr(os, "fsync", _raise(OSError(5, "Input/output error"))), FileError),
+    "chmod fails": (lambda mp: mp.setattr(os, "chmod", _raise(PermissionError(1, "Operation not permitted"))), FileError),
+    "rename fails": (lambda mp: mp.setattr(os, "replace", _raise(OSError(18, "Invalid cross-device link"))), FileError),
     "Ctrl-C while writing": (lambda mp: mp.setattr(os, "fsync", _raise(KeyboardInterrupt())), KeyboardInterrupt),
 }
 

@@ -6,6 +6,7 @@
     │   └── TokenError            a typed token ({date:…}, {country:…}, …) is wrong
     ├── CatalogError              a PO file is malformed or cannot be written
     ├── LockError                 another transpub process holds the project lock
+    ├── FileError                 a file cannot be read or written (disk full, read-only, not a regular file)
     ├── EngineError               a translation engine failed (unreachable, bad key, bad answer)
     ├── ReviewError               a review document cannot be read or applied
     └── UsageError                the command was asked for something that cannot be done
@@ -73,6 +74,10 @@ class CatalogError(TranspubError):
 
 
 class LockError(TranspubError):
+    pass
+
+
+class FileError(TranspubError):
     pass
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import LockError
+from .errors import FileError, LockError
 
 if TYPE_CHECKING:  # imported where used: a command that needs no pool or lock starts faster
     import concurrent.futures
@@ -32,6 +32,39 @@ WRITTEN_FOLDERS = ("locale", "outputs")
 # The names atomic_write_bytes gives its temporary files: "." + target name + "." + mkstemp's 8 random
 # characters + ".tmp" (tempfile draws them from lowercase letters, digits and "_").
 TEMP_NAME_RE = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+#: the most transpub reads of any one file: far above any catalog, source, template or image it handles
+MAX_READ = 256 * 1024 * 1024
+
+
+def read_file(path: Path, *, limit: int = MAX_READ, what: str = "file") -> bytes:
+    """The bytes of a regular file, at most ``limit`` of them; anything else is one clear FileError.
+
+    A device, FIFO or folder where a file should be (``/dev/zero`` behind a symlink) is refused before
+    a byte is read, and so is a file larger than ``limit``: nothing transpub reads can exhaust memory.
+    A missing file raises FileNotFoundError, for callers that treat it as "not there yet".
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise FileError(f"cannot read the {what}: {exc.strerror or exc}", path) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise FileError(f"cannot read the {what}: {kind}", path)
+        if info.st_size > limit:
+            raise FileError(f"the {what} is larger than {limit // 1024 // 1024} MB: refused", path)
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise FileError(f"cannot read the {what}: {exc.strerror or exc}", path) from None
+    if len(data) > limit:
+        raise FileError(f"the {what} is larger than {limit // 1024 // 1024} MB: refused", path)
+    return data
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> bool:

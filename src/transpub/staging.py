@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import FileError
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,17 @@ def stage_bytes(target: Path, data: bytes) -> Staged | None:
     """
     target = Path(target)
     try:
-        if target.read_bytes() == data:
+        if _holds(target, data):
             return None
-    except FileNotFoundError:
-        pass
+    except OSError as exc:
+        raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
     import tempfile  # here, not at the top: a build with nothing to write never needs it (~5 ms, with shutil)
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -47,11 +53,32 @@ def stage_bytes(target: Path, data: bytes) -> Staged | None:
         # keep the permissions the user gave the file
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
         os.chmod(name, mode)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
+        if isinstance(exc, OSError):  # a full disk, a quota: the old file stays, one message says why
+            raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
         raise
     return Staged(target, Path(name))
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether ``target`` already holds exactly ``data``, reading no more of it than ``data`` is long.
+
+    Only a regular file (or nothing) may stand where transpub writes: a device, FIFO or folder there
+    is refused, never read (``-o /dev/full`` would otherwise be read without end) nor replaced.
+    """
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise FileError(f"cannot write here: {kind} stands where the file would go", target)
+    if info.st_size != len(data):
+        return False
+    with open(target, "rb") as handle:
+        return handle.read(len(data) + 1) == data
 
 
 def commit(staged: Iterable[Staged]) -> None:
@@ -64,8 +91,10 @@ def commit(staged: Iterable[Staged]) -> None:
     for index, item in enumerate(pending):
         try:
             os.replace(item.temp, item.target)
-        except BaseException:
+        except BaseException as exc:
             discard(pending[index:])
+            if isinstance(exc, OSError):
+                raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
             raise
 
 

@@ -15,7 +15,8 @@ from urllib.parse import unquote
 import yaml
 
 from ..config import Project, release_id_of
-from ..errors import SourceError, TokenError, UsageError
+from ..errors import FileError, SourceError, TokenError, UsageError
+from ..fsutil import read_file
 from .inline import (
     InlineImageError,
     inline_tokens_to_text,
@@ -53,11 +54,11 @@ def read_release(path: Path, project: Project) -> Release:
         # a symbolic link to a file elsewhere: transpub reads nothing outside the project's sources/
         raise SourceError("is a symbolic link to a file outside the sources/ folder; copy the file instead", path=shown)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror}", path=shown) from None
-    if len(data) > MAX_SOURCE_BYTES:
-        raise SourceError(f"larger than {MAX_SOURCE_BYTES // 1024 // 1024} MB; is this really a release?", path=shown)
+        data = read_file(path, limit=MAX_SOURCE_BYTES, what="release")
+    except FileNotFoundError:
+        raise SourceError("cannot read: no such file", path=shown) from None
+    except FileError as exc:
+        raise SourceError(exc.message, path=shown) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
