@@ -155,3 +155,63 @@ def test_a_full_disk_is_one_message_and_changes_nothing(sample_project: Path, mo
     assert result.exit_code == 2, result.stderr
     assert re.fullmatch(r"transpub: error: outputs/en/[^:]+: cannot write: No space left on device\n", result.stderr.replace(str(sample_project) + "/", ""))
     assert tree_digest(sample_project) == before
+
+
+# --- the project's templates: inside the project, UTF-8, and every error at its file and line ------------------
+def _template_case(project: Path, case: str) -> tuple[str, str]:
+    """Set up one bad templates/ folder; return (the file the message names, what it says)."""
+    templates = project / "templates"
+    templates.mkdir()
+    base = (Path(__file__).parent.parent / "src/transpub/templates/release.html.j2").read_text(encoding="utf-8")
+    if case == "stylesheet symlinked outside":
+        (templates / "transpub.css").symlink_to("/etc/passwd")
+        return "templates/transpub.css", "symbolic link to a file outside the templates/ folder"
+    if case == "template symlinked outside":
+        outside = project.parent / "elsewhere.html.j2"
+        outside.write_text(base, encoding="utf-8")
+        (templates / "release.html.j2").symlink_to(outside)
+        return "templates/release.html.j2", "symbolic link to a file outside the templates/ folder"
+    if case == "stylesheet not UTF-8":
+        (templates / "transpub.css").write_bytes(b"body {}\n\xff\n")
+        return "templates/transpub.css:2", "not UTF-8"
+    if case == "template not UTF-8":
+        (templates / "release.html.j2").write_bytes(base.encode() + b"\n\xfe")
+        return f"templates/release.html.j2:{base.count(chr(10)) + 2}", "not UTF-8"
+    if case == "huge range in a template":
+        (templates / "release.html.j2").write_text("{% for i in range(10**9) %}x{% endfor %}\n", encoding="utf-8")
+        return "templates/release.html.j2:1", "template release.html.j2: "
+    if case == "undefined name in a template":
+        (templates / "release.html.j2").write_text("line one\n{{ no_such_thing.title }}\n", encoding="utf-8")
+        return "templates/release.html.j2:2", "'no_such_thing' is undefined"
+    if case == "template syntax error":
+        (templates / "release.html.j2").write_text("ok\n{% if %}\n", encoding="utf-8")
+        return "templates/release.html.j2:2", "template release.html.j2: "
+    if case == "template is a folder":
+        (templates / "release.html.j2").mkdir()
+        return "templates/release.html.j2", "a folder"
+    raise AssertionError(case)
+
+
+TEMPLATE_CASES = [
+    "stylesheet symlinked outside",
+    "template symlinked outside",
+    "stylesheet not UTF-8",
+    "template not UTF-8",
+    "huge range in a template",
+    "undefined name in a template",
+    "template syntax error",
+    "template is a folder",
+]
+
+
+@pytest.mark.parametrize("case", TEMPLATE_CASES)
+def test_a_bad_project_template_is_one_message_at_its_file_and_line(sample_project: Path, case: str, monkeypatch):
+    where, says = _template_case(sample_project, case)
+    before = tree_digest(sample_project)
+    monkeypatch.chdir(sample_project)
+    result = run_cli(None, "build", "--lang", "en")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    messages = [line for line in result.stderr.splitlines() if not line.startswith("rendering: ")]
+    assert len(messages) == 1 and messages[0].startswith(f"transpub: error: {where}: "), result.stderr
+    assert says in messages[0]
+    assert tree_digest(sample_project) == before  # nothing published, /etc/passwd least of all

@@ -51,11 +51,12 @@ def read_file(path: Path, *, limit: int = MAX_READ, what: str = "file") -> bytes
         raise
     except OSError as exc:
         raise FileError(f"cannot read the {what}: {exc.strerror or exc}", path) from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise FileError(f"cannot read the {what}: {kind}", path)
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise FileError(f"cannot read the {what}: {kind}", path)
         if info.st_size > limit:
             raise FileError(f"the {what} is larger than {limit // 1024 // 1024} MB: refused", path)
         try:

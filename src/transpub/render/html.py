@@ -52,14 +52,15 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
-    TemplateError,
+    TemplateNotFound,
 )
 from jinja2 import __version__ as jinja2_version
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..config import Project
-from ..errors import ConfigError
+from ..errors import ConfigError, FileError
+from ..fsutil import read_file
 from ..localize.cldr import LocaleFormatter
 from ..localize.names import Names, name_table, read_names
 from ..localize.release import LocalizedRelease, Shown
@@ -290,9 +291,52 @@ def stylesheet(templates_dir: Path | None) -> str:
     """The CSS for outputs/static/transpub.css: the project's templates/transpub.css if any, else transpub's."""
     if templates_dir is not None:
         override = Path(templates_dir) / STYLESHEET_NAME
-        if override.is_file():
-            return override.read_text(encoding="utf-8")
+        if override.exists() or override.is_symlink():
+            return read_project_template(Path(templates_dir), STYLESHEET_NAME)
     return resources.files("transpub").joinpath("static", STYLESHEET_NAME).read_text(encoding="utf-8")
+
+
+def read_project_template(templates_dir: Path, name: str) -> str:
+    """A file of the project's templates/ folder as text: a regular UTF-8 file inside that folder.
+
+    A symbolic link that leads out of the folder (``transpub.css -> /etc/passwd``) is refused, as
+    sources and images are: nothing outside the project is ever published.
+    """
+    path = templates_dir / name
+    folder = templates_dir.resolve()
+    if not path.resolve().is_relative_to(folder):
+        raise ConfigError("is a symbolic link to a file outside the templates/ folder; copy the file instead", path=path)
+    try:
+        data = read_file(path, limit=MAX_TEMPLATE_BYTES, what="template")
+    except FileNotFoundError:
+        raise ConfigError("cannot read the template: no such file", path=path) from None
+    except FileError as exc:
+        raise ConfigError(exc.message, path=path) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"not UTF-8 (byte {data[exc.start]:#04x})", path=path, line=line) from None
+
+
+#: templates and the stylesheet are small; anything larger is not one
+MAX_TEMPLATE_BYTES = 4 * 1024 * 1024
+
+
+class _ProjectTemplates(FileSystemLoader):
+    """The project's templates/ folder, each file read through :func:`read_project_template`."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_source(self, environment, template: str):
+        found = (self.folder / template)
+        if not (found.exists() or found.is_symlink()):
+            raise TemplateNotFound(template)
+        text = read_project_template(self.folder, template)
+        mtime = os.path.getmtime(found)
+        return text, str(found), lambda: os.path.exists(found) and os.path.getmtime(found) == mtime
 
 
 # --- the body, from the block tree -------------------------------------------------------------------
@@ -534,7 +578,7 @@ def template_environment(templates_dir: Path | None) -> SandboxedEnvironment:
     """Project templates first, then transpub's; autoescape on everywhere; sandboxed; strict about names."""
     loaders = []
     if templates_dir is not None:
-        loaders.append(FileSystemLoader(str(templates_dir)))
+        loaders.append(_ProjectTemplates(templates_dir))
     loaders.append(FileSystemLoader(str(resources.files("transpub").joinpath("templates"))))
     return SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
@@ -604,9 +648,25 @@ def _template(templates_dir: Path | None, name: str):
 
 
 def _render(templates_dir: Path | None, name: str, context: Mapping[str, object]) -> str:
+    template = None
     try:
-        return _template(templates_dir, name).render(context)
-    except TemplateError as exc:
-        filename = getattr(exc, "filename", None) or name
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(f"template {name}: {exc.message or exc}", path=filename, line=line) from exc
+        template = _template(templates_dir, name)
+        return template.render(context)
+    except ConfigError:
+        raise
+    except Exception as exc:  # a template is code a project wrote: whatever it raises is reported at its line
+        filename, line = _template_location(exc, (template.filename if template is not None else None) or name)
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        raise ConfigError(f"template {Path(filename).name}: {message}", path=filename, line=line) from None
+
+
+def _template_location(exc: Exception, filename: str) -> tuple[str, int | None]:
+    """The template file and line where ``exc`` arose (Jinja puts template frames into the traceback)."""
+    if getattr(exc, "filename", None):
+        return exc.filename, getattr(exc, "lineno", None)
+    import traceback
+
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.endswith(".j2")]
+    if frames:
+        return frames[-1].filename, frames[-1].lineno
+    return filename, getattr(exc, "lineno", None)
