@@ -77,6 +77,19 @@ def test_unsafe_release_id_is_refused(sample_project: Path):
     assert tree_digest(sample_project) == before
 
 
+@pytest.mark.parametrize("stem", ["names", "glossary", "index"])
+@pytest.mark.parametrize("command", [("update",), ("build",), ("status",), ("check",)])
+def test_a_release_id_taken_by_transpubs_own_files_is_refused(sample_project: Path, stem: str, command):
+    """sources/names.md used to share names.po with the names (31 names flipped on every update)."""
+    (sample_project / "sources" / f"{stem}.md").write_text("---\ndate: 2024-01-01\n---\n# T\n", encoding="utf-8")
+    before = tree_digest(sample_project)
+    result = run_cli(sample_project, *command)
+    assert result.exit_code == 2
+    assert f"sources/{stem}.md" in result.stderr and "taken by transpub's own files" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert tree_digest(sample_project) == before
+
+
 MALFORMED_PO = {
     "unterminated string": ('msgstr "Entretiens', 'msgstr "Entretiens\nmsgid "broken'),
     "garbage line": ("#. title", "#. title\nthis is not PO"),

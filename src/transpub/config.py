@@ -28,12 +28,23 @@ def normalize_lang(value: str) -> str:
     return value.strip().replace("-", "_")
 
 
+#: file stems transpub uses for its own files beside the releases' (names.po, glossary.po, index.html)
+RESERVED_IDS = frozenset({"names", "glossary", "index"})
+
+
 def release_id_of(path: Path) -> str:
-    """The release id is the file's stem; it becomes a file name in outputs/ and locale/, so it must be safe."""
+    """The release id is the file's stem; it becomes a file name in outputs/ and locale/, so it must be safe,
+    and must not be one of transpub's own (``sources/names.md`` would share names.po with the names)."""
     stem = Path(path).stem
     if not SAFE_ID_RE.fullmatch(stem) or ".." in stem:
         raise SourceError(
             f"unsafe release id {stem!r}: use lowercase letters, digits, '-', '_' and '.', e.g. 2023-07-18-wipo-assemblies",
+            path=path,
+        )
+    if stem in RESERVED_IDS:
+        raise SourceError(
+            f"the release id {stem!r} is taken by transpub's own files ({', '.join(sorted(RESERVED_IDS))}); "
+            f"rename the file, e.g. 2024-01-01-{stem}.md",
             path=path,
         )
     return stem
