@@ -11,8 +11,11 @@ a file is always either its old or its new version.
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import os
 import stat
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +82,96 @@ def _holds(target: Path, data: bytes) -> bool:
         return False
     with open(target, "rb") as handle:
         return handle.read(len(data) + 1) == data
+
+
+def file_signature(target: Path) -> tuple[int, int, int, int] | None:
+    """What changes whenever a file is saved: its inode (a save by rename), size and modification time."""
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def replace_if_unchanged(target: Path, expected: bytes, signature: tuple | None, data: bytes) -> bool:
+    """Put ``data`` in place of ``target`` only if it is still the file the caller read: the same
+    ``signature`` (:func:`file_signature`, taken before it was read) and the same bytes, ``expected``.
+
+    For files that people edit while transpub works on them, taking no lock of ours (a translator's PO
+    editor). False means someone saved in between and nothing of theirs was replaced: read again, redo.
+
+    Where the system can swap two files atomically (Linux ``renameat2(RENAME_EXCHANGE)``), the new file
+    is swapped in and what it displaced is inspected afterwards: if that was a save made after the read,
+    it is swapped back, so no save is ever lost. Elsewhere the target is compared just before a plain
+    rename, and a save landing between that comparison and the rename would be replaced (SECURITY.md).
+    """
+    target = Path(target)
+    staged = stage_bytes(target, data)
+    if staged is None:
+        return True  # it already holds exactly this
+    try:
+        if not (_holds(target, expected) and file_signature(target) == signature):
+            discard([staged])
+            return False
+        ours = os.stat(staged.temp).st_ino
+        if _exchange(staged.temp, target):
+            return _keep_newer_save(staged, signature, ours)
+        os.replace(staged.temp, target)
+        return True
+    except OSError as exc:
+        discard([staged])
+        raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
+    except BaseException:
+        discard([staged])
+        raise
+
+
+def _keep_newer_save(staged: Staged, signature: tuple | None, ours: int) -> bool:
+    """After swapping our file (inode ``ours``) in: if what came out is not the file that was read, a
+    save landed in between; swap it back in. Should a yet newer save have replaced ours meanwhile, that
+    newest one stays in place and the one it superseded goes, as the editor's own save would have done."""
+    if file_signature(staged.temp) == signature:
+        os.unlink(staged.temp)  # the file that was read came out: replaced as intended
+        return True
+    _exchange(staged.temp, staged.target)  # their save back in place
+    if os.stat(staged.temp).st_ino != ours:
+        _exchange(staged.temp, staged.target)  # a newer save had replaced ours: it goes back in place
+    os.unlink(staged.temp)
+    return False
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two files atomically; False where the system or filesystem cannot (nothing was changed)."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    import ctypes
+
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
+
+
+@functools.cache
+def _renameat2():
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it (glibc < 2.28, musl < 1.2.4)
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
 
 
 def commit(staged: Iterable[Staged]) -> None:

@@ -44,8 +44,8 @@ from babel.core import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
 from ..clock import po_stamp
-from ..errors import CatalogError
-from ..fsutil import atomic_write_bytes
+from ..errors import CatalogError, FileError
+from ..fsutil import atomic_write_bytes, read_file
 
 WRAP_WIDTH = 78
 
@@ -589,9 +589,16 @@ def read_catalog(path: Path) -> polib.POFile:
     """Read a PO file in the charset its header declares (UTF-8 when none) and parse it strictly."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        data = read_file(path, what="catalog")
+    except FileNotFoundError as exc:
         raise CatalogError(f"cannot read the catalog: {exc.strerror or exc}", path) from exc
+    except FileError as exc:
+        raise CatalogError(exc.message, path) from None
+    return catalog_from_bytes(data, path)
+
+
+def catalog_from_bytes(data: bytes, path: Path) -> polib.POFile:
+    """Parse the bytes of the PO file at ``path`` (read by the caller) in the charset its header declares."""
     header = _HEADER_BLOCK.search(data)
     declared = header and _CHARSET_BYTES.search(header.group())
     charset = declared.group(1).decode("ascii") if declared else "UTF-8"

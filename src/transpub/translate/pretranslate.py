@@ -18,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalogs.pofile import entry_key, read_catalog, write_catalog
+from ..catalogs.pofile import catalog_from_bytes, catalog_to_bytes, entry_key, read_catalog
 from ..catalogs.states import State, entry_state
 from .. import clock
 from ..config import Project
-from ..errors import EngineError, UsageError
-from ..fsutil import project_lock
+from ..errors import CatalogError, EngineError, FileError, UsageError
+from ..fsutil import project_lock, read_file
+from ..staging import file_signature, replace_if_unchanged
 from ..source.reader import read_releases
 from .engines import Engine, make_engine
 from .runner import RunAbortedError, translate_unique
@@ -151,24 +152,39 @@ def pretranslate(
         return PretranslateReport(**report, files_written=_names(project, written))
 
 
+#: how often a fill is redone when a translator keeps saving the catalog while it is being filled
+FILL_ATTEMPTS = 50
+
+
 def _fill(path: Path, fills: dict[Key, tuple[str, str]]) -> int:
-    """Re-read ``path``, fill those entries that are still empty, write it back atomically."""
-    po = read_catalog(path)
-    count = 0
-    for entry in po:
-        if entry.obsolete or entry.msgstr.strip():
-            continue
-        fill = fills.get(entry_key(entry))
-        if fill is None:
-            continue
-        entry.msgstr, note = fill
-        if "fuzzy" not in entry.flags:
-            entry.flags.insert(0, "fuzzy")
-        entry.tcomment = note if not entry.tcomment else f"{entry.tcomment}\n{note}"
-        count += 1
-    if count:
-        write_catalog(path, po)
-    return count
+    """Fill those entries of ``path`` that are still empty, and write it back, never over a save.
+
+    A translator's editor takes no lock of ours, so the catalog is read, filled, and put in place only
+    if it still holds what was read; if someone saved meanwhile, it is read again (their save included)
+    and filled again. Entries a person filled meanwhile are theirs: they are not filled.
+    """
+    for _attempt in range(FILL_ATTEMPTS):
+        try:
+            signature = file_signature(path)
+            data = read_file(path, what="catalog")
+        except (FileNotFoundError, FileError) as exc:
+            raise CatalogError(f"cannot read the catalog: {getattr(exc, 'message', None) or exc.strerror}", path) from None
+        po = catalog_from_bytes(data, path)
+        count = 0
+        for entry in po:
+            if entry.obsolete or entry.msgstr.strip():
+                continue
+            fill = fills.get(entry_key(entry))
+            if fill is None:
+                continue
+            entry.msgstr, note = fill
+            if "fuzzy" not in entry.flags:
+                entry.flags.insert(0, "fuzzy")
+            entry.tcomment = note if not entry.tcomment else f"{entry.tcomment}\n{note}"
+            count += 1
+        if not count or replace_if_unchanged(path, data, signature, catalog_to_bytes(po, path)):
+            return count
+    return 0  # saved over and over while we tried: left to the translator; a re-run fills what is still empty
 
 
 def _translation_memory(project: Project, lang: str) -> dict[Key, tuple[str, str]]:
