@@ -19,14 +19,10 @@ from transpub.cli import main
 from transpub.cli.review import check, review
 from transpub.config import load_project
 from transpub.errors import ReviewError
-from transpub.review.document import (
-    MARKER,
-    Outcome,
-    cell_text,
-    custom_properties,
-    export_review,
-    import_review,
-)
+from transpub.render.review_docx import export_review
+from transpub.review.apply import Outcome, import_review
+from transpub.review.docformat import MARKER
+from transpub.review.reading import cell_text, custom_properties
 
 if "check" not in main.commands:
     main.add_command(check)
