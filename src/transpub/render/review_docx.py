@@ -222,6 +222,9 @@ class _ReviewWriter:
             self._row(table.add_row(), row, section.loc)
 
     def _row(self, table_row: _Row, row: ReviewItem, loc: LocalizedRelease | None) -> None:
+        # one segment stays on one page: a row split at a page break leaves its source and translation
+        # (or only its key line) apart; a row taller than a page still flows on
+        ox.set_child(table_row._tr.get_or_add_trPr(), "cantSplit")
         cells = table_row.cells
         for cell, width in zip(cells, COLUMN_WIDTHS):
             cell.width = width
