@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import zipfile
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from conftest import REPO, run_cli

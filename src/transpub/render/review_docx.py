@@ -114,7 +114,9 @@ def make_review_document(
     return ReviewExport(data, lang, tuple(section.catalog_id for section in contents.releases), contents.counts)
 
 
-def export_review(project: Project, lang: str, release_id: str | None = None, *, now: dt.datetime | None = None) -> bytes:
+def export_review(
+    project: Project, lang: str, release_id: str | None = None, *, now: dt.datetime | None = None
+) -> bytes:
     """The review document's bytes; see :func:`make_review_document`."""
     return make_review_document(project, lang, release_id, now=now).data
 
@@ -153,6 +155,7 @@ class _ReviewWriter:
         return RunFormat(self.ui, self.ui, **kwargs)
 
     def text_in(self, lang: WordLanguage, **kwargs) -> RunFormat:
+        """The format of text in ``lang`` (the source or the target language) in this document."""
         return RunFormat(lang, self.ui, **kwargs)
 
     # layout --------------------------------------------------------------------------------------
@@ -171,11 +174,12 @@ class _ReviewWriter:
         doc, project, lang = self.doc, self.project, self.lang
         counts = self.contents.counts
         title = doc.add_paragraph(style="Title")
-        self._runs(title._p, [("Translation review: ", self.ui), (language_name(lang), self.target), (f" ({lang})", self.ui)])
+        name = language_name(lang)
+        self._runs(title._p, [("Translation review: ", self.ui), (name, self.target), (f" ({lang})", self.ui)])
         facts = (
             ("Releases", [(", ".join(s.catalog_id for s in self.contents.releases), self.ui)]),
             ("Languages", [(language_name(project.source_lang), self.source), (f" ({project.source_lang}) → ", self.ui),
-                           (language_name(lang), self.target), (f" ({lang})", self.ui)]),
+                           (name, self.target), (f" ({lang})", self.ui)]),
             ("Exported", [(f"{self.moment:%Y-%m-%d %H:%M} UTC by transpub {__version__} ({project.name})", self.ui)]),
             ("Segments", [(f"{sum(counts.values())}: " + ", ".join(f"{state} {n}" for state, n in counts.items()), self.ui)]),
         )  # fmt: skip
@@ -183,7 +187,9 @@ class _ReviewWriter:
             paragraph = doc.add_paragraph()
             add_run(paragraph._p, f"{label}: ", self.words(bold=True))
             self._runs(paragraph._p, value)
-        add_run(doc.add_paragraph()._p, f"Publishing in {language_name(lang)} ({lang}):", self.words(bold=True))
+        # whether each release publishes in this language and why not: the decision status, check and build use
+        label = doc.add_paragraph()._p
+        self._runs(label, [("Publishing in ", self.ui), (name, self.target), (f" ({lang}):", self.ui)], bold=True)
         for section in self.contents.releases:
             decision = section.decision
             verdict = "publishes" if decision.publishable else "does not publish"
@@ -195,10 +201,11 @@ class _ReviewWriter:
         for step in STEPS:
             add_run(doc.add_paragraph(style="List Number")._p, step, self.words())
 
-    def _runs(self, container, parts: Iterable[tuple[str, WordLanguage]]) -> None:
+    def _runs(self, container, parts: Iterable[tuple[str, WordLanguage]], **kwargs) -> None:
+        """Runs of text in different languages, each tagged with its own."""
         for text, lang in parts:
             if text:
-                add_run(container, text, self.text_in(lang))
+                add_run(container, text, self.text_in(lang, **kwargs))
 
     def _table(self, section: ReviewSection) -> None:
         table = self.doc.add_table(rows=1, cols=len(fmt.COLUMNS))

@@ -103,4 +103,11 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int,
     return b"".join(chunks)
 
 
-__all__ = ["MAX_DOCX_BYTES", "MAX_PARTS", "MAX_PART_BYTES", "MAX_UNPACKED_BYTES", "open_review_docx", "read_review_file"]
+__all__ = [
+    "MAX_DOCX_BYTES",
+    "MAX_PARTS",
+    "MAX_PART_BYTES",
+    "MAX_UNPACKED_BYTES",
+    "open_review_docx",
+    "read_review_file",
+]
