@@ -20,8 +20,9 @@ from transpub.errors import SourceError
 from transpub.localize.names import Names
 from transpub.localize.release import LocalizedRelease
 from transpub.localize.ui import UI_TEXT
-from transpub.render import docx as docx_render
-from transpub.render.docx import render_release_docx, word_language
+from transpub.render import docx_base
+from transpub.render.docx import render_release_docx
+from transpub.render.docx_base import word_language
 from transpub.source.reader import read_release
 
 REPO = Path(__file__).resolve().parent.parent
@@ -362,13 +363,13 @@ def test_properties_are_in_schema_order(ar_doc, mini):
         xml_parts = [part for part in document.part.package.iter_parts() if hasattr(part, "element")]
         assert {str(part.partname) for part in xml_parts} >= {"/word/document.xml", "/word/footer1.xml"}
         for part in xml_parts:
-            for name, order in docx_render.ox.ORDERS.items():
+            for name, order in docx_base.ox.ORDERS.items():
                 for element in part.element.iter(qn(f"w:{name}")):
                     tags = [child.tag.split("}")[1] for child in element]
                     assert tags == sorted(tags, key=order.index), tags
         defaults = doc_defaults(document)
         tags = [child.tag.split("}")[1] for child in defaults]
-        assert tags == sorted(tags, key=docx_render.ox.RPR_ORDER.index)
+        assert tags == sorted(tags, key=docx_base.ox.RPR_ORDER.index)
 
 
 # --- document properties ----------------------------------------------------------------------------
@@ -410,9 +411,9 @@ def test_output_is_reproducible(sample):
 def test_template_is_prepared_once(sample):
     project, release = sample
     render(project, release, "ja")
-    before = docx_render._template.cache_info()
+    before = docx_base.template.cache_info()
     render(project, release, "ja")
-    after = docx_render._template.cache_info()
+    after = docx_base.template.cache_info()
     assert after.misses == before.misses and after.hits == before.hits + 1
 
 

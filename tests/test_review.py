@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -19,14 +21,12 @@ from transpub.cli import main
 from transpub.cli.review import check, review
 from transpub.config import load_project
 from transpub.errors import ReviewError
-from transpub.review.document import (
-    MARKER,
-    Outcome,
-    cell_text,
-    custom_properties,
-    export_review,
-    import_review,
-)
+from transpub.render import docx_oxml as ox
+from transpub.render.review_docx import export_review
+from transpub.review.apply import Outcome, import_review
+from transpub.review.docformat import MARKER
+from transpub.review.reading import cell_text, custom_properties
+from transpub.review.reports import project_status
 
 if "check" not in main.commands:
     main.add_command(check)
@@ -109,6 +109,22 @@ def test_export_has_one_row_per_segment_with_hidden_keys(sample_project: Path):
     assert re.search(r"k:[0-9a-f]{12}", cell_text(first))
     hidden = [run for p in first.paragraphs for run in p.runs if run.font.hidden]
     assert len(hidden) == 1 and re.fullmatch(r" t:[0-9a-f]{12} s:reviewed", hidden[0].text)
+    # a segment row is kept on one page (the header row repeats on every page instead)
+    assert all(row._tr.xpath("./w:trPr/w:cantSplit") for table in doc.tables for row in table.rows[1:])
+    assert not doc.tables[0].rows[0]._tr.xpath("./w:trPr/w:cantSplit")
+
+
+def test_export_properties_are_in_schema_order(sample_project: Path):
+    """Word refuses (or "repairs") a file whose property elements are out of order: check every one written."""
+    for lang in ("fr", "ar"):
+        doc = Document(str(export(sample_project, lang)))
+        checked = 0
+        for name, order in ox.ORDERS.items():
+            for element in doc.element.body.iter(qn(f"w:{name}")):
+                tags = [child.tag.split("}")[1] for child in element]
+                assert tags == sorted(tags, key=order.index), tags
+                checked += 1
+        assert checked > 500
 
 
 def test_export_renders_source_tokens_in_japanese_and_keeps_translation_raw(sample_project: Path):
@@ -133,6 +149,33 @@ def test_export_shades_unreviewed_rows(sample_project: Path):
     assert fill(row_for(doc, "濱野長官は日本を代表して")) == "F8D3D3"  # untranslated
     changed = cell_text(row_for(doc, HEADING_2).cells[1])
     assert "Before the change: 2. 各国・地域の知的財産庁等との二国間会合(旧)" in changed
+
+
+def test_header_shows_whether_each_release_publishes_and_why(sample_project: Path):
+    """The header's verdict is the publishing decision status, check and build use, with its reason."""
+    project = load_project(sample_project)
+    verdicts = {}
+    for lang in ("fr", "en"):
+        status = next(row for row in project_status(project, (lang,)) if row.release == RELEASE)
+        lines = [paragraph.text for paragraph in Document(io.BytesIO(export_review(project, lang))).paragraphs]
+        verdict = "publishes" if status.publishable else "does not publish"
+        assert f"{RELEASE}: {verdict} — {status.reason}" in lines
+        verdicts[lang] = status.publishable
+    assert verdicts == {"fr": False, "en": True}  # both verdicts shown
+
+
+def test_export_is_reproducible(sample_project: Path, monkeypatch):
+    """Same project, same SOURCE_DATE_EPOCH: the same bytes, whenever it runs (zip entries carry no clock time)."""
+    epoch = 1700000000
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+    first = export(sample_project).read_bytes()
+    clock_time = time.time
+    monkeypatch.setattr(time, "time", lambda: clock_time() + 3 * 3600)  # as if exported three hours later
+    assert export(sample_project).read_bytes() == first
+    moment = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    with zipfile.ZipFile(io.BytesIO(first)) as package:
+        assert {info.date_time for info in package.infolist()} == {moment.timetuple()[:6]}
+    assert f"Exported: {moment:%Y-%m-%d %H:%M} UTC" in "\n".join(p.text for p in Document(io.BytesIO(first)).paragraphs)
 
 
 def test_export_one_release_and_bad_languages(sample_project: Path):

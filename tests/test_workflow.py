@@ -11,7 +11,7 @@ from conftest import msgfmt_check, run_cli
 from docx import Document
 from libretranslate_server import FakeLibreTranslate
 
-from transpub.review.document import cell_text
+from transpub.review.reading import cell_text
 
 RELEASE = "2023-07-18-wipo-assemblies"
 

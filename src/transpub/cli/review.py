@@ -80,7 +80,7 @@ def review_export(ctx: click.Context, lang: str, release_id: str | None, output:
       transpub review export --lang fr -o review-fr.docx
       transpub review export --lang ar --release 2023-07-18-wipo-assemblies -o ar.docx
     """
-    from ..review.document import make_review_document
+    from ..render.review_docx import make_review_document
 
     project = _project(ctx)
     exported = make_review_document(project, _one_language(project, lang), release_id)
@@ -111,10 +111,10 @@ def review_import(ctx: click.Context, file: Path, as_json: bool) -> None:
     Example:
       transpub review import review-fr.docx
     """
-    from ..review.document import import_review, read_review_file
+    from ..review.apply import import_review_file
 
     project = _project(ctx)
-    report = import_review(project, read_review_file(file), path_label=str(file))
+    report = import_review_file(project, file)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

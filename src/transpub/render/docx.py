@@ -7,31 +7,25 @@ document defaults and on every run, in the slot Word reads for that script (``w:
 right-to-left documents have bidi paragraphs and rtl runs. A draft marks every segment that is not
 reviewed (highlight + a Word comment holding the source text) under a banner.
 
-Everything is built on a slimmed copy of python-docx's default template, prepared once per process
-(:func:`_template`), and the result is byte-for-byte reproducible: timestamps come from the release date.
+The language settings, run formatting and template come from :mod:`.docx_base`, shared with the review
+document, and the result is byte-for-byte reproducible: timestamps come from the release date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import docx
-from babel import Locale
-from babel.core import get_global
 from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu, Inches, Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
-from lxml import etree
 
 from ..errors import SourceError
 from ..localize.release import LocalizedRelease, Shown
@@ -57,6 +51,17 @@ from ..source.model import (
     walk_blocks,
 )
 from . import docx_oxml as ox
+from .docx_base import (
+    RunFormat,
+    WordLanguage,
+    add_run,
+    core_property,
+    save_reproducibly,
+    set_document_language,
+    set_paragraph_direction,
+    template,
+    word_language,
+)
 
 LINK_SCHEMES = ("http", "https", "mailto")
 COMMENT_AUTHOR, COMMENT_INITIALS = "transpub", "tp"
@@ -65,192 +70,6 @@ HIGHLIGHT_UNTRANSLATED = "cyan"  # WD_COLOR_INDEX.TURQUOISE
 HEADER_FILL = "F2F2F2"
 MARGIN = Inches(1)
 MAX_HEADING = 6
-CORE_PROPERTY_LIMIT = 255  # python-docx refuses longer title/subject/category/author values
-
-# East Asian fonts Word ships (name, localized name, charset, family). The font table gives Word the
-# charset so it substitutes another font of the same script where one is missing (Word for Mac, older
-# Windows); LibreOffice falls back to Noto CJK through fontconfig.
-EAST_ASIAN_FONTS = {
-    "ja": ("Yu Gothic", "游ゴシック", "80", "swiss"),
-    "zh_Hans": ("Microsoft YaHei", "微软雅黑", "86", "swiss"),
-    "zh_Hant": ("Microsoft JhengHei", "微軟正黑體", "88", "swiss"),
-    "ko": ("Malgun Gothic", "맑은 고딕", "81", "swiss"),
-}
-COMPLEX_SCRIPT_FONT = "Arial"  # has Arabic and Hebrew in every Word; Word's own default for them
-# CLDR's paperSize data: these territories use US Letter, everyone else A4.
-LETTER_TERRITORIES = frozenset("BZ CA CL CO CR GT MX NI PA PH PR SV US VE".split())
-
-
-# --- languages ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class WordLanguage:
-    """How Word is told about one language."""
-
-    tag: str  # Word's language tag: en-US, ja-JP, ar-EG, zh-CN, sr-Latn-RS
-    east_asian: bool  # Chinese, Japanese, Korean: the w:eastAsia slot and an East Asian font
-    rtl: bool  # right to left: the w:bidi slot, bidi paragraphs, rtl runs, a complex-script font
-    east_asian_font: str | None
-    letter_paper: bool
-
-
-@cache
-def word_language(lang: str) -> WordLanguage:
-    """A CLDR locale id -> Word's language settings, the region taken from CLDR's likely subtags.
-
-    Word wants a region on every tag (its proofing tools are per region): "ja" -> "ja-JP", "ar" -> "ar-EG",
-    "zh_Hant" -> "zh-TW". A script stays in the tag only where it was asked for and the region does not
-    already imply it ("sr_Latn" -> "sr-Latn-RS"; Chinese is written zh-CN / zh-TW).
-    """
-    locale = Locale.parse(lang)
-    likely = get_global("likely_subtags")
-    keys = [f"{locale.language}_{locale.script}"] if locale.script else []
-    keys += [locale.language, f"und_{locale.script}" if locale.script else "und"]
-    guess = next((Locale.parse(likely[key]) for key in keys if key in likely), locale)
-    territory = locale.territory or guess.territory
-    script = locale.script or guess.script
-    parts = [locale.language]
-    if locale.script and locale.language != "zh":
-        parts.append(locale.script)
-    if territory:
-        parts.append(territory)
-    font_key = f"{locale.language}_{script}" if locale.language == "zh" else locale.language
-    font = EAST_ASIAN_FONTS.get(font_key)
-    return WordLanguage(
-        tag="-".join(parts),
-        east_asian=locale.language in ("ja", "zh", "ko"),
-        rtl=locale.text_direction == "rtl",
-        east_asian_font=font[0] if font else None,
-        letter_paper=territory in LETTER_TERRITORIES,
-    )
-
-
-# --- the template, prepared once per process -----------------------------------------------------
-@dataclass(frozen=True)
-class _Template:
-    data: bytes
-    abstract_num_ids: dict[str, int]  # list style id -> its abstract numbering definition
-
-
-EXTRA_STYLES = (
-    # The default template lacks these built-in Word styles; same names and ids as Word's own.
-    '''w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>
-    <w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
-    <w:rPr><w:color w:val="0563C1" w:themeColor="hyperlink"/><w:u w:val="single"/></w:rPr>''',
-    '''w:type="character" w:styleId="HTMLCode"><w:name w:val="HTML Code"/>
-    <w:basedOn w:val="DefaultParagraphFont"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
-    <w:rPr><w:rFonts w:ascii="Courier New" w:hAnsi="Courier New" w:cs="Courier New"/><w:noProof/>
-    <w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>''',
-    '''w:type="paragraph" w:styleId="HTMLPreformatted"><w:name w:val="HTML Preformatted"/>
-    <w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
-    <w:pPr><w:shd w:val="clear" w:color="auto" w:fill="F5F5F5"/><w:spacing w:line="240" w:lineRule="auto"/></w:pPr>
-    <w:rPr><w:rFonts w:ascii="Courier New" w:hAnsi="Courier New" w:cs="Courier New"/><w:noProof/>
-    <w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>''',
-    '''w:type="paragraph" w:styleId="Date"><w:name w:val="Date"/>
-    <w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>
-    <w:pPr><w:spacing w:after="0"/></w:pPr><w:rPr><w:color w:val="404040"/></w:rPr>''',
-)
-STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
-KEPT_TABLE_STYLES = ("TableNormal", "TableGrid")
-APP_XML = (
-    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-    b"<Application>transpub</Application></Properties>"
-)
-
-
-@cache
-def _template() -> _Template:
-    """python-docx's default template without its leftovers, plus the styles this renderer uses.
-
-    Dropped: the Word 2010 duplicate of styles.xml (stylesWithEffects), a thumbnail of some other
-    document, a bibliography customXml, 100 table styles never used, "proofState: clean" (which would tell
-    Word not to spell-check), rsids and the app.xml of "Microsoft Macintosh Word". Loading the result takes
-    about a fifth of the time python-docx needs for its default template.
-    """
-    document = docx.Document()
-    package = document.part.package
-    for r_id, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            del package.rels[r_id]
-        elif rel.reltype == RT.EXTENDED_PROPERTIES:
-            rel.target_part._blob = APP_XML
-    for r_id, rel in list(document.part.rels.items()):
-        if rel.reltype in (STYLES_WITH_EFFECTS, RT.CUSTOM_XML):
-            del document.part.rels[r_id]
-        elif rel.reltype == RT.FONT_TABLE:
-            fonts = etree.fromstring(rel.target_part.blob)
-            for name, alt, charset, family in EAST_ASIAN_FONTS.values():
-                fonts.append(ox.font_table_entry(name, alt, charset, family))
-            rel.target_part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-    styles = document.styles.element
-    for style in styles.findall(qn("w:style")):
-        if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in KEPT_TABLE_STYLES:
-            styles.remove(style)
-    for xml in EXTRA_STYLES:
-        styles.append(ox.style_element(xml))
-    settings = document.settings.element
-    ox.remove_children(settings, "proofState", "rsids")
-
-    core = document.core_properties._element
-    for child in list(core):
-        core.remove(child)
-
-    numbering = document.part.numbering_part.element
-    abstract_ids: dict[str, int] = {}
-    for style_id in ("ListNumber", "ListNumber2", "ListNumber3"):
-        num_id = styles.xpath(f'w:style[@w:styleId="{style_id}"]/w:pPr/w:numPr/w:numId/@w:val')[0]
-        abstract_ids[style_id] = int(numbering.num_having_numId(int(num_id)).abstractNumId.val)
-
-    out = BytesIO()
-    document.save(out)
-    return _Template(out.getvalue(), abstract_ids)
-
-
-# --- runs ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RunFormat:
-    """What a run looks like and which language it is in; turned into ``w:rPr`` in schema order."""
-
-    lang: WordLanguage
-    body: WordLanguage  # the document's language: fonts set in the defaults need not be repeated
-    bold: bool = False
-    italic: bool = False
-    code: bool = False
-    link: bool = False
-    highlight: str | None = None
-
-    def rpr(self) -> list[tuple[str, dict[str, str]]]:
-        lang, items = self.lang, []
-        if self.code:
-            items.append(("rStyle", {"val": "HTMLCode"}))
-        elif self.link:
-            items.append(("rStyle", {"val": "Hyperlink"}))
-        fonts: dict[str, str] = {}
-        if lang.east_asian:
-            fonts["hint"] = "eastAsia"  # quotes, ※ and other shared characters in the East Asian font
-            if lang != self.body and lang.east_asian_font:
-                fonts["eastAsia"] = lang.east_asian_font
-        elif lang.rtl and not self.code:
-            fonts["hint"] = "cs"  # digits and punctuation in the complex-script font
-            if not self.body.rtl:
-                fonts["cs"] = COMPLEX_SCRIPT_FONT
-        if fonts:
-            items.append(("rFonts", fonts))
-        if self.bold:
-            items.append(("b", {}))
-            if lang.rtl:
-                items.append(("bCs", {}))
-        if self.italic:
-            items.append(("i", {}))
-            if lang.rtl:
-                items.append(("iCs", {}))
-        if self.highlight:
-            items.append(("highlight", {"val": self.highlight}))
-        if lang.rtl and not self.code:
-            items.append(("rtl", {}))
-        items.append(("lang", ox.lang_attrs(lang.tag, east_asian=lang.east_asian, rtl=lang.rtl)))
-        return items
 
 
 # --- the renderer ---------------------------------------------------------------------------------------
@@ -261,12 +80,12 @@ def render_release_docx(loc: LocalizedRelease, *, image_root: Path) -> bytes:
 
 class _DocxWriter:
     def __init__(self, loc: LocalizedRelease, image_root: Path):
-        template = _template()
         self.loc = loc
         self.release = loc.release
         self.image_root = image_root
-        self.doc = docx.Document(BytesIO(template.data))
-        self.abstract_num_ids = template.abstract_num_ids
+        prepared = template()
+        self.doc = docx.Document(BytesIO(prepared.data))
+        self.abstract_num_ids = prepared.abstract_num_ids
         self.body = word_language(loc.lang)
         self.source = word_language(loc.project.source_lang)
         self.when = dt.datetime.combine(self.release.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
@@ -276,14 +95,12 @@ class _DocxWriter:
 
     def render(self) -> bytes:
         self._setup_page()
-        self._setup_language()
+        set_document_language(self.doc, self.body)
         self._front()
         self._blocks(self.release.body)
         self._end_matter()
         self._core_properties()
-        out = BytesIO()
-        self.doc.save(out)
-        return _reproducible_zip(out.getvalue(), self.release.date)
+        return save_reproducibly(self.doc, self.when)
 
     # --- document setup ----------------------------------------------------------------------------
     def _setup_page(self) -> None:
@@ -300,46 +117,14 @@ class _DocxWriter:
         ox.set_child(footer._p.get_or_add_pPr(), "jc", val="center")
         ox.page_number_field(footer._p)
 
-    def _setup_language(self) -> None:
-        """Document defaults and theme language: Word and LibreOffice read these for every unmarked text."""
-        lang = self.body
-        styles = self.doc.styles.element
-        defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-        fonts = ox.set_child(defaults, "rFonts")
-        ox.remove_children(defaults, "lang")  # the template's says en-US / ar-SA whatever the document is
-        ox.set_child(defaults, "lang", **ox.lang_attrs(lang.tag, east_asian=lang.east_asian, rtl=lang.rtl))
-        if lang.east_asian and lang.east_asian_font:
-            # One typeface for kanji/hangul and the Latin letters between them (the way CJK documents are
-            # set); explicit fonts only win over theme fonts once the theme attributes are gone.
-            ox.strip_theme_fonts(styles.iter(qn("w:rFonts")), "asciiTheme", "hAnsiTheme", "eastAsiaTheme")
-            for slot in ("ascii", "hAnsi", "eastAsia"):
-                fonts.set(qn(f"w:{slot}"), lang.east_asian_font)
-        if lang.east_asian or lang.rtl:
-            # CJK, Arabic and Hebrew typography has no italics: a slanted subtitle or quote only looks broken
-            for style_id in ("Subtitle", "Quote", "IntenseQuote"):
-                for rpr in styles.xpath(f'w:style[@w:styleId="{style_id}"]/w:rPr'):
-                    ox.remove_children(rpr, "i", "iCs")
-        if lang.rtl:
-            ox.strip_theme_fonts(styles.iter(qn("w:rFonts")), "cstheme")
-            fonts.set(qn("w:cs"), COMPLEX_SCRIPT_FONT)
-            for rpr in styles.xpath("w:style/w:rPr[w:spacing]"):  # letter spacing tears joined Arabic apart
-                ox.remove_children(rpr, "spacing")
-        theme_lang = self.doc.settings.element.find(qn("w:themeFontLang"))
-        if theme_lang is not None:
-            theme_lang.set(qn("w:val"), lang.tag)
-            if lang.east_asian:
-                theme_lang.set(qn("w:eastAsia"), lang.tag)
-            if lang.rtl:
-                theme_lang.set(qn("w:bidi"), lang.tag)
-
     def _core_properties(self) -> None:
         props = self.doc.core_properties
-        props.title = _core_property(self.loc.plain(self.release.title))
-        props.subject = _core_property(self.loc.plain(self.release.subtitle))
-        props.category = _core_property(self.loc.plain(self.release.section))
+        props.title = core_property(self.loc.plain(self.release.title))
+        props.subject = core_property(self.loc.plain(self.release.subtitle))
+        props.category = core_property(self.loc.plain(self.release.section))
         props.identifier = self.release.id
         props.language = self.loc.tag
-        props.author = props.last_modified_by = _core_property(self.loc.publisher)
+        props.author = props.last_modified_by = core_property(self.loc.publisher)
         props.created = props.modified = self.when
         props.revision = 1
         core = props._element
@@ -571,15 +356,8 @@ class _DocxWriter:
         comment._comment_elm.date = self.when  # reproducible output: not the time of the build
         for paragraph, text, lang in ((comment.paragraphs[0], label, self.body),
                                       (comment.add_paragraph(), shown.source, self.source)):  # fmt: skip
-            if lang.rtl:
-                ox.set_child(paragraph._p.get_or_add_pPr(), "bidi")
-            paragraph._p.append(ox.new_run(RunFormat(lang, self.body).rpr(), ox.xml_safe(text)))
-
-
-def _core_property(text: str) -> str:
-    """A core property value: XML-safe, and cut to the 255 characters python-docx (and Word) accept."""
-    text = ox.xml_safe(text)
-    return text if len(text) <= CORE_PROPERTY_LIMIT else text[: CORE_PROPERTY_LIMIT - 1] + "…"
+            set_paragraph_direction(paragraph._p, lang)
+            add_run(paragraph._p, text, RunFormat(lang, self.body))
 
 
 def _linkable(url: str) -> bool:
@@ -587,17 +365,3 @@ def _linkable(url: str) -> bool:
         return urlsplit(url).scheme.lower() in LINK_SCHEMES
     except ValueError:
         return False
-
-
-def _reproducible_zip(data: bytes, day: dt.date) -> bytes:
-    """Re-pack the package with fixed timestamps (zipfile stamps the current time), so equal input gives equal bytes."""
-    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
-    out = BytesIO()
-    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=stamp)
-            already_compressed = info.filename.lower().endswith((".png", ".jpg", ".jpeg", ".gif"))
-            member.compress_type = zipfile.ZIP_STORED if already_compressed else zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            target.writestr(member, source.read(info))
-    return out.getvalue()

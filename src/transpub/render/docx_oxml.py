@@ -1,9 +1,9 @@
-"""Low-level WordprocessingML helpers for the DOCX renderer: what python-docx has no public API for.
+"""Low-level WordprocessingML helpers for transpub's DOCX writers: what python-docx has no public API for.
 
 Word rejects (or "repairs") a file whose property elements are out of schema order, so every element is
 inserted through :func:`set_child`, which knows the order of the parents used here (``w:rPr``, ``w:pPr``,
 ``w:tblPr``, ``w:tcPr``, ``w:sectPr``). Everything else in this module builds one small piece of XML:
-a run, a hyperlink, a numbering instance, a style, the document's language and fonts.
+a run, a hyperlink, a numbering instance, a style, a font table entry.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ from collections.abc import Iterable, Sequence
 
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+
+# The one rule for text an XML part can carry; it lives with the review document's format because the
+# review reader (a lower layer than this module) hashes text by it.
+from ..review.docformat import xml_safe as xml_safe
 
 # Child order of the property elements we touch (ECMA-376 Part 1, transitional schema).
 RPR_ORDER = (
@@ -48,15 +52,6 @@ SECTPR_ORDER = (
 )  # fmt: skip
 ORDERS = {"rPr": RPR_ORDER, "pPr": PPR_ORDER, "tblPr": TBLPR_ORDER, "tcPr": TCPR_ORDER, "trPr": TRPR_ORDER,
           "sectPr": SECTPR_ORDER}  # fmt: skip
-
-# Characters XML 1.0 cannot carry at all: C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    """``text`` without the characters that cannot appear in an XML document (escaping is lxml's job)."""
-    return _INVALID_XML.sub("", text)
-
 
 _PLAIN_TEXT = re.compile(r"[^\t\n\r]*")
 
@@ -137,16 +132,6 @@ def new_hyperlink(r_id: str, tooltip: str | None = None):
         link.set(qn("w:tooltip"), tooltip)
     link.set(qn("w:history"), "1")
     return link
-
-
-def lang_attrs(tag: str, *, east_asian: bool, rtl: bool) -> dict[str, str]:
-    """``w:lang`` attributes saying a text is in ``tag`` in every script slot that language uses."""
-    attrs = {"val": tag}
-    if east_asian:
-        attrs["eastAsia"] = tag
-    if rtl:
-        attrs["bidi"] = tag
-    return attrs
 
 
 # --- paragraphs --------------------------------------------------------------------------------------

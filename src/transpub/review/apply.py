@@ -1,0 +1,276 @@
+"""Applying a reviewed document to the PO catalogs (``transpub review import``).
+
+What the reviewer does, and what each row becomes
+    * corrects the text in the Translation column (tokens such as ``{country:KZ}`` may move, never change;
+      a correction that loses or alters a token, a link or markup — any check ERROR — is rejected with the
+      reason);
+    * writes in the State column, case-insensitively: one of :data:`APPROVE_WORDS` (``approved``, ``ok``,
+      ``✓`` …) to approve the row (the entry becomes reviewed: ``#, fuzzy`` and ``#|`` cleared); one of
+      :data:`UNAPPROVE_WORDS` (``needs work`` …) to send it back (``#, fuzzy`` set); leaving the exported
+      word (or emptying the cell) keeps the state. A corrected row keeps its state unless approved; an
+      untranslated row that gets a translation without approval becomes fuzzy;
+    * writes notes in the Comment column (Word comments anchored in the row count too): they become
+      translator comments (``# review: …``).
+
+A row whose catalog entry changed since export (its source or its translation) is a conflict; a row
+asking for something invalid is rejected. Neither changes anything, and the other rows still apply.
+Importing the same document twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import polib
+
+from .. import clock
+from ..catalogs.pofile import read_catalog, write_catalog
+from ..catalogs.states import State, entry_state, mark_reviewed
+from ..config import SAFE_ID_RE, Project
+from ..errors import ReviewError
+from ..fsutil import project_lock
+from . import docformat as fmt
+from .checks import CatalogContext, Severity, catalog_context, check_translation
+from .docx_guard import read_review_file
+from .reading import ReviewRow, read_review_document
+
+APPROVE_WORDS = frozenset({"approved", "approve", "ok", "okay", "reviewed", "✓", "✔", "☑", "✅"})
+UNAPPROVE_WORDS = frozenset({"needs work", "fuzzy", "machine", "changed", "untranslated"})
+REVIEW_COMMENT_PREFIX = "review: "
+
+
+class Outcome(str, Enum):
+    APPLIED = "applied"  # correction, sent back, or comment written
+    APPROVED = "approved"  # reviewed now (with or without a correction)
+    CONFLICT = "conflict"  # the catalog changed since export: nothing applied
+    REJECTED = "rejected"  # the row asks for something invalid: nothing applied
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class RowResult:
+    row_id: str
+    outcome: Outcome
+    detail: str = ""
+
+    def line_text(self, path_label: str) -> str:
+        return f"{path_label}: {self.row_id}: {self.outcome.value}" + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    path_label: str
+    lang: str
+    rows: tuple[RowResult, ...]
+    written: tuple[str, ...] = ()  # catalogs written, relative to the project
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = Counter(row.outcome.value for row in self.rows)
+        return {outcome.value: counts.get(outcome.value, 0) for outcome in Outcome}
+
+    @property
+    def problems(self) -> tuple[RowResult, ...]:
+        return tuple(row for row in self.rows if row.outcome in (Outcome.CONFLICT, Outcome.REJECTED))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in self.counts.items())
+        files = f"; wrote {', '.join(self.written)}" if self.written else "; no catalog changed"
+        return f"{self.path_label} [{self.lang}]: {len(self.rows)} row(s): {counts}{files}"
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path_label,
+            "lang": self.lang,
+            "counts": self.counts,
+            "written": list(self.written),
+            "rows": [{"id": r.row_id, "outcome": r.outcome.value, "detail": r.detail} for r in self.rows],
+        }
+
+
+def import_review_file(project: Project, path: Path, *, now: dt.datetime | None = None) -> ImportReport:
+    """Apply the review document at ``path`` (read with the size limit first); see :func:`import_review`."""
+    return import_review(project, read_review_file(path), path_label=str(path), now=now)
+
+
+def import_review(project: Project, data: bytes, *, path_label: str, now: dt.datetime | None = None) -> ImportReport:
+    """Apply a reviewed document to the catalogs; every row's outcome is in the report.
+
+    Rows are validated one by one; the valid ones are applied and every changed catalog is written
+    atomically, all under the project lock. A document that cannot be read, is not a transpub review
+    document or reviews a language this project does not have is refused (ReviewError) before anything
+    is written.
+    """
+    document = read_review_document(data, path_label)
+    if document.lang not in project.languages:
+        raise ReviewError(f"the document reviews language {document.lang!r}, which is not a target language of this "
+                          f"project ({', '.join(project.languages)})", path=path_label)  # fmt: skip
+    if not document.rows:
+        raise ReviewError("the review document has no segment rows (was the table deleted?)", path=path_label)
+
+    with project_lock(project.root):
+        importer = _Importer(project, document.lang)
+        results = tuple(importer.apply(row) for row in document.rows)
+        stamp = clock.po_stamp(now)
+        written = []
+        for catalog in importer.catalogs.values():
+            if catalog is not None and catalog.changed:
+                if "PO-Revision-Date" in catalog.po.metadata:
+                    catalog.po.metadata["PO-Revision-Date"] = stamp
+                if write_catalog(catalog.path, catalog.po):
+                    written.append(project.shown(catalog.path))  # a symlinked catalog is named as the project names it
+    return ImportReport(path_label, document.lang, results, tuple(written))
+
+
+@dataclass
+class _Catalog:
+    path: Path
+    po: polib.POFile
+    by_key: dict[str, polib.POEntry]
+    changed: bool = False
+
+
+@dataclass
+class _Importer:
+    project: Project
+    lang: str
+    catalogs: dict[str, _Catalog | None] = field(default_factory=dict)
+    seen: set[tuple[str, str]] = field(default_factory=set)  # (catalog id, key) of rows applied so far
+    context: CatalogContext = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.context = catalog_context(self.project, self.lang)
+
+    def catalog(self, catalog_id: str) -> _Catalog | None:
+        if catalog_id not in self.catalogs:
+            if catalog_id == fmt.NAMES_ID:
+                path = self.project.names_path(self.lang)
+            elif SAFE_ID_RE.fullmatch(catalog_id):
+                path = self.project.catalog_path(self.lang, catalog_id)
+            else:
+                path = None
+            if path is None or not path.exists():
+                self.catalogs[catalog_id] = None
+            else:
+                po = read_catalog(path)
+                by_key = {fmt.entry_hash(e.msgctxt, e.msgid): e for e in fmt.reviewable_entries(po)}
+                self.catalogs[catalog_id] = _Catalog(path, po, by_key)
+        return self.catalogs[catalog_id]
+
+    def apply(self, row: ReviewRow) -> RowResult:
+        def result(outcome: Outcome, detail: str = "") -> RowResult:
+            return RowResult(row.row_id, outcome, detail)
+
+        if row.key is None or row.exported_hash is None or row.exported_state is None:
+            return result(Outcome.REJECTED, "the ID cell was changed, so this row cannot be matched to its segment")
+        decision = _decision(row.state, row.exported_state)
+        if decision is None:
+            return result(Outcome.REJECTED, f"State {row.state.strip()!r} is not understood: write approved (or ok, ✓) to "
+                                            "approve, needs work to send back, or leave it as exported")  # fmt: skip
+        text = row.translation.strip()
+        edited = row.exported_hash not in (fmt.text_hash(row.translation), fmt.text_hash(text))
+        comment_lines = [line.strip() for line in row.comment.splitlines() if line.strip()]
+        if not edited and decision == "keep" and not comment_lines:
+            return result(Outcome.UNCHANGED)
+
+        catalog = self.catalog(row.catalog_id)
+        if catalog is None:
+            return result(Outcome.REJECTED, f"there is no {self.lang} catalog for {row.catalog_id!r} in this project")
+        if (row.catalog_id, row.key) in self.seen:
+            return result(Outcome.REJECTED, "this segment has another row earlier in the document; only the first is applied")
+        self.seen.add((row.catalog_id, row.key))
+        entry = catalog.by_key.get(row.key)
+        if entry is None:
+            return result(Outcome.CONFLICT, "the source text of this segment changed (or it was removed) since export; "
+                                            "export a new review document")  # fmt: skip
+        current = entry.msgstr
+        already_in = edited and text == fmt.xml_safe(current).strip()
+        if fmt.text_hash(current) != row.exported_hash and not already_in:
+            return result(Outcome.CONFLICT, f"the translation in the catalog changed since export (now: "
+                                            f"{_excerpt(current) or 'empty'}); nothing applied")  # fmt: skip
+        if already_in:
+            edited = False  # this very correction is already in the catalog (a second import of the document)
+
+        new_text = text if edited else current
+        if edited and not new_text:
+            return result(Outcome.REJECTED, "the Translation cell is empty; to send a segment back write needs work "
+                                            "in its State column")  # fmt: skip
+        if decision == "approve" and not new_text.strip():
+            return result(Outcome.REJECTED, "cannot approve an empty translation")
+        if edited or decision == "approve":
+            errors = [i.message for i in check_translation(self.context, entry.msgid, new_text, entry.flags)
+                      if i.level is Severity.ERROR]  # fmt: skip
+            if errors:
+                verb = "correction rejected" if edited else "cannot approve"
+                return result(Outcome.REJECTED, f"{verb}: " + "; ".join(errors))
+
+        details: list[str] = []
+        state_before = entry_state(entry)
+        if edited:
+            entry.msgstr = new_text
+            details.append("translation corrected")
+        approved = False
+        if decision == "approve":
+            if state_before is not State.REVIEWED or entry.previous_msgid:
+                mark_reviewed(entry)
+                approved = True
+        elif decision == "needs work" or (edited and state_before is State.UNTRANSLATED):
+            if "fuzzy" not in entry.flags and entry.msgstr.strip():
+                entry.flags.insert(0, "fuzzy")
+                details.append("marked fuzzy (needs review)" if decision == "keep" else "sent back (fuzzy)")
+        existing = (entry.tcomment or "").split("\n") if entry.tcomment else []
+        new_comments = [REVIEW_COMMENT_PREFIX + line for line in comment_lines]
+        added = [line for line in new_comments if line not in existing]
+        if added:
+            entry.tcomment = "\n".join(existing + added)
+            details.append(f"{len(added)} comment line(s) added")
+        if approved:
+            catalog.changed = True
+            return result(Outcome.APPROVED, ", ".join(details))
+        if details:
+            catalog.changed = True
+            return result(Outcome.APPLIED, ", ".join(details))
+        return result(Outcome.UNCHANGED, "already as the document says")
+
+
+def _decision(state_cell: str, exported: str | None) -> str | None:
+    """approve / needs work / keep, or None when the State cell says something else."""
+    words = _normalize_state(state_cell)
+    if not words or words == exported:
+        return "keep"
+    if exported and words.startswith(exported + " "):
+        words = _normalize_state(words[len(exported) :])  # "machine → approved"
+    if words in APPROVE_WORDS:
+        return "approve"
+    if words in UNAPPROVE_WORDS:
+        return "needs work" if words != exported else "keep"
+    return None
+
+
+def _normalize_state(text: str) -> str:
+    words = " ".join(text.split()).casefold()
+    return words.strip(" .,;:!-–—→>*\"'()[]")
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= width else text[: width - 1] + "…") if text else ""
+
+
+__all__ = [
+    "APPROVE_WORDS",
+    "UNAPPROVE_WORDS",
+    "ImportReport",
+    "Outcome",
+    "RowResult",
+    "import_review",
+    "import_review_file",
+]
