@@ -58,7 +58,7 @@ def test_every_command_refuses_a_malformed_source_date_epoch_and_changes_nothing
 
 def test_the_same_moment_is_stamped_in_catalogs_and_translator_comments(sample_project: Path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    result = _pretranslate_german(sample_project)
+    _pretranslate_german(sample_project)
     catalog = (sample_project / f"locale/de/LC_MESSAGES/{RELEASE}.po").read_text(encoding="utf-8")
     assert '"PO-Revision-Date: 2023-11-14 22:13+0000\\n"' in catalog
     assert "machine translation: libretranslate, 2023-11-14" in catalog
