@@ -498,6 +498,52 @@ def test_entities_in_a_part_are_refused(sample_project: Path):
     _refused(sample_project, buffer.getvalue(), "declares a DTD or entities")
 
 
+def _with_document_part(data: bytes, change) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            out.writestr(info.filename, change(body) if info.filename == "word/document.xml" else body)
+    return buffer.getvalue()
+
+
+def _doctype_in(encoding: str, declare: bool = True):
+    def change(body: bytes) -> bytes:
+        text = body.decode("utf-8").replace("?>", '?>\n<!DOCTYPE w:document [<!ENTITY x "INJECTED">]>', 1)
+        if declare:
+            text = text.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"', 1)
+        return text.encode(encoding, errors="replace")  # (cp037 cannot write every character: it is refused unread)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("encoding", "says"),
+    [
+        ("utf-32", "is written in utf-32"),  # with a byte order mark
+        ("utf-32-le", "is written in utf-32"),  # without one: the first character tells
+        ("utf-16", "declares a DTD or entities"),
+        ("utf-16-be", "declares a DTD or entities"),
+        ("cp037", "refused: word/document.xml is not valid utf-8"),  # EBCDIC: not even its declaration reads as text
+    ],
+)
+def test_a_dtd_in_any_encoding_is_refused(sample_project: Path, encoding: str, says: str):
+    """The entity screen reads each part as the XML parser would: a UTF-32 part used to slip past it."""
+    data = _with_document_part(export(sample_project).read_bytes(), _doctype_in(encoding))
+    _refused(sample_project, data, says)
+
+
+def test_corrupted_compressed_data_is_a_clear_refusal(sample_project: Path):
+    """A part whose deflate stream is damaged (zlib.error) is one message, not a traceback."""
+    data = bytearray(export(sample_project).read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for index in range(start + 10, start + min(info.compress_size, 400)):
+        data[index] ^= 0x5A
+    _refused(sample_project, bytes(data), "damaged part word/document.xml")
+
+
 def test_missing_file_is_a_clear_error(sample_project: Path):
     result = run_cli(sample_project, "review", "import", str(sample_project / "nope.docx"))
     assert result.exit_code == 2 and "cannot read the review document" in result.stderr

@@ -11,7 +11,10 @@ lxml parser does not resolve entities either; this is the second wall. Nothing h
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
+import zlib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -76,12 +79,51 @@ def open_review_docx(data: bytes, path_label: str) -> DocxDocument:
             raise refuse(f"refused: {info.filename} unpacks to {info.file_size} bytes (a zip bomb?)")
         body = _read_capped(archive, info, min(MAX_PART_BYTES, MAX_UNPACKED_BYTES - total), refuse)
         total += len(body)
-        if any(mark in body for mark in _DTD_MARKS):
+        if _declares_dtd(body, info.filename, refuse):
             raise refuse(f"refused: {info.filename} declares a DTD or entities (<!DOCTYPE/<!ENTITY>), which Word never writes")
     try:
         return Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors… for broken packages
         raise refuse(f"not a Word document (.docx) that can be read: {type(exc).__name__}: {exc}") from exc
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: their BOMs begin alike
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)  # fmt: skip
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _declares_dtd(body: bytes, name: str, refuse: Callable[[str], ReviewError]) -> bool:
+    """Whether a part holds ``<!DOCTYPE`` or ``<!ENTITY``, in whatever encoding it is written.
+
+    An XML part is decoded as an XML parser would read it (byte order mark, else the declared encoding)
+    and must be UTF-8 or UTF-16, the encodings Word and the OOXML standard use: a part in UTF-32 or any
+    other encoding is refused, since the screen could not read it as the parser would. Other parts (images)
+    are screened byte for byte in the encodings a parser might take them for.
+    """
+    if not name.endswith((".xml", ".rels")):
+        return any(mark in body for mark in _DTD_MARKS)
+    encoding = next((codec for bom, codec in _BOMS if body.startswith(bom)), None)
+    if encoding is None:
+        if body[:4] in (b"\x00\x00\x00<", b"<\x00\x00\x00"):
+            encoding = "utf-32"  # no BOM, but the first character says it all the same
+        elif body[:2] in (b"\x00<", b"<\x00"):
+            encoding = "utf-16-be" if body[0] == 0 else "utf-16-le"
+        else:
+            declared = _DECLARED.match(body)
+            encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    try:
+        known = codecs.lookup(encoding).name
+    except LookupError:
+        known = encoding
+    if known not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
+        raise refuse(f"refused: {name} is written in {encoding}; Word documents use UTF-8 or UTF-16")
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        raise refuse(f"refused: {name} is not valid {encoding}") from None
+    return "<!DOCTYPE" in text or "<!ENTITY" in text
 
 
 def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int,
@@ -98,7 +140,7 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int,
                 if size > limit:
                     raise refuse(f"refused: {info.filename} unpacks to more than {limit} bytes (a zip bomb?)")
                 chunks.append(chunk)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
         raise refuse(f"not a Word document (.docx): damaged part {info.filename} ({exc})") from None
     return b"".join(chunks)
 
