@@ -176,7 +176,9 @@ def parse_project(text: str, root: Path, path: Path) -> Project:
         raise file.error("missing [project] table")
     project = read_table(file, ("project",), data["project"], PROJECT_READERS)
     if "source_lang" not in project:
-        raise file.error('[project] needs source_lang, the language releases are written in, e.g. source_lang = "ja"', "project")
+        raise file.error(
+            '[project] needs source_lang, the language releases are written in, e.g. source_lang = "ja"', "project"
+        )
     source_lang = project["source_lang"]
     languages = tuple(lang for lang in project.get("languages", ()) if lang != source_lang)
     base_url = project.get("base_url")
@@ -256,13 +258,13 @@ def _organizations(file: SettingsFile, table: object) -> dict[str, Organization]
         raise file.error(f"[organizations] must be a table, not {shown(table)}", "organizations")
     organizations: dict[str, Organization] = {}
     for org_id, value in table.items():
+        where = ("organizations", org_id)
         if not ORGANIZATION_ID_RE.fullmatch(org_id):
-            raise file.error(f"[organizations] {org_id!r}: an organization id is letters, digits, '_' or '-'", "organizations", org_id)
-        fields = read_table(file, ("organizations", org_id), {"name": value} if isinstance(value, str) else value, ORGANIZATION_READERS)
+            raise file.error(f"[organizations] {org_id!r}: an organization id is letters, digits, '_' or '-'", *where)
+        fields = read_table(file, where, {"name": value} if isinstance(value, str) else value, ORGANIZATION_READERS)
         if "name" not in fields:
-            raise file.error(
-                f'[organizations] {org_id} needs a name: {org_id} = {{ name = "…", short = "…" }}', "organizations", org_id
-            )
+            example = f'{org_id} = {{ name = "…", short = "…" }}'
+            raise file.error(f"[organizations] {org_id} needs a name: {example}", *where)
         organizations[org_id] = Organization(org_id, fields["name"], fields.get("short", org_id))
     return organizations
 
@@ -284,14 +286,15 @@ def _names(file: SettingsFile, table: object) -> dict[str, Mapping[str, str]]:
             raise file.error(f"[names.{lang}]: the names for {language} are written twice", *where)
         if not isinstance(countries, dict):
             raise file.error(f'[names.{lang}] must be a table of COUNTRY_CODE = "name", not {shown(countries)}', *where)
+        preferred: dict[str, str] = {}
         for code, name in countries.items():
             if not is_country_code(code):
                 raise file.error(f"[names.{lang}]: {code!r} is not an ISO 3166-1 alpha-2 country code", *where, code)
             try:
-                non_empty_string(name)
+                preferred[code] = non_empty_string(name)
             except InvalidValue as exc:
                 raise file.error(f"[names.{lang}] {code}: {exc.message}", *where, code) from None
-        names[language] = MappingProxyType(dict(countries))
+        names[language] = MappingProxyType(preferred)
     return names
 
 
@@ -306,11 +309,9 @@ def _calendars(file: SettingsFile, table: object) -> dict[str, str]:
         except InvalidValue as exc:
             raise file.error(f"[calendar] {lang}: {exc.message}", "calendar", lang) from None
         if calendar not in CALENDARS:
-            raise file.error(
-                f"[calendar] {lang}: {shown(calendar)} is not a calendar transpub knows ({', '.join(sorted(CALENDARS))})",
-                "calendar",
-                lang,
-            )
+            known = ", ".join(CALENDARS)
+            message = f"[calendar] {lang}: {shown(calendar)} is not a calendar transpub knows ({known})"
+            raise file.error(message, "calendar", lang)
         if language in calendars:
             raise file.error(f"[calendar] {lang}: the calendar for {language} is written twice", "calendar", lang)
         calendars[language] = calendar

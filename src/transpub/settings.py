@@ -334,7 +334,8 @@ def seconds(*, zero: bool) -> Reader[float]:
             and (value >= 0 if zero else value > 0)
         )
         if not fits:
-            raise InvalidValue(f"must be a number of seconds, {'0 or more' if zero else 'more than 0'}, not {shown(value)}")
+            least = "0 or more" if zero else "more than 0"
+            raise InvalidValue(f"must be a number of seconds, {least}, not {shown(value)}")
         return float(value)
 
     return read
@@ -401,7 +402,8 @@ def read_translate_settings(file: SettingsFile, table: object) -> TranslateSetti
         for key in table:
             if "key" in key.lower() and key.lower() != "keys":
                 raise file.error(
-                    f"[translate] {key}: API keys never go in transpub.toml; set TRANSPUB_<ENGINE>_API_KEY in the environment",
+                    f"[translate] {key}: API keys never go in transpub.toml; "
+                    "set TRANSPUB_<ENGINE>_API_KEY in the environment",
                     "translate",
                     key,
                 )

@@ -191,7 +191,10 @@ def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, a
 @click.option("--format", "formats", default="html,docx", show_default=True, help="Outputs to write: html, docx.")
 @click.option("--draft", is_flag=True, help="Also build what is not fully reviewed, marked, into outputs/drafts/.")
 @click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: [build] jobs in transpub.toml, else all cores)."
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: [build] jobs in transpub.toml, else one per core).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also list the outputs that did not need rebuilding.")
 @click.pass_context

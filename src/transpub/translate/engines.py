@@ -620,7 +620,11 @@ _CODE_CHECKS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
 
 
 def make_engine(
-    name: str, settings: TranslateSettings = TranslateSettings(), *, source: str | None = None, targets: Iterable[str] = ()
+    name: str,
+    settings: TranslateSettings = TranslateSettings(),
+    *,
+    source: str | None = None,
+    targets: Iterable[str] = (),
 ) -> Engine:
     """Build the engine ``name`` (``--engine``, else ``settings.engine``) with the ``[translate]`` settings.
 

@@ -135,7 +135,12 @@ def pretranslate(
         aborted = ""
         try:
             result = translate_unique(
-                engine, list(by_text), project.source_lang, lang, concurrency=project.translate.concurrency, on_result=on_result
+                engine,
+                list(by_text),
+                project.source_lang,
+                lang,
+                concurrency=project.translate.concurrency,
+                on_result=on_result,
             )
         except RunAbortedError as exc:
             result, aborted = exc.report, str(exc)
