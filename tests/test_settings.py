@@ -17,6 +17,8 @@ from transpub.config import Organization, load_project, parse_project
 from transpub.errors import ConfigError
 from transpub.settings import BuildSettings, TranslateSettings, key_lines
 
+RELEASE = "2023-07-18-wipo-assemblies"
+
 # Every key of every table, with a value that is right. The organizations come first and are named like
 # the settings below, and a comment names them too: an error must point at the key in *its* table, not
 # at the first line of the file that happens to hold the same name.
@@ -188,11 +190,13 @@ CASES = {
     "unknown table": Case(None, "[build]", "[bulid]", "unknown table [bulid] (known: build, calendar, names, organizations, project, translate)"),
 }
 
-COMMANDS = {
-    "status": ("status",),
-    "build": ("build", "--lang", "en"),
+COMMANDS = {"status": ("status",), "build": ("build", "--lang", "en")}
+OTHER_COMMANDS = {
     "check": ("check",),
     "pretranslate": ("pretranslate", "--lang", "fr"),
+    "update": ("update",),
+    "extract": ("extract",),
+    "review export": ("review", "export", "--lang", "fr", "-o", "{project}/review-fr.docx"),
 }
 
 
@@ -204,21 +208,31 @@ def _expected_line(case: Case, written: int) -> int:
     return _line_in_good(case.table, case.at)
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=list(COMMANDS))
-@pytest.mark.parametrize("name", CASES, ids=list(CASES))
-def test_every_bad_setting_stops_every_command_at_its_line(sample_project: Path, name: str, command: str):
+def _assert_refused_at_its_line(project: Path, name: str, args: tuple[str, ...]) -> None:
     case = CASES[name]
     text, written = _config(case.table, case.key, case.line)
-    (sample_project / "transpub.toml").write_text(text, encoding="utf-8")
-    before = tree_digest(sample_project)
-    result = run_cli(sample_project, *COMMANDS[command])
+    (project / "transpub.toml").write_text(text, encoding="utf-8")
+    before = tree_digest(project)
+    result = run_cli(project, *(arg.format(project=project) for arg in args))
     assert result.exit_code == 2, result.stdout + result.stderr
     line = _expected_line(case, written)
     assert re.search(rf"transpub\.toml:{line}: ", result.stderr), f"expected line {line}:\n{text}\n{result.stderr}"
     assert case.message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "s3cret" not in result.stderr
-    assert tree_digest(sample_project) == before
+    assert tree_digest(project) == before
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=list(COMMANDS))
+@pytest.mark.parametrize("name", CASES, ids=list(CASES))
+def test_every_bad_setting_stops_a_command_at_its_line(sample_project: Path, name: str, command: str):
+    _assert_refused_at_its_line(sample_project, name, COMMANDS[command])
+
+
+@pytest.mark.parametrize("command", OTHER_COMMANDS, ids=list(OTHER_COMMANDS))
+@pytest.mark.parametrize("name", ["translate.concurrency wrong type", "names.LANG unknown country"])
+def test_every_command_loads_the_settings_the_same_way(sample_project: Path, name: str, command: str):
+    _assert_refused_at_its_line(sample_project, name, OTHER_COMMANDS[command])
 
 
 def test_every_key_of_every_table_has_a_bad_case():
@@ -389,12 +403,12 @@ def _with_german(project: Path) -> None:
 @pytest.mark.parametrize("concurrency", [1, 3])
 def test_concurrency_bounds_the_calls_in_flight(sample_project: Path, concurrency: int):
     _with_german(sample_project)
-    with FakeLibreTranslate(latency=0.1) as server:
+    with FakeLibreTranslate(latency=0.05) as server:
         _point_translate_at(sample_project, server.url, concurrency=concurrency, timeout=5)
-        result = run_cli(sample_project, "pretranslate", "--lang", "de")
+        result = run_cli(sample_project, "pretranslate", "--lang", "de", "--release", RELEASE)
         assert result.exit_code == 0, result.stderr
         assert server.request_count > 3
-        # every call waits 0.1 s at the server: with room for three, more than one is in flight at once
+        # every call waits 0.05 s at the server: with room for three, more than one is in flight at once
         assert server.max_in_flight == 1 if concurrency == 1 else 1 < server.max_in_flight <= concurrency
 
 
@@ -402,13 +416,13 @@ def test_retries_and_timeout_reach_the_engine(sample_project: Path):
     _with_german(sample_project)
     with FakeLibreTranslate(fail_first=1000, fail_status=503) as server:
         _point_translate_at(sample_project, server.url, concurrency=1, timeout=5, retries=1, retry_wait=0.01)
-        result = run_cli(sample_project, "pretranslate", "--lang", "de")
+        result = run_cli(sample_project, "pretranslate", "--lang", "de", "--release", RELEASE)
         assert result.exit_code == 1
         assert "gave up after 2 attempts" in result.stderr
         assert server.request_count == 2 * len(set(server.texts_received())) > 0
     with FakeLibreTranslate(mode="hang") as server:
         _point_translate_at(sample_project, server.url, concurrency=1, timeout=0.2, retries=0)
-        result = run_cli(sample_project, "pretranslate", "--lang", "de")
+        result = run_cli(sample_project, "pretranslate", "--lang", "de", "--release", RELEASE)
         assert result.exit_code == 1 and "did not answer within 0.2 s" in result.stderr
 
 

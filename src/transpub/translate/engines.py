@@ -196,8 +196,8 @@ def cldr_to_deepl_target(locale: str) -> str:
 class RetryPolicy:
     """How often and how patiently a failed call is retried (rate limits, 5xx, network, timeouts)."""
 
-    retries: int = 3  # attempts after the first one
-    wait: float = 1.0  # first pause in seconds; doubled after every attempt
+    retries: int = TranslateSettings.retries  # attempts after the first one
+    wait: float = TranslateSettings.retry_wait  # first pause in seconds; doubled after every attempt
     max_wait: float = 20.0
 
 
@@ -305,7 +305,12 @@ class LibreTranslateEngine:
     name = "libretranslate"
 
     def __init__(
-        self, url: str, api_key: str | None = None, *, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()
+        self,
+        url: str,
+        api_key: str | None = None,
+        *,
+        timeout: float = TranslateSettings.timeout,
+        retry: RetryPolicy = RetryPolicy(),
     ):
         self.url = url.rstrip("/")
         self.timeout = timeout
@@ -396,7 +401,7 @@ class DeepTranslatorEngine:
         make_translator: Callable[[str, str], Any],
         to_code: Callable[[str], str],
         *,
-        timeout: float = 30.0,
+        timeout: float = TranslateSettings.timeout,
         retry: RetryPolicy = RetryPolicy(),
         secrets: Sequence[str] = (),
         key_variable: str = "",
@@ -516,7 +521,12 @@ class DeepLEngine:
     name = "deepl"
 
     def __init__(
-        self, api_key: str, *, server_url: str | None = None, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()
+        self,
+        api_key: str,
+        *,
+        server_url: str | None = None,
+        timeout: float = TranslateSettings.timeout,
+        retry: RetryPolicy = RetryPolicy(),
     ):
         import deepl
 
