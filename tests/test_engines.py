@@ -11,6 +11,7 @@ import pytest
 from libretranslate_server import FakeLibreTranslate
 
 from transpub.errors import ConfigError, EngineError
+from transpub.settings import TranslateSettings
 from transpub.translate.engines import (
     DeepLEngine,
     EchoEngine,
@@ -61,7 +62,7 @@ def client(request, monkeypatch):
         if request.param == "libretranslate":
             return LibreTranslateEngine(url, key, timeout=timeout, retry=FAST)
         monkeypatch.setenv("TRANSPUB_LIBRETRANSLATE_API_KEY", key or "unused")
-        settings = {"url": url, "timeout": timeout, "retries": FAST.retries, "retry_wait": FAST.wait}
+        settings = TranslateSettings(url=url, timeout=timeout, retries=FAST.retries, retry_wait=FAST.wait)
         return make_engine("libretranslate-dt", settings)
 
     return build
@@ -271,7 +272,7 @@ def test_an_engine_that_miscounts_its_answers_fails_those_texts():
 
 def test_deepl_sends_placeholders_as_xml_tags(server, monkeypatch):
     monkeypatch.setenv("TRANSPUB_DEEPL_API_KEY", KEY)
-    engine = make_engine("deepl", {"url": server.url, "timeout": 5, "retries": 0}, source="en", targets=["ja"])
+    engine = make_engine("deepl", TranslateSettings(url=server.url, timeout=5, retries=0), source="en", targets=["ja"])
     assert isinstance(engine, DeepLEngine)
     assert engine.translate_batch(["AT&T <x1/> <g2>big</g2> a < b"], "en", "ja") == [
         "[JA] AT&T <x1/> <g2>big</g2> a < b"
@@ -290,7 +291,7 @@ def test_deepl_rejected_key(server, monkeypatch):
     server.configure(api_key="the-right-key")
     monkeypatch.setenv("TRANSPUB_DEEPL_API_KEY", KEY)
     with pytest.raises(EngineUnavailableError, match="DeepL rejected the API key") as caught:
-        make_engine("deepl", {"url": server.url, "timeout": 5}).translate_batch(["Hello"], "en", "de")
+        make_engine("deepl", TranslateSettings(url=server.url, timeout=5)).translate_batch(["Hello"], "en", "de")
     assert KEY not in full_text(caught.value)
 
 
@@ -357,24 +358,28 @@ def test_unsupported_languages_are_engine_errors(to_code, locale):
 
 def test_make_engine_errors(monkeypatch):
     with pytest.raises(EngineError, match="unknown engine 'bing'; known engines: libretranslate"):
-        make_engine("bing", {})
+        make_engine("bing")
     with pytest.raises(EngineError, match="TRANSPUB_DEEPL_API_KEY"):
-        make_engine("deepl", {})
-    with pytest.raises(ConfigError, match="url"):
-        make_engine("libretranslate", {})
-    with pytest.raises(ConfigError, match="timeout"):
-        make_engine("libretranslate", {"url": "http://127.0.0.1:1", "timeout": "soon"})
+        make_engine("deepl")
+    with pytest.raises(ConfigError, match="url"):  # --engine libre with a [translate] that has no url
+        make_engine("libre")
     monkeypatch.setenv("TRANSPUB_LIBRETRANSLATE_API_KEY", KEY)
     with pytest.raises(EngineError, match="does not support the language 'zh_Hant'"):
-        make_engine("libretranslate-dt", {"url": "http://127.0.0.1:1"}, source="en", targets=["ja", "zh_Hant"])
+        make_engine("libretranslate-dt", TranslateSettings(url="http://127.0.0.1:1"), source="en", targets=["ja", "zh_Hant"])
 
 
 def test_make_engine_builds_engines_without_network(monkeypatch):
     monkeypatch.setenv("TRANSPUB_LIBRETRANSLATE_API_KEY", KEY)
-    engine = make_engine("libretranslate", {"url": "http://127.0.0.1:1/", "timeout": 3, "retries": 0})
+    settings = TranslateSettings(url="http://127.0.0.1:1/", timeout=3.0, retries=0, retry_wait=0.5)
+    engine = make_engine("libre", settings)
     assert isinstance(engine, LibreTranslateEngine) and isinstance(engine, Engine)
-    assert (engine.url, engine.timeout, engine.retry.retries) == ("http://127.0.0.1:1", 3.0, 0)
+    assert (engine.name, engine.url, engine.timeout, engine.retry) == (
+        "libretranslate",
+        "http://127.0.0.1:1",
+        3.0,
+        RetryPolicy(retries=0, wait=0.5),
+    )
     assert KEY not in repr(engine)
-    assert isinstance(make_engine("echo", {}), EchoEngine)
+    assert isinstance(make_engine("echo"), EchoEngine)
     for name in ("google", "mymemory"):
-        assert make_engine(name, {}, source="en", targets=["ja", "zh_Hant", "he", "pt_BR", "ar"]).name == name
+        assert make_engine(name, source="en", targets=["ja", "zh_Hant", "he", "pt_BR", "ar"]).name == name

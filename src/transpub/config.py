@@ -18,6 +18,18 @@ from types import MappingProxyType
 
 from .errors import ConfigError, SourceError
 from .paths import shown_path
+from .settings import (
+    BuildSettings,
+    InvalidValue,
+    SettingsFile,
+    TranslateSettings,
+    http_url,
+    non_empty_string,
+    read_build_settings,
+    read_table,
+    read_translate_settings,
+    shown,
+)
 
 CONFIG_NAME = "transpub.toml"
 SAFE_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
@@ -48,9 +60,10 @@ def release_id_of(path: Path) -> str:
             path=path,
         )
     return stem
-KNOWN_TABLES = {"project", "translate", "organizations", "names", "calendar", "build"}
-KNOWN_PROJECT_KEYS = {"name", "publisher", "source_lang", "languages", "base_url"}
-CALENDARS = {"gregorian", "japanese"}
+
+
+KNOWN_TABLES = ("project", "translate", "build", "organizations", "names", "calendar")
+CALENDARS = ("gregorian", "japanese")
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,8 @@ class Organization:
 
 @dataclass(frozen=True)
 class Project:
+    """The project every command receives: transpub.toml's tables as typed values, and the folder layout."""
+
     root: Path
     name: str
     publisher: str
@@ -73,7 +88,8 @@ class Project:
     organizations: Mapping[str, Organization]
     names: Mapping[str, Mapping[str, str]]  # language -> country code -> preferred name
     calendars: Mapping[str, str]  # language -> "gregorian" | "japanese"
-    translate: Mapping[str, object] = field(default_factory=dict)
+    translate: TranslateSettings = field(default_factory=TranslateSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
 
     # --- layout (joinpath makes one Path, "/" one per step: a no-op build asks for every catalog's path) ---
     @property
@@ -155,106 +171,50 @@ def load_project(root: Path) -> Project:
 
 
 def parse_project(text: str, root: Path, path: Path) -> Project:
+    """Every table of transpub.toml, read and checked once: a bad value is a ConfigError at its line."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(exc)
         reason = re.sub(r" \(at line .*", "", str(exc))
         raise ConfigError(f"invalid TOML: {reason}", path=path, line=line) from None
+    file = SettingsFile(text, path)
 
-    def fail(message: str, key: str | None = None) -> ConfigError:
-        return ConfigError(message, path=path, line=_line_of(text, key) if key else None)
-
-    unknown = set(data) - KNOWN_TABLES
-    if unknown:
-        name = sorted(unknown)[0]
-        raise fail(f"unknown table [{name}] (known: {', '.join(sorted(KNOWN_TABLES))})", name)
-    project = data.get("project")
-    if not isinstance(project, dict):
-        raise fail("missing [project] table")
-    for key in project:
-        if key not in KNOWN_PROJECT_KEYS:
-            raise fail(f"unknown key {key!r} in [project] (known: {', '.join(sorted(KNOWN_PROJECT_KEYS))})", key)
-
-    source_lang = _language(project.get("source_lang"), "source_lang", fail)
-    languages_raw = project.get("languages", [])
-    if not isinstance(languages_raw, list):
-        raise fail("languages must be a list of locale ids, e.g. [\"en\", \"fr\"]", "languages")
-    languages = tuple(_language(lang, "languages", fail) for lang in languages_raw if lang != source_lang)
-    if len(set(languages)) != len(languages):
-        raise fail("a language is listed twice", "languages")
-
-    publisher = project.get("publisher", "")
-    if not isinstance(publisher, str):
-        raise fail("publisher must be a string", "publisher")
+    for name in data:
+        if name not in KNOWN_TABLES:
+            raise file.error(f"unknown table [{name}] (known: {', '.join(sorted(KNOWN_TABLES))})", name)
+    if "project" not in data:
+        raise file.error("missing [project] table")
+    project = read_table(file, ("project",), data["project"], PROJECT_READERS)
+    if "source_lang" not in project:
+        raise file.error(
+            '[project] needs source_lang, the language releases are written in, e.g. source_lang = "ja"', "project"
+        )
+    source_lang = project["source_lang"]
+    languages = tuple(lang for lang in project.get("languages", ()) if lang != source_lang)
     base_url = project.get("base_url")
-    if base_url is not None and (not isinstance(base_url, str) or not re.match(r"https?://", base_url)):
-        raise fail("base_url must be an http(s) URL", "base_url")
     if base_url and not base_url.endswith("/"):
         base_url += "/"
 
-    organizations: dict[str, Organization] = {}
-    for org_id, value in (data.get("organizations") or {}).items():
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", org_id):
-            raise fail(f"organization id {org_id!r} must be letters, digits, '_' or '-'", org_id)
-        if isinstance(value, str):
-            value = {"name": value}
-        if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"].strip():
-            raise fail(f"organization {org_id} needs a name: {org_id} = {{ name = \"…\", short = \"…\" }}", org_id)
-        short = value.get("short", org_id)
-        if not isinstance(short, str):
-            raise fail(f"organization {org_id}: short must be a string", org_id)
-        organizations[org_id] = Organization(org_id, value["name"].strip(), short.strip())
-
-    names: dict[str, dict[str, str]] = {}
-    for lang, table in (data.get("names") or {}).items():
-        if not isinstance(table, dict):
-            raise fail(f"[names.{lang}] must be a table of COUNTRY_CODE = \"name\"", lang)
-        _language(lang, f"names.{lang}", fail)
-        from .source.tokens import (
-            is_country_code,  # late: tokens imports Babel data lazily
-        )
-
-        for code, name in table.items():
-            if not is_country_code(code):
-                raise fail(f"[names.{lang}]: {code!r} is not an ISO 3166-1 alpha-2 country code", code)
-            if not isinstance(name, str) or not name.strip():
-                raise fail(f"[names.{lang}]: the name for {code} must be a non-empty string", code)
-        names[lang] = MappingProxyType(dict(table))
-
-    calendars: dict[str, str] = {}
-    for lang, calendar in (data.get("calendar") or {}).items():
-        if calendar not in CALENDARS:
-            raise fail(f"[calendar] {lang} = {calendar!r}: known calendars are {', '.join(sorted(CALENDARS))}", lang)
-        calendars[lang] = calendar
-
-    translate = data.get("translate") or {}
-    if not isinstance(translate, dict):
-        raise fail("[translate] must be a table", "translate")
-    for key in translate:
-        if "key" in key.lower() and key.lower() != "keys":
-            raise fail(
-                f"[translate] {key}: API keys never go in transpub.toml; set TRANSPUB_<ENGINE>_API_KEY in the environment",
-                key,
-            )
-
     return Project(
         root=Path(root).resolve(),
-        name=str(project.get("name") or Path(root).resolve().name),
-        publisher=publisher,
+        name=project.get("name") or Path(root).resolve().name,
+        publisher=project.get("publisher", ""),
         source_lang=source_lang,
         languages=languages,
         base_url=base_url,
-        organizations=MappingProxyType(organizations),
-        names=MappingProxyType(names),
-        calendars=MappingProxyType(calendars),
-        translate=MappingProxyType(dict(translate)),
+        organizations=MappingProxyType(_organizations(file, data.get("organizations", {}))),
+        names=MappingProxyType(_names(file, data.get("names", {}))),
+        calendars=MappingProxyType(_calendars(file, data.get("calendar", {}))),
+        translate=read_translate_settings(file, data.get("translate", {})),
+        build=read_build_settings(file, data.get("build", {})),
     )
 
 
-def _language(value: object, key: str, fail) -> str:
-    if not isinstance(value, str) or not value:
-        raise fail(f"{key} must be a locale id such as \"ja\", \"en\" or \"zh_Hans\"", key.split(".")[0])
+def locale_id(value: object) -> str:
+    """A locale CLDR has data for, in transpub's form (``zh-Hans`` is ``zh_Hans``)."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue(f'must be a locale id such as "ja", "en" or "zh_Hans", not {shown(value)}')
     normalized = normalize_lang(value)
     if _has_locale_data(normalized):
         return normalized
@@ -263,11 +223,110 @@ def _language(value: object, key: str, fail) -> str:
     try:
         locale = Locale.parse(normalized)
     except (UnknownLocaleError, ValueError):
-        raise fail(f"{key}: {value!r} is not a locale CLDR knows", key.split(".")[0]) from None
+        raise InvalidValue(f"{shown(value)} is not a locale CLDR knows") from None
     # Locale.parse("en_ZZ") silently becomes en_US: insist that what was asked for is what we got
     if str(locale) != normalized and not str(locale).startswith(normalized):
-        raise fail(f"{key}: {value!r} is not a locale CLDR knows (closest: {locale})", key.split(".")[0])
+        raise InvalidValue(f"{shown(value)} is not a locale CLDR knows (closest: {locale})")
     return normalized
+
+
+def locale_ids(value: object) -> tuple[str, ...]:
+    """A list of distinct locales; an error names the item it is about."""
+    if not isinstance(value, list):
+        raise InvalidValue(f'must be a list of locale ids, e.g. ["en", "fr"], not {shown(value)}')
+    seen: list[str] = []
+    for index, item in enumerate(value):
+        try:
+            lang = locale_id(item)
+        except InvalidValue as exc:
+            raise InvalidValue(exc.message, index) from None
+        if lang in seen:
+            raise InvalidValue(f"{shown(item)} is listed twice", index)
+        seen.append(lang)
+    return tuple(seen)
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidValue(f"must be a string, not {shown(value)}")
+    return value
+
+
+PROJECT_READERS = {
+    "name": non_empty_string,
+    "publisher": _string,  # in the source language; translated in names.po like any segment
+    "source_lang": locale_id,
+    "languages": locale_ids,
+    "base_url": http_url,  # canonical and hreflang links; always ends with "/"
+}
+ORGANIZATION_READERS = {"name": non_empty_string, "short": non_empty_string}
+ORGANIZATION_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
+def _organizations(file: SettingsFile, table: object) -> dict[str, Organization]:
+    """[organizations]: ``ID = "name"`` or ``ID = { name = "…", short = "…" }`` (short defaults to the id)."""
+    if not isinstance(table, dict):
+        raise file.error(f"[organizations] must be a table, not {shown(table)}", "organizations")
+    organizations: dict[str, Organization] = {}
+    for org_id, value in table.items():
+        where = ("organizations", org_id)
+        if not ORGANIZATION_ID_RE.fullmatch(org_id):
+            raise file.error(f"[organizations] {org_id!r}: an organization id is letters, digits, '_' or '-'", *where)
+        fields = read_table(file, where, {"name": value} if isinstance(value, str) else value, ORGANIZATION_READERS)
+        if "name" not in fields:
+            example = f'{org_id} = {{ name = "…", short = "…" }}'
+            raise file.error(f"[organizations] {org_id} needs a name: {example}", *where)
+        organizations[org_id] = Organization(org_id, fields["name"], fields.get("short", org_id))
+    return organizations
+
+
+def _names(file: SettingsFile, table: object) -> dict[str, Mapping[str, str]]:
+    """[names.LANG]: ``COUNTRY_CODE = "preferred name"`` per language."""
+    from .source.tokens import is_country_code  # late: tokens imports Babel data lazily
+
+    if not isinstance(table, dict):
+        raise file.error(f"[names] must hold one table per language, [names.en], not {shown(table)}", "names")
+    names: dict[str, Mapping[str, str]] = {}
+    for lang, countries in table.items():
+        where = ("names", lang)
+        try:
+            language = locale_id(lang)
+        except InvalidValue as exc:
+            raise file.error(f"[names.{lang}]: {exc.message}", *where) from None
+        if language in names:
+            raise file.error(f"[names.{lang}]: the names for {language} are written twice", *where)
+        if not isinstance(countries, dict):
+            raise file.error(f'[names.{lang}] must be a table of COUNTRY_CODE = "name", not {shown(countries)}', *where)
+        preferred: dict[str, str] = {}
+        for code, name in countries.items():
+            if not is_country_code(code):
+                raise file.error(f"[names.{lang}]: {code!r} is not an ISO 3166-1 alpha-2 country code", *where, code)
+            try:
+                preferred[code] = non_empty_string(name)
+            except InvalidValue as exc:
+                raise file.error(f"[names.{lang}] {code}: {exc.message}", *where, code) from None
+        names[language] = MappingProxyType(preferred)
+    return names
+
+
+def _calendars(file: SettingsFile, table: object) -> dict[str, str]:
+    """[calendar]: ``LANG = "gregorian" | "japanese"``."""
+    if not isinstance(table, dict):
+        raise file.error(f"[calendar] must be a table, not {shown(table)}", "calendar")
+    calendars: dict[str, str] = {}
+    for lang, calendar in table.items():
+        try:
+            language = locale_id(lang)
+        except InvalidValue as exc:
+            raise file.error(f"[calendar] {lang}: {exc.message}", "calendar", lang) from None
+        if calendar not in CALENDARS:
+            known = ", ".join(CALENDARS)
+            message = f"[calendar] {lang}: {shown(calendar)} is not a calendar transpub knows ({known})"
+            raise file.error(message, "calendar", lang)
+        if language in calendars:
+            raise file.error(f"[calendar] {lang}: the calendar for {language} is written twice", "calendar", lang)
+        calendars[language] = calendar
+    return calendars
 
 
 @cache
@@ -291,16 +350,3 @@ def _has_locale_data(name: str) -> bool:
 def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
     match = re.search(r"at line (\d+)", str(exc))
     return int(match.group(1)) if match else None
-
-
-def _line_of(text: str, key: str) -> int | None:
-    """The first line that defines ``key`` (a best effort for messages; TOML keeps no positions)."""
-    pattern = re.compile(rf"^\s*(\[\s*)?[\"']?{re.escape(key)}[\"']?\s*(=|\]|\.)", re.M)
-    match = pattern.search(text)
-    if match:
-        return text.count("\n", 0, match.start()) + 1
-    for number, line in enumerate(text.splitlines(), 1):
-        if key in line:
-            return number
-    return None
-

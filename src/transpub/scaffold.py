@@ -66,6 +66,10 @@ languages = [{langs}]
 [translate]
 engine = "google"          # or "libre" with url = "https://translate.example.org/", "deepl", "microsoft", …
 # API keys come from the environment: TRANSPUB_<ENGINE>_API_KEY
+# concurrency = 8          # calls in flight at once; timeout = 30 (s), retries = 3, retry_wait = 1 (s)
+
+# [build]
+# jobs = 4                 # worker processes for `transpub build` without -j (default: one per core)
 
 [organizations]            # declared once, in the source language; {{org:ID}} in releases
 # WIPO = {{ name = "World Intellectual Property Organization", short = "WIPO" }}

@@ -190,7 +190,12 @@ def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, a
 @click.option("--release", "release_id", help="Only this release id.")
 @click.option("--format", "formats", default="html,docx", show_default=True, help="Outputs to write: html, docx.")
 @click.option("--draft", is_flag=True, help="Also build what is not fully reviewed, marked, into outputs/drafts/.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: [build] jobs in transpub.toml, else one per core).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also list the outputs that did not need rebuilding.")
 @click.pass_context
 @reports_errors
@@ -212,6 +217,7 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
 
     project = _project(ctx)
     languages = _languages(langs) or None
+    jobs = jobs if jobs is not None else project.build.jobs
     with progress("rendering") as report_progress:
         report = run(project, languages, release_id, parse_formats(formats), draft, jobs=jobs, on_progress=report_progress)
     for output in report.outputs:

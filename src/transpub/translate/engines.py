@@ -35,6 +35,7 @@ import requests
 import tenacity
 
 from ..errors import ConfigError, EngineError
+from ..settings import ENGINE_NAMES, TranslateSettings, canonical_engine
 from .protect import PLACEHOLDER_RE
 
 T = TypeVar("T")
@@ -195,8 +196,8 @@ def cldr_to_deepl_target(locale: str) -> str:
 class RetryPolicy:
     """How often and how patiently a failed call is retried (rate limits, 5xx, network, timeouts)."""
 
-    retries: int = 3  # attempts after the first one
-    wait: float = 1.0  # first pause in seconds; doubled after every attempt
+    retries: int = TranslateSettings.retries  # attempts after the first one
+    wait: float = TranslateSettings.retry_wait  # first pause in seconds; doubled after every attempt
     max_wait: float = 20.0
 
 
@@ -304,7 +305,12 @@ class LibreTranslateEngine:
     name = "libretranslate"
 
     def __init__(
-        self, url: str, api_key: str | None = None, *, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()
+        self,
+        url: str,
+        api_key: str | None = None,
+        *,
+        timeout: float = TranslateSettings.timeout,
+        retry: RetryPolicy = RetryPolicy(),
     ):
         self.url = url.rstrip("/")
         self.timeout = timeout
@@ -395,7 +401,7 @@ class DeepTranslatorEngine:
         make_translator: Callable[[str, str], Any],
         to_code: Callable[[str], str],
         *,
-        timeout: float = 30.0,
+        timeout: float = TranslateSettings.timeout,
         retry: RetryPolicy = RetryPolicy(),
         secrets: Sequence[str] = (),
         key_variable: str = "",
@@ -470,7 +476,7 @@ class DeepTranslatorEngine:
 
 
 def _deep_translator_backend(
-    name: str, settings: Mapping[str, Any], timeout: float, retry: RetryPolicy
+    name: str, settings: TranslateSettings, timeout: float, retry: RetryPolicy
 ) -> DeepTranslatorEngine:
     import deep_translator as dt
 
@@ -480,7 +486,7 @@ def _deep_translator_backend(
     elif name == "mymemory":
         make, to_code = (lambda s, t: dt.MyMemoryTranslator(source=s, target=t)), cldr_to_mymemory
     elif name == "microsoft":
-        key, region = _require_key(name), settings.get("region")
+        key, region = _require_key(name), settings.region
         make, to_code = (lambda s, t: dt.MicrosoftTranslator(s, t, api_key=key, region=region)), cldr_to_microsoft
     elif name == "baidu":
         key, app_id = _require_key(name), _require_variable("TRANSPUB_BAIDU_APP_ID", name)
@@ -515,7 +521,12 @@ class DeepLEngine:
     name = "deepl"
 
     def __init__(
-        self, api_key: str, *, server_url: str | None = None, timeout: float = 30.0, retry: RetryPolicy = RetryPolicy()
+        self,
+        api_key: str,
+        *,
+        server_url: str | None = None,
+        timeout: float = TranslateSettings.timeout,
+        retry: RetryPolicy = RetryPolicy(),
     ):
         import deepl
 
@@ -604,8 +615,6 @@ class EchoEngine:
 
 # --- factory --------------------------------------------------------------------------------------
 
-ENGINE_NAMES = ("libretranslate", "deepl", "google", "microsoft", "mymemory", "baidu", "libretranslate-dt", "echo")
-ENGINE_ALIASES = {"libre": "libretranslate"}
 # Both names work for LibreTranslate's key, matching engine = "libretranslate" or "libre".
 LIBRE_KEY_VARIABLES = ("TRANSPUB_LIBRETRANSLATE_API_KEY", "TRANSPUB_LIBRE_API_KEY")
 
@@ -621,21 +630,25 @@ _CODE_CHECKS: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
 
 
 def make_engine(
-    name: str, settings: Mapping[str, Any], *, source: str | None = None, targets: Iterable[str] = ()
+    name: str,
+    settings: TranslateSettings = TranslateSettings(),
+    *,
+    source: str | None = None,
+    targets: Iterable[str] = (),
 ) -> Engine:
-    """Build the engine ``name`` from the ``[translate]`` table of transpub.toml.
+    """Build the engine ``name`` (``--engine``, else ``settings.engine``) with the ``[translate]`` settings.
 
-    Settings used: ``url`` (LibreTranslate; for DeepL an optional server URL), ``timeout`` (seconds
-    per call), ``retries`` (attempts after the first), ``retry_wait`` (first back-off, seconds),
-    ``region`` (Microsoft); others (``engine``, ``concurrency``) are the caller's. Keys come from
-    ``TRANSPUB_<ENGINE>_API_KEY``. Given ``source``/``targets``, unsupported languages fail here,
-    before any call.
+    Used here: ``url`` (LibreTranslate; for DeepL an optional server URL), ``timeout``, ``retries``,
+    ``retry_wait`` and ``region`` (Microsoft); transpub.toml checked their values when it was read.
+    Keys come from ``TRANSPUB_<ENGINE>_API_KEY``. Given ``source``/``targets``, unsupported languages
+    fail here, before any call.
     """
-    name = ENGINE_ALIASES.get(name, name)
-    if name not in ENGINE_NAMES:
+    engine = canonical_engine(name)
+    if engine is None:
         raise EngineError(f"unknown engine {name!r}; known engines: {', '.join(ENGINE_NAMES)}")
-    timeout = _number(settings, "timeout", 30.0, minimum=0.001)
-    retry = RetryPolicy(retries=int(_number(settings, "retries", 3)), wait=_number(settings, "retry_wait", 1.0))
+    name = engine
+    retry = RetryPolicy(retries=settings.retries, wait=settings.retry_wait)
+    timeout = settings.timeout
     if name in _CODE_CHECKS:
         to_source, to_target = _CODE_CHECKS[name]
         if source:
@@ -647,8 +660,7 @@ def make_engine(
     if name == "libretranslate":
         return LibreTranslateEngine(_require_url(settings, name), _libre_key(), timeout=timeout, retry=retry)
     if name == "deepl":
-        url = settings.get("url") or None
-        return DeepLEngine(_require_key("deepl"), server_url=url, timeout=timeout, retry=retry)
+        return DeepLEngine(_require_key("deepl"), server_url=settings.url, timeout=timeout, retry=retry)
     return _deep_translator_backend(name, settings, timeout, retry)
 
 
@@ -671,15 +683,8 @@ def _require_key(engine: str) -> str:
     return _require_variable(_key_variable(engine), engine)
 
 
-def _require_url(settings: Mapping[str, Any], engine: str) -> str:
-    url = settings.get("url")
-    if not isinstance(url, str) or not re.match(r"https?://", url):
+def _require_url(settings: TranslateSettings, engine: str) -> str:
+    # [translate] engine = "libre" without a url was refused at load; this is --engine naming such an engine.
+    if settings.url is None:
         raise ConfigError(f'engine {engine!r} needs url = "http(s)://…" in [translate] of transpub.toml')
-    return url.rstrip("/")
-
-
-def _number(settings: Mapping[str, Any], key: str, default: float, *, minimum: float = 0.0) -> float:
-    value = settings.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ConfigError(f"[translate] {key} in transpub.toml must be a number >= {minimum:g}, not {value!r}")
-    return float(value)
+    return settings.url.rstrip("/")

@@ -133,10 +133,16 @@ def pretranslate(
             if on_progress:
                 on_progress(done, len(by_text))
 
-        concurrency = int(project.translate.get("concurrency", 8) or 8)
         aborted = ""
         try:
-            result = translate_unique(engine, list(by_text), project.source_lang, lang, concurrency=concurrency, on_result=on_result)
+            result = translate_unique(
+                engine,
+                list(by_text),
+                project.source_lang,
+                lang,
+                concurrency=project.translate.concurrency,
+                on_result=on_result,
+            )
         except RunAbortedError as exc:
             result, aborted = exc.report, str(exc)
         failures = tuple(Failure(f.text, str(f.error)) for f in result.failures)
@@ -201,8 +207,8 @@ def _translation_memory(project: Project, lang: str) -> dict[Key, tuple[str, str
 
 
 def _engine_name(project: Project, requested: str | None) -> str:
-    name = requested or project.translate.get("engine")
-    if not isinstance(name, str) or not name:
+    name = requested or project.translate.engine
+    if not name:
         raise UsageError('no engine: give --engine NAME or set engine = "…" in [translate] of transpub.toml')
     return name
 

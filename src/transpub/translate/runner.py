@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from ..errors import EngineError
+from ..settings import TranslateSettings
 from .engines import Engine, EngineUnavailableError
 from .protect import PlaceholderError, Protected, needs_translation, protect, restore
 
@@ -55,7 +56,7 @@ def translate_unique(
     source: str,
     target: str,
     *,
-    concurrency: int = 8,
+    concurrency: int = TranslateSettings.concurrency,
     batch_size: int = 1,
     on_result: OnResult | None = None,
     stop_after: int = 3,
