@@ -18,7 +18,7 @@ PACKAGE = Path(transpub.__file__).parent
 
 #: bottom to top, as in the README's "Architecture" section
 LAYERS = ("foundation", "source", "catalogs", "translate", "localize", "review", "render", "build", "cli")
-FOUNDATION = ("errors", "paths", "clock", "config", "settings", "fsutil", "staging", "scaffold")
+FOUNDATION = ("errors", "paths", "clock", "territories", "config", "settings", "fsutil", "staging", "scaffold")
 
 
 def layer_of(module: str) -> str:

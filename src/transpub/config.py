@@ -30,6 +30,7 @@ from .settings import (
     read_translate_settings,
     shown,
 )
+from .territories import is_country_code
 
 CONFIG_NAME = "transpub.toml"
 SAFE_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
@@ -282,8 +283,6 @@ def _organizations(file: SettingsFile, table: object) -> dict[str, Organization]
 
 def _names(file: SettingsFile, table: object) -> dict[str, Mapping[str, str]]:
     """[names.LANG]: ``COUNTRY_CODE = "preferred name"`` per language."""
-    from .source.tokens import is_country_code  # late: tokens imports Babel data lazily
-
     if not isinstance(table, dict):
         raise file.error(f"[names] must hold one table per language, [names.en], not {shown(table)}", "names")
     names: dict[str, Mapping[str, str]] = {}

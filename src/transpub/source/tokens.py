@@ -20,11 +20,11 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from babel import Locale
 
 from ..errors import TokenError
+from ..territories import is_country_code
 
 # `{kind:arg}`; the kind is lowercase letters, the argument has no braces and no line break.
 TOKEN_RE = re.compile(r"\{([A-Za-z_]+):([^{}\n]*)\}")
@@ -181,15 +181,6 @@ def _parse_date(text: str, raw: str) -> dt.date:
         raise TokenError(f"{raw}: no such date ({exc})") from None
 
 
-@cache
-def _cldr_territories() -> frozenset[str]:
-    # Two-letter codes only: CLDR also lists UN M.49 regions ("001", "150") that are not countries.
-    codes = (code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
-    return frozenset(code for code in codes if code != "ZZ")  # ZZ is CLDR's "Unknown Region"
-
-
-def is_country_code(code: str) -> bool:
-    return code in _cldr_territories()
 
 
 def _check_country(code: str, raw: str) -> str:
