@@ -312,19 +312,21 @@ def shown(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def whole_number(minimum: int) -> Reader[int]:
-    """An integer >= ``minimum``; not a boolean, not a float (``2.0`` is refused, ``2`` is not)."""
+def whole_number(minimum: int, maximum: int) -> Reader[int]:
+    """An integer from ``minimum`` to ``maximum``; not a boolean, not a float (``2.0`` is refused)."""
 
     def read(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise InvalidValue(f"must be a whole number, {minimum} or more, not {shown(value)}")
+        if value > maximum:
+            raise InvalidValue(f"must be at most {maximum}, not {shown(value)}")
         return value
 
     return read
 
 
-def seconds(*, zero: bool) -> Reader[float]:
-    """A finite number of seconds (an integer or a float), > 0, or >= 0 with ``zero``."""
+def seconds(*, zero: bool, maximum: float) -> Reader[float]:
+    """A finite number of seconds (an integer or a float), > 0 (>= 0 with ``zero``), at most ``maximum``."""
 
     def read(value: object) -> float:
         fits = (
@@ -336,6 +338,8 @@ def seconds(*, zero: bool) -> Reader[float]:
         if not fits:
             least = "0 or more" if zero else "more than 0"
             raise InvalidValue(f"must be a number of seconds, {least}, not {shown(value)}")
+        if value > maximum:
+            raise InvalidValue(f"must be at most {maximum:g} seconds, not {shown(value)}")
         return float(value)
 
     return read
@@ -388,12 +392,13 @@ TRANSLATE_READERS: Mapping[str, Reader[object]] = {
     "engine": engine,
     "url": http_url,
     "region": non_empty_string,
-    "concurrency": whole_number(1),
-    "timeout": seconds(zero=False),
-    "retries": whole_number(0),
-    "retry_wait": seconds(zero=True),
+    # bounds that keep a typo from running for days or opening thousands of connections
+    "concurrency": whole_number(1, 64),
+    "timeout": seconds(zero=False, maximum=600),
+    "retries": whole_number(0, 10),
+    "retry_wait": seconds(zero=True, maximum=60),
 }
-BUILD_READERS: Mapping[str, Reader[object]] = {"jobs": whole_number(1)}
+BUILD_READERS: Mapping[str, Reader[object]] = {"jobs": whole_number(1, 256)}
 
 
 def read_translate_settings(file: SettingsFile, table: object) -> TranslateSettings:
