@@ -16,6 +16,7 @@ Behaviour, set in the constructor or later with :meth:`configure`:
     mode="error500"           always HTTP 500
     mode="drop_placeholder"   translate, but lose the first placeholder-looking tag
     mode="inject_markup"      translate, and add markup of the engine's own: a link, strong, code
+    mode="echo_key"           translate, and echo the API key the request carried into the text
     mode="garbage_html"       200 with an HTML page (a proxy or a wrong URL)
     mode="garbage_empty"      200 with ``{}``
     mode="garbage_type"       200 with ``{"translatedText": 42}``
@@ -42,6 +43,7 @@ MODES = (
     "error500",
     "drop_placeholder",
     "inject_markup",
+    "echo_key",
     "garbage_html",
     "garbage_empty",
     "garbage_type",
@@ -165,6 +167,8 @@ class FakeLibreTranslate:
         answers = [fake_translate(text, target) for text in texts]
         if mode == "drop_placeholder":
             answers = [_TAG_RE.sub("", answer, count=1) for answer in answers]
+        if mode == "echo_key":
+            answers = [f"{answer} (key {params.get('api_key')})" for answer in answers]
         if mode == "inject_markup":
             answers = [f"{answer} [ok](https://evil.example/) **bold** `code`" for answer in answers]
         if mode == "garbage_length":

@@ -360,6 +360,29 @@ def test_the_api_key_never_reaches_catalogs_outputs_or_messages(sample_project: 
     assert leaked == []
 
 
+def test_an_engine_that_echoes_the_key_gets_nothing_saved(sample_project: Path, monkeypatch):
+    key = "s3cr3t-KEY-4711"
+    monkeypatch.setenv("TRANSPUB_LIBRETRANSLATE_API_KEY", key)
+    with FakeLibreTranslate(mode="echo_key", api_key=key) as server:
+        config = sample_project / "transpub.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace("http://127.0.0.1:5000/", server.url), encoding="utf-8")
+        result = run_cli(sample_project, "pretranslate", "--lang", "fr")
+        assert server.request_count > 0
+    assert "API key inside a translation" in result.stderr
+    assert key not in result.stdout + result.stderr
+    assert [p for p in sample_project.rglob("*") if p.is_file() and key.encode() in p.read_bytes()] == []
+
+
+@pytest.mark.parametrize("url", ["http://me:s3cr3t@127.0.0.1:5000/", "http://127.0.0.1:5000/?api_key=s3cr3t"])
+def test_credentials_in_the_url_are_refused_and_never_printed(sample_project: Path, url: str):
+    config = sample_project / "transpub.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("http://127.0.0.1:5000/", url), encoding="utf-8")
+    for command in (("status",), ("pretranslate", "--lang", "fr")):
+        result = run_cli(sample_project, *command)
+        assert result.exit_code == 2 and "must not carry credentials" in result.stderr
+        assert "s3cr3t" not in result.stdout + result.stderr
+
+
 # --- markup from an engine ----------------------------------------------------------------------------------
 def test_markup_an_engine_adds_is_text_in_draft_html_and_docx(sample_project: Path):
     """An engine answer carrying a link, strong or code of its own is shown as the characters it typed."""

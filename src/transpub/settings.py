@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
 from .errors import ConfigError
 
@@ -353,10 +354,23 @@ def non_empty_string(value: object) -> str:
 
 
 def http_url(value: object) -> str:
-    """An http:// or https:// address, as written."""
+    """An http:// or https:// address, as written, with no credentials in it.
+
+    A user name, password or key-like query parameter (``?api_key=…``) would be printed in messages and
+    published in pages; keys come from the environment. The message never repeats the value.
+    """
     if not isinstance(value, str) or not re.match(r"https?://[^\s/]", value):
         raise InvalidValue(f'must be an http(s) URL such as "https://www.example.org/", not {shown(value)}')
+    parts = urlsplit(value)
+    if "@" in parts.netloc or any(_CREDENTIAL_NAME.search(name) for name, _ in parse_qsl(parts.query, keep_blank_values=True)):
+        raise InvalidValue(
+            "must not carry credentials (user:password@ or ?api_key=…); "
+            "keys come from the environment, e.g. TRANSPUB_LIBRETRANSLATE_API_KEY"
+        )
     return value
+
+
+_CREDENTIAL_NAME = re.compile(r"key|token|secret|passw|auth|sig|credential", re.IGNORECASE)
 
 
 def engine(value: object) -> str:

@@ -277,10 +277,13 @@ def _redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-def _check_answers(answers: object, count: int, where: str) -> list[str]:
-    """A 200 answer is only a translation if it holds exactly ``count`` strings."""
+def _check_answers(answers: object, count: int, where: str, secrets: Iterable[str | None] = ()) -> list[str]:
+    """A 200 answer is only a translation if it holds exactly ``count`` strings, and none of them
+    carries the API key (a server that echoes it would have it saved into a catalog)."""
     if not isinstance(answers, list) or len(answers) != count or not all(isinstance(a, str) for a in answers):
         raise EngineError(f"{where} answered without {count} translated text(s) ({_describe(answers)})")
+    if any(secret and secret in answer for secret in secrets for answer in answers):
+        raise EngineError(f"{where} answered with the API key inside a translation: refused, nothing saved")
     return answers
 
 
@@ -341,7 +344,7 @@ class LibreTranslateEngine:
         translated = answer["translatedText"]
         if isinstance(translated, str) and len(texts) == 1:
             translated = [translated]
-        return _check_answers(translated, len(texts), f"LibreTranslate at {self.url}")
+        return _check_answers(translated, len(texts), f"LibreTranslate at {self.url}", [self._api_key])
 
     def _post(self, payload: Mapping[str, object]) -> object:
         where = f"LibreTranslate at {self.url}"
@@ -422,7 +425,8 @@ class DeepTranslatorEngine:
         codes = self._to_code(source), self._to_code(target)
         # deep-translator's own translate_batch is a loop of translate() too; looping here gives
         # each text its own deadline and retries.
-        return [_with_retries(lambda text=text: self._translate_one(text, *codes), self.retry) for text in texts]
+        answers = [_with_retries(lambda text=text: self._translate_one(text, *codes), self.retry) for text in texts]
+        return _check_answers(answers, len(texts), self.name, self._secrets)
 
     def _translate_one(self, text: str, source: str, target: str) -> str:
         translators = self._local.__dict__.setdefault("translators", {})
@@ -556,7 +560,7 @@ class DeepLEngine:
             answers = _call_with_deadline(call, self.deadline)
         except Exception as exc:  # every deepl failure is mapped to an EngineError
             raise _deepl_error(exc, self.deadline, self._key) from _safe_cause(exc, [self._key])
-        return [xml_to_text(answer) for answer in _check_answers(answers, len(texts), "DeepL")]
+        return [xml_to_text(answer) for answer in _check_answers(answers, len(texts), "DeepL", [self._key])]
 
 
 def _deepl_error(exc: Exception, deadline: float, key: str) -> EngineError:
