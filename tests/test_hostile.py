@@ -9,6 +9,7 @@ matter try to reach outside the project or run code.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 import zipfile
 from html.parser import HTMLParser
@@ -381,6 +382,33 @@ def test_credentials_in_the_url_are_refused_and_never_printed(sample_project: Pa
         result = run_cli(sample_project, *command)
         assert result.exit_code == 2 and "must not carry credentials" in result.stderr
         assert "s3cr3t" not in result.stdout + result.stderr
+
+
+# --- folders that lead out of the project --------------------------------------------------------------------
+@pytest.mark.parametrize("folder", ["outputs", "outputs/en", "locale/fr/LC_MESSAGES", "sources", "templates", "locale/templates"])
+@pytest.mark.parametrize("command", [("update",), ("build",), ("status",)])
+def test_a_folder_symlinked_out_of_the_project_is_refused(sample_project: Path, tmp_path: Path, folder: str, command):
+    outside = tmp_path / "outside"
+    target = sample_project / folder
+    if target.exists():
+        shutil.copytree(target, outside)
+        shutil.rmtree(target)
+    else:
+        outside.mkdir()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(outside)
+    before, outside_before = tree_digest(sample_project), tree_digest(outside)
+    result = run_cli(sample_project, *command)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"{folder}: is a symbolic link to a folder outside the project" in result.stderr.replace(str(sample_project) + "/", "")
+    assert tree_digest(sample_project) == before and tree_digest(outside) == outside_before
+
+
+def test_a_folder_symlinked_inside_the_project_is_fine(sample_project: Path):
+    (sample_project / "public").mkdir()
+    (sample_project / "outputs").symlink_to(sample_project / "public")
+    assert run_cli(sample_project, "build", "--lang", "en").exit_code == 0
+    assert (sample_project / "public/en/2023-07-18-wipo-assemblies.html").is_file()
 
 
 # --- markup from an engine ----------------------------------------------------------------------------------

@@ -167,8 +167,36 @@ def load_project(root: Path) -> Project:
     except FileNotFoundError:
         raise ConfigError(f"{CONFIG_NAME} not found (run 'transpub init' to make a project)", path=path) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 ({exc.reason})", path=path) from None
-    return parse_project(text, Path(root), path)
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"not UTF-8 (byte {exc.object[exc.start]:#04x})", path=path, line=line) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    project = parse_project(text, Path(root), path)
+    check_folders(project)
+    return project
+
+
+def check_folders(project: Project) -> None:
+    """Refuse a folder of the project that is a symbolic link leading out of it.
+
+    transpub reads and writes only inside the project: a symlinked ``outputs/``, ``locale/fr/LC_MESSAGES``
+    or ``sources/`` pointing elsewhere would have it write there, or publish what lies there. A link to
+    another folder inside the project is fine. Every command loads the project through here.
+    """
+    root = project.root.resolve()
+    folders = [project.sources_dir, project.locale_dir, project.outputs_dir, project.templates_dir]
+    folders.append(project.locale_dir / "templates")
+    for lang in project.all_languages:
+        folders += [project.locale_dir / lang, project.locale_dir / lang / "LC_MESSAGES"]
+        folders += [project.outputs_dir / lang, project.outputs_dir / "drafts" / lang]
+    folders += [project.outputs_dir / "drafts", project.outputs_dir / "static"]
+    for folder in folders:
+        if os.path.islink(folder) and not folder.resolve().is_relative_to(root):
+            raise ConfigError(
+                "is a symbolic link to a folder outside the project; transpub reads and writes only inside it "
+                "(make it a real folder, or link to a folder inside the project)",
+                path=folder,
+            )
 
 
 def parse_project(text: str, root: Path, path: Path) -> Project:
