@@ -228,3 +228,13 @@ def test_a_bad_project_template_is_one_message_at_its_file_and_line(sample_proje
     assert len(messages) == 1 and messages[0].startswith(f"transpub: error: {where}: "), result.stderr
     assert says in messages[0]
     assert tree_digest(sample_project) == before  # nothing published, /etc/passwd least of all
+
+
+def test_a_lock_that_cannot_be_taken_is_one_message(sample_project: Path):
+    """A folder (or a file not ours) where the lock file goes: one message naming it, not a traceback."""
+    (sample_project / ".transpub.lock").mkdir()
+    before = tree_digest(sample_project)
+    result = run_cli(sample_project, "update")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert ".transpub.lock: cannot take the project lock" in result.stderr and result.stderr.count("\n") == 1
+    assert tree_digest(sample_project) == before

@@ -108,6 +108,12 @@ def project_lock(root: Path, timeout: float = 0) -> Iterator[None]:
             "another transpub process is writing this project; wait for it to finish and try again",
             path=Path(root) / LOCK_NAME,
         ) from exc
+    except OSError as exc:  # a lock file (or folder) that is not ours to open, a read-only project
+        raise LockError(
+            f"cannot take the project lock: {exc.strerror or exc} (is the project folder writable, "
+            f"and {LOCK_NAME} a file of yours?)",
+            path=Path(root) / LOCK_NAME,
+        ) from None
     try:
         remove_stale_temp_files(Path(root))
         yield
