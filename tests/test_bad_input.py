@@ -238,3 +238,15 @@ def test_a_lock_that_cannot_be_taken_is_one_message(sample_project: Path):
     assert result.exit_code == 2, result.stdout + result.stderr
     assert ".transpub.lock: cannot take the project lock" in result.stderr and result.stderr.count("\n") == 1
     assert tree_digest(sample_project) == before
+
+
+def test_an_unknown_catalog_charset_names_the_file_and_line(sample_project: Path):
+    path = sample_project / CATALOG
+    path.write_text(path.read_text(encoding="utf-8").replace("charset=UTF-8", "charset=KLINGON", 1), encoding="utf-8")
+    line = _line_of(sample_project, CATALOG, "charset=KLINGON")
+    before = tree_digest(sample_project)
+    for command in (("status",), ("update",), ("build", "--lang", "fr", "--draft")):
+        result = run_cli(sample_project, *command)
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert f"{CATALOG}:{line}: unknown charset 'KLINGON'" in result.stderr.replace(str(sample_project) + "/", "")
+    assert tree_digest(sample_project) == before

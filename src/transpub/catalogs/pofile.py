@@ -602,7 +602,10 @@ def catalog_from_bytes(data: bytes, path: Path) -> polib.POFile:
     header = _HEADER_BLOCK.search(data)
     declared = header and _CHARSET_BYTES.search(header.group())
     charset = declared.group(1).decode("ascii") if declared else "UTF-8"
-    encoding = _codec_name(charset)
+    try:
+        encoding = _codec_name(charset)
+    except CatalogError as exc:
+        raise exc.at(path, data.count(b"\n", 0, header.start() + declared.start()) + 1 if declared else None) from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
