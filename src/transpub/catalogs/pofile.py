@@ -839,7 +839,7 @@ def _conventional_plural(lang: str, locale: Locale) -> tuple[int, str] | None:
     codes, aliases = _weblate_plurals()
     language, script, territory = locale.language, locale.script, locale.territory
     tried = (
-        lang.replace("-", "_"),
+        lang,
         "_".join(p for p in (language, script, territory) if p),
         "_".join(p for p in (language, script) if p),
         "_".join(p for p in (language, territory) if p),
