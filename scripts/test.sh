@@ -50,7 +50,7 @@ python3 -m venv .venv
 # test extras need, this fails here instead of quietly installing an unpinned version
 .venv/bin/python -m pip install -q --no-deps -r "$lock"
 if ! .venv/bin/python -m pip install -q --no-index --no-build-isolation -c "$lock" -e '.[test]'; then
-  echo "$lock does not hold everything pyproject.toml asks for: run bash scripts/lock.sh" >&2
+  echo "$lock lacks a package that transpub or its tests need (named above): run bash scripts/lock.sh" >&2
   exit 1
 fi
 exec .venv/bin/python -m pytest -n 2 "$@"
