@@ -22,7 +22,12 @@ header field (``msgcat --no-wrap`` of input and output are identical):
   ``WRAP_WIDTH`` (78) characters, never inside a word: the layout may change, the text never does.
   A long run without spaces (Japanese, a URL) stays on one line;
 * comments are written as read, never wrapped;
-* no timestamp or other field changes unless the caller changed it.
+* no timestamp or other field changes unless the caller changed it, and a header field that changed
+  rewrites its own line only: the others keep their text as read (:func:`copy_header` carries a header
+  to the catalog ``update`` builds, so an existing catalog keeps its Plural-Forms).
+
+New catalogs (:func:`new_catalog`) get a full header, with the Plural-Forms of the gettext convention for
+their language (:func:`plural_forms`).
 
 Encoding: the charset declared in the header's Content-Type is used to decode the file and again to
 encode it (``po.encoding``), so an EUC-KR catalog is saved in EUC-KR, unchanged. A byte that is invalid
