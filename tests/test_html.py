@@ -19,6 +19,7 @@ from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
+import cldr_says as says
 import polib
 import pytest
 from conftest import REPO
@@ -157,17 +158,26 @@ NAMES = {
     (org_context("OAPI", short=True), "OAPI"): ("OAPI", "OAPI"),
 }
 
-EN_PARTNERS = (
-    "Kazakhstan, Germany, International Trademark Association (INTA), European Union Intellectual Property "
-    "Office (EUIPO), World Intellectual Property Organization (WIPO), United Kingdom, India, Canada, African "
-    "Intellectual Property Organization (OAPI), Saudi Arabia, Spain, Portugal, South Africa, Switzerland, "
-    "Australia, Israel, Denmark, Kingdom of Morocco, France, Viet Nam, Sweden, Italy, and Indonesia"
-)
-JA_PARTNERS = (
-    "カザフスタン、ドイツ、国際商標協会(INTA)、欧州連合知的財産庁(EUIPO)、世界知的所有権機関(WIPO)、イギリス、インド、"
-    "カナダ、アフリカ知的財産機関(OAPI)、サウジアラビア、スペイン、ポルトガル、南アフリカ、スイス、オーストラリア、"
-    "イスラエル、デンマーク、モロッコ、フランス、ベトナム、スウェーデン、イタリア、インドネシア"
-)
+# The partner list of the sample: country names are CLDR's (asked of Babel), except the overrides in the
+# sample's transpub.toml [names.en]; organization names are the translations made above.
+PARTNER_CODES = PARTNERS.removeprefix("{list:").removesuffix("}").split()
+EN_OVERRIDES = {"VN": "Viet Nam", "MA": "Kingdom of Morocco"}
+EN_ORGS = {
+    "INTA": "International Trademark Association (INTA)",
+    "EUIPO": "European Union Intellectual Property Office (EUIPO)",
+    "WIPO": "World Intellectual Property Organization (WIPO)",
+    "OAPI": "African Intellectual Property Organization (OAPI)",
+}
+JA_ORGS = {"INTA": "国際商標協会(INTA)", "EUIPO": "欧州連合知的財産庁(EUIPO)", "WIPO": "世界知的所有権機関(WIPO)", "OAPI": "アフリカ知的財産機関(OAPI)"}
+
+
+def partner_list(lang: str, orgs: dict[str, str], overrides: dict[str, str] | None = None) -> str:
+    names = [orgs.get(code) or (overrides or {}).get(code) or says.country(code, lang) for code in PARTNER_CODES]
+    return says.listed(names, lang)
+
+
+EN_PARTNERS = partner_list("en", EN_ORGS, EN_OVERRIDES)
+JA_PARTNERS = partner_list("ja", JA_ORGS)
 VERSIONS = {lang: f"{lang}/{RELEASE_ID}.html" for lang in ("ja", "en", "ar")}
 
 
@@ -334,8 +344,8 @@ def test_japanese_page_has_language_date_breadcrumb_and_links():
     assert doc.find("meta", charset="utf-8")
     assert doc.find("meta", name="viewport")
     assert doc.find("time").attrs["datetime"] == "2023-07-18"
-    assert doc.find("time").text == "2023年7月18日"
-    assert breadcrumb(doc) == ["ホーム", "報道発表", "2023年7月", "知的財産分野における国際協力が前進しました"]
+    assert doc.find("time").text == says.long_date("2023-07-18", "ja")
+    assert breadcrumb(doc) == ["ホーム", "報道発表", says.month_of_year(2023, 7, "ja"), "知的財産分野における国際協力が前進しました"]
     assert doc.find("link", rel="stylesheet").attrs["href"] == "../static/transpub.css"
     assert squash(doc.find("p", cls="publisher").text) == "特許庁"
 
@@ -344,8 +354,8 @@ def test_english_page_is_localized():
     doc = parse(page(localized("en")))
     html = doc.find("html")
     assert (html.attrs["lang"], html.attrs["dir"]) == ("en", "ltr")
-    assert doc.find("time").text == "July 18, 2023"
-    assert breadcrumb(doc) == ["Home", "Press Releases", "July 2023", EN["知的財産分野における国際協力が前進しました"]]
+    assert doc.find("time").text == says.long_date("2023-07-18", "en")
+    assert breadcrumb(doc) == ["Home", "Press Releases", says.month_of_year(2023, 7, "en"), EN["知的財産分野における国際協力が前進しました"]]
     assert doc.find("h1").text == "International Cooperation in the Field of Intellectual Property Advanced"
     assert doc.find("p", cls="subtitle").text.endswith("Member States of WIPO")
     assert doc.find("title").text == "International Cooperation in the Field of Intellectual Property Advanced | Japan Patent Office"
@@ -358,8 +368,8 @@ def test_english_page_is_localized():
     link = related.find("a")
     assert (link.attrs["href"], link.text) == ("https://www.wipo.int/about-wipo/en/assemblies/", "WIPO Assemblies of Member States (WIPO website)")
     body = squash(doc.find("div", cls="release-body").text)
-    assert "opened on July 6, 2023 in Geneva, Switzerland" in body
-    assert "plans to host in December 2023" in body
+    assert f"opened on {says.long_date('2023-07-06', 'en')} in Geneva, {says.country('CH', 'en')}" in body
+    assert f"plans to host in {says.month_of_year(2023, 12, 'en')}" in body
 
 
 def test_hreflang_alternates_canonical_and_language_switcher():
@@ -380,12 +390,12 @@ def test_hreflang_alternates_canonical_and_language_switcher():
     assert switcher.attrs["aria-label"] == "Languages"
     links = switcher.find_all("a")
     assert [(a.text, a.attrs["lang"], a.attrs["hreflang"], a.attrs["href"]) for a in links] == [
-        ("日本語", "ja", "ja", f"../ja/{RELEASE_ID}.html"),
-        ("العربية", "ar", "ar", f"../ar/{RELEASE_ID}.html"),
+        (says.autonym("ja"), "ja", "ja", f"../ja/{RELEASE_ID}.html"),
+        (says.autonym("ar"), "ar", "ar", f"../ar/{RELEASE_ID}.html"),
     ]
     assert links[1].attrs["dir"] == "rtl"
     current = switcher.find("span", aria_current="true")
-    assert (current.text, current.attrs["lang"]) == ("English", "en")
+    assert (current.text, current.attrs["lang"]) == (says.autonym("en"), "en")
 
 
 def test_no_base_url_means_no_absolute_links():
@@ -402,7 +412,7 @@ def test_arabic_page_is_right_to_left():
     html = doc.find("html")
     assert (html.attrs["lang"], html.attrs["dir"]) == ("ar", "rtl")
     assert doc.find("h1").text == "تقدّم التعاون الدولي في مجال الملكية الفكرية"
-    assert doc.find("time").text == "18 يوليو 2023"
+    assert doc.find("time").text == says.long_date("2023-07-18", "ar")
     assert breadcrumb(doc)[0] == "الصفحة الرئيسية"
 
 
@@ -412,7 +422,7 @@ def test_chinese_tag_is_bcp47_and_fallback_text_keeps_its_language():
     assert doc.find("html").attrs["lang"] == "zh-Hans"
     title = doc.find("h1").find("span")
     assert title.attrs == {"lang": "ja"}  # not a draft: no marks, only the language of the text
-    assert doc.find("time").text == "2023年7月18日"  # zh_Hans long date
+    assert doc.find("time").text == says.long_date("2023-07-18", "zh_Hans")
 
 
 def test_partner_list_in_order():
@@ -676,12 +686,15 @@ def test_language_index_newest_first_by_month():
     assert doc.find("h1").text == "News Releases"
     months = doc.find_all("section", cls="month")
     assert [(m.find("h2").attrs["id"], m.find("h2").text) for m in months] == [
-        ("2023-07", "July 2023"),
-        ("2023-06", "June 2023"),
-        ("2022-12", "December 2022"),
+        ("2023-07", says.month_of_year(2023, 7, "en")),
+        ("2023-06", says.month_of_year(2023, 6, "en")),
+        ("2022-12", says.month_of_year(2022, 12, "en")),
     ]
     july = months[0].find_all("li")
-    assert [squash(li.text) for li in july] == ["July 18, 2023 International <Cooperation>", "July 3, 2023 Early July"]
+    assert [squash(li.text) for li in july] == [
+        f"{says.long_date('2023-07-18', 'en')} International <Cooperation>",
+        f"{says.long_date('2023-07-03', 'en')} Early July",
+    ]
     assert july[0].find("a").attrs["href"] == f"{RELEASE_ID}.html"
     assert july[0].find("time").attrs["datetime"] == "2023-07-18"
     assert doc.find("nav", cls="languages").find("a").attrs == {"href": "../ja/index.html", "lang": "ja", "dir": "ltr", "hreflang": "ja"}
@@ -690,7 +703,7 @@ def test_language_index_newest_first_by_month():
 
 def test_language_index_in_japanese():
     doc = parse(render_language_index(sample_project(), "ja", index_items(), page_path="ja/index.html", languages={}))
-    assert [h.text for h in doc.find_all("h2")] == ["2023年7月", "2023年6月", "2022年12月"]
+    assert [h.text for h in doc.find_all("h2")] == [says.month_of_year(y, m, "ja") for y, m in ((2023, 7), (2023, 6), (2022, 12))]
     assert not doc.find_all("nav", cls="languages")  # one language: nothing to switch to
 
 
@@ -699,9 +712,9 @@ def test_root_index_names_each_language_in_itself():
     doc = parse(render_root_index(sample_project(), languages))
     choices = doc.find("ul", cls="language-choice").find_all("a")
     assert [(a.find("span", cls="language-name").text, a.attrs["lang"], a.attrs["href"]) for a in choices] == [
-        ("日本語", "ja", "ja/index.html"),
-        ("English", "en", "en/index.html"),
-        ("العربية", "ar", "ar/index.html"),
+        (says.autonym("ja"), "ja", "ja/index.html"),
+        (says.autonym("en"), "en", "en/index.html"),
+        (says.autonym("ar"), "ar", "ar/index.html"),
     ]
     assert choices[1].find("span", cls="language-hint").text == "News Releases"
     assert choices[2].attrs["dir"] == "rtl"

@@ -8,6 +8,7 @@ shared/po-corpus/check_roundtrip.sh does: `msgcat --no-wrap` of input and output
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from datetime import datetime, timezone
@@ -15,16 +16,22 @@ from pathlib import Path
 
 import polib
 import pytest
+from babel import Locale, localedata
+from babel.messages.plurals import get_plural
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from weblate_language_data.aliases import ALIASES
+from weblate_language_data.languages import LANGUAGES
 
 from transpub.catalogs import pofile
 from transpub.catalogs.pofile import (
     catalog_to_text,
+    copy_header,
     entry_key,
     index_entries,
     new_catalog,
     parse_catalog,
+    plural_forms,
     read_catalog,
     write_catalog,
 )
@@ -165,7 +172,8 @@ def test_layout_golden_files_mean_the_same_to_gettext(source: Path, tmp_path: Pa
 def test_unchanged_header_is_kept_verbatim_and_a_changed_one_keeps_field_order() -> None:
     po = read_catalog(DATA / "layout.input.po")
     assert list(po.metadata)[:3] == ["Project-Id-Version", "Language", "Report-Msgid-Bugs-To"]
-    assert '"X-Custom:no space after the colon\\n"' in catalog_to_text(po)
+    unchanged = catalog_to_text(po).splitlines()
+    assert '"X-Custom:no space after the colon\\n"' in unchanged
     po.metadata["PO-Revision-Date"] = "2024-06-01 09:00+0000"
     po.metadata["X-Added"] = "yes"
     lines = catalog_to_text(po).splitlines()
@@ -173,6 +181,29 @@ def test_unchanged_header_is_kept_verbatim_and_a_changed_one_keeps_field_order()
     assert fields[:3] == ["Project-Id-Version", "Language", "Report-Msgid-Bugs-To"]
     assert fields[-2:] == ["X-Custom", "X-Added"]
     assert '"PO-Revision-Date: 2024-06-01 09:00+0000\\n"' in lines
+    # only the changed field's line is rewritten: the others keep their text as read
+    assert '"X-Custom:no space after the colon\\n"' in lines
+    assert [line for line in lines if line not in unchanged] == [
+        '"PO-Revision-Date: 2024-06-01 09:00+0000\\n"', '"X-Added: yes\\n"'
+    ]
+
+
+def test_a_header_given_to_another_catalog_is_written_as_it_was_read() -> None:
+    """`update` builds each catalog anew and gives it the old file's header (copy_header): comments, the
+    fuzzy flag and the text of every field nobody changed come back as they were."""
+    text = (
+        "# French translation.\n# Jean Dupont <jean@example.org>, 2026.\n#, fuzzy\nmsgid \"\"\nmsgstr \"\"\n"
+        '"Project-Id-Version: demo\\n"\n"POT-Creation-Date: 2026-01-01 00:00+0000\\n"\n"Language:  fr\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=n>1;\\n"\n"X-Note: first line\\n"\n"second line\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "a"\nmsgstr "b"\n'
+    )
+    old = parse_catalog(text)
+    fresh = polib.POFile(wrapwidth=old.wrapwidth, encoding=old.encoding)
+    copy_header(old, fresh)
+    fresh.extend(list(old))
+    assert catalog_to_text(fresh) == text
+    fresh.metadata["POT-Creation-Date"] = "2026-02-02 00:00+0000"
+    assert catalog_to_text(fresh) == text.replace("2026-01-01", "2026-02-02")
 
 
 # --- determinism --------------------------------------------------------------------------------------
@@ -477,33 +508,115 @@ FIELD_ORDER = [
 ]  # fmt: skip
 
 
+# Catalogs checked with msgfmt -c: the languages with the most plural forms and the scripts and regions
+# transpub users name (CLDR ids); a slow test below checks every locale Babel knows.
+MSGFMT_LANGUAGES = [
+    "ja", "fr", "ar", "zh_Hans", "zh_Hant", "ko", "he", "ru", "pt_BR", "pt_PT", "uk", "pl", "cs", "sl", "lt",
+    "ro", "ga", "cy", "gd", "mt", "fa", "ur", "hi", "tr", "de", "en_GB", "es_419", "sr_Latn", "ro_MD",
+]  # fmt: skip
+_PLURAL_FORMS = re.compile(r"nplurals=([0-9]+); plural=(.+);")
+
+
+def weblate_entry(code: str) -> tuple[int, str]:
+    """(nplurals, formula) exactly as Weblate's language data lists ``code``."""
+    return next((count, formula) for name, _, count, formula in LANGUAGES if name == code)
+
+
+def assert_plural_forms_are(header: str, expected: tuple[int, str]) -> None:
+    """``header`` states ``expected`` (Weblate writes formulas without the parentheses gettext puts round them)."""
+    match = _PLURAL_FORMS.fullmatch(header)
+    assert match, header
+    count, formula = expected
+    assert int(match.group(1)) == count, header
+    assert match.group(2) in (formula, f"({formula})"), header
+
+
+def with_plural_entry(po: polib.POFile) -> polib.POFile:
+    """``po`` with a translated entry and a translated plural entry in every form its header declares."""
+    nplurals = int(_PLURAL_FORMS.fullmatch(po.metadata["Plural-Forms"]).group(1)) if "Plural-Forms" in po.metadata else 2
+    translated = po.metadata["Language"] != ""
+    po.append(polib.POEntry(msgid="One release", msgstr="x" if translated else ""))
+    forms = {index: f"%d form {index}" if translated else "" for index in range(nplurals)}
+    po.append(polib.POEntry(msgid="%d release", msgid_plural="%d releases", msgstr_plural=forms, flags=["c-format"]))
+    return po
+
+
 @needs_gettext
-@pytest.mark.parametrize(
-    ("lang", "plural_forms"),
-    [
-        ("ja", "nplurals=1; plural=0;"),
-        ("fr", "nplurals=2; plural=(n > 1);"),
-        ("ar", "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=0 && n%100<=2 ? 4 : 5);"),
-        ("zh_Hans", "nplurals=1; plural=0;"),
-        (None, None),
-    ],
-)
-def test_new_catalog_passes_msgfmt_check(lang, plural_forms, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("lang", [*MSGFMT_LANGUAGES, None])
+def test_new_catalog_passes_msgfmt_check(lang, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     po = new_catalog(lang, project="Press releases 2024", template=lang is None)
     assert list(po.metadata) == FIELD_ORDER + (["Plural-Forms"] if lang else [])
     assert po.metadata["Language"] == (lang or "")
     assert po.metadata["POT-Creation-Date"] == "2023-11-14 22:13+0000"
-    assert po.metadata.get("Plural-Forms") == plural_forms
-    nplurals = int(plural_forms.split(";")[0].split("=")[1]) if plural_forms else 2
-    po.append(polib.POEntry(msgid="One release", msgstr="" if lang is None else "x"))
-    forms = dict.fromkeys(range(nplurals), "")
-    po.append(polib.POEntry(msgid="%d release", msgid_plural="%d releases", msgstr_plural=forms, flags=["c-format"]))
+    if lang is not None:
+        assert po.metadata["Plural-Forms"] == plural_forms(lang)
     out = tmp_path / f"{lang or 'messages'}.{'pot' if lang is None else 'po'}"
-    assert write_catalog(out, po) is True
+    assert write_catalog(out, with_plural_entry(po)) is True
     result = gettext("msgfmt", "-c", "-o", os.devnull, out)
     assert result.returncode == 0, result.stderr
+    if lang is not None:  # a template's placeholders are warned about, as xgettext's are
+        assert not result.stderr, result.stderr
     assert catalog_to_text(read_catalog(out)) == out.read_text(encoding="utf-8")
+
+
+@needs_gettext
+@pytest.mark.slow
+def test_every_locale_babel_knows_gets_plural_forms_msgfmt_accepts(tmp_path: Path) -> None:
+    refused = []
+    for lang in sorted(localedata.locale_identifiers()):
+        out = tmp_path / f"{lang}.po"
+        write_catalog(out, with_plural_entry(new_catalog(lang, project="p")))
+        result = gettext("msgfmt", "-c", "-o", os.devnull, out)
+        if result.returncode != 0 or result.stderr:
+            refused.append(f"{lang}: {result.stderr.strip()}")
+    assert not refused, "\n".join(refused)
+
+
+def test_french_and_japanese_get_the_gettext_convention() -> None:
+    """transpub's contract, as GNU gettext, Poedit and Weblate write these headers (CLDR 48 gives French a
+    third form for "a million", which no French PO file uses)."""
+    assert plural_forms("fr") == "nplurals=2; plural=(n > 1);"
+    assert plural_forms("ja") == "nplurals=1; plural=0;"
+
+
+@pytest.mark.parametrize("lang", ["ar", "he", "ru", "ko", "zh_Hans", "pt_BR", "cy"])
+def test_plural_forms_are_weblates_convention(lang: str) -> None:
+    assert_plural_forms_are(plural_forms(lang), weblate_entry(lang))
+
+
+def test_a_region_or_script_weblate_lists_wins_over_its_language() -> None:
+    """Every CLDR locale id that Weblate's data lists itself (ro_MD, oc_ES, pt_BR, zh_Hant) gets that
+    entry, even where the entry of its language differs."""
+    listed = {name.lower(): name for name, *_ in LANGUAGES}
+    for lang in localedata.locale_identifiers():
+        if lang.lower() in listed:
+            assert_plural_forms_are(plural_forms(lang), weblate_entry(listed[lang.lower()]))
+
+
+@pytest.mark.parametrize(
+    ("lang", "code"),
+    [
+        ("zh", ALIASES["zh"]),  # Weblate lists zh_Hans and zh_Hant, and calls plain zh an alias
+        ("zh_Hant_TW", "zh_Hant"),  # a region it does not list: the script's entry
+        ("sr_Cyrl_RS", "sr_Cyrl"),
+        ("fr_FR", "fr"),  # a region it does not list: the language's entry
+        ("ar_EG", "ar"),
+    ],
+)
+def test_codes_weblate_does_not_list_take_the_closest_entry(lang: str, code: str) -> None:
+    assert_plural_forms_are(plural_forms(lang), weblate_entry(code))
+
+
+def test_languages_without_a_convention_take_cldr_through_babel(monkeypatch) -> None:
+    # the languages Babel knows and Weblate's data does not: Babel's answer
+    known = {name.lower() for name, *_ in LANGUAGES} | set(ALIASES)
+    for lang in {Locale.parse(i).language for i in localedata.locale_identifiers()} - known:
+        assert plural_forms(lang) == str(get_plural(lang))
+    # and any language, were Weblate's data to know none
+    monkeypatch.setattr(pofile, "_weblate_plurals", lambda: ({}, {}))
+    for lang in ("fr", "ar", "ja", "pt_BR"):
+        assert plural_forms(lang) == str(get_plural(lang))
 
 
 def test_new_catalog_dates_are_injectable_and_stable(monkeypatch) -> None:
@@ -520,6 +633,12 @@ def test_new_catalog_dates_are_injectable_and_stable(monkeypatch) -> None:
 def test_new_catalog_refuses_unknown_or_inconsistent_language(lang, template) -> None:
     with pytest.raises(CatalogError):
         new_catalog(lang, project="p", template=template)
+
+
+@pytest.mark.parametrize("lang", ["xx_NOPE", "zh-Hans", ""])
+def test_plural_forms_refuse_what_is_not_a_cldr_locale_id(lang: str) -> None:
+    with pytest.raises(CatalogError, match="unknown language"):
+        plural_forms(lang)
 
 
 def test_the_whole_corpus_is_present() -> None:

@@ -9,6 +9,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import cldr_says as says
 import pytest
 from conftest import run_cli, tree_digest
 from docx import Document
@@ -129,7 +130,7 @@ def test_export_properties_are_in_schema_order(sample_project: Path):
 
 def test_export_renders_source_tokens_in_japanese_and_keeps_translation_raw(sample_project: Path):
     doc = Document(str(export(sample_project)))
-    row = row_for(doc, "2023年7月6日、世界知的所有権機関(WIPO)の第64回加盟国総会が")
+    row = row_for(doc, f"{says.long_date('2023-07-06', 'ja')}、世界知的所有権機関(WIPO)の第64回加盟国総会が")
     translation = cell_text(row.cells[2])
     assert "{date:2023-07-06}" in translation and "{org:WIPO}" in translation
     assert translation == entry_starting(catalog(sample_project), PARAGRAPH_14).msgstr
@@ -258,7 +259,7 @@ def test_reviewed_row_sent_back(sample_project: Path):
 def test_a_correction_that_loses_a_token_is_rejected(sample_project: Path):
     path = export(sample_project)
     doc = Document(str(path))
-    row = row_for(doc, "2023年7月6日、世界知的所有権機関(WIPO)")
+    row = row_for(doc, f"{says.long_date('2023-07-06', 'ja')}、世界知的所有権機関(WIPO)")
     lost = cell_text(row.cells[2]).replace("({country:CH})", "(Suisse)")
     set_text(row.cells[2], lost)
     set_text(row.cells[3], "approved")

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import cldr_says as says
 import pytest
 from conftest import run_cli
 from docx import Document
@@ -40,9 +41,10 @@ def test_libreoffice_shows_source_and_translation(sample_project: Path, tmp_path
     pdf = _soffice(tmp_path, docx, "pdf", tmp_path / "pdf")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     squeezed = "".join(text.split())
-    assert "Translationreview:Français(fr)" in squeezed
+    french = says.autonym("fr")
+    assert f"Translationreview:{french[:1].upper()}{french[1:]}(fr)" in squeezed  # CLDR's name, capitalized
     assert TITLE in squeezed  # Japanese source, rendered with a CJK font
-    assert "2023年7月6日、世界知的所有権機関(WIPO)の第64回加盟国総会" in squeezed  # tokens rendered in Japanese
+    assert f"{says.long_date('2023-07-06', 'ja')}、世界知的所有権機関(WIPO)の第64回加盟国総会" in squeezed  # tokens rendered in Japanese
     assert "Lacoopérationinternationaleprogressedansle" in squeezed  # the French translation
     assert "{date:2023-07-06}" in squeezed  # raw tokens in the translation column
     assert re.search(r"k:[0-9a-f]{12}", text) and not re.search(r"t:[0-9a-f]{12}", text)  # the hash row is hidden

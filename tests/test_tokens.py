@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import cldr_says as says
 import pytest
 
 from transpub.errors import TokenError
@@ -81,32 +82,44 @@ def _fmt(lang, calendar="gregorian", **names):
 @pytest.mark.parametrize(
     "lang, token, expected",
     [
-        ("en", "{date:2023-07-18}", "July 18, 2023"),
-        ("ja", "{date:2023-07-18}", "2023年7月18日"),
-        ("fr", "{date:2023-07-18}", "18 juillet 2023"),
-        ("en", "{daterange:2024-07-09..2024-07-17}", "July 9\u2009–\u200917, 2024"),  # CLDR puts thin spaces round the dash
-        ("ja", "{daterange:2024-07-09..2024-07-17}", "2024年7月9日～17日"),
-        ("fr", "{daterange:2024-07-09..2024-07-17}", "9–17 juillet 2024"),
-        ("en", "{daterange:2024-07-09..2024-08-02}", "July 9\u2009–\u2009August 2, 2024"),
-        ("en", "{daterange:2024-07-09..2024-07-09}", "July 9, 2024"),
-        ("en", "{month:2023-12}", "December 2023"),
-        ("ja", "{month:2023-12}", "2023年12月"),
-        ("fr", "{month:2023-12}", "décembre 2023"),
-        ("en", "{country:KZ}", "Kazakhstan"),
-        ("ja", "{country:KZ}", "カザフスタン"),
-        ("en", "{org:WIPO}", "World Intellectual Property Organization (WIPO)"),
-        ("en", "{org:WIPO:short}", "WIPO"),
-        ("en", "{list:KZ DE WIPO}", "Kazakhstan, Germany, and World Intellectual Property Organization (WIPO)"),
-        ("ja", "{list:KZ DE}", "カザフスタン、ドイツ"),
+        ("en", "{date:2023-07-18}", lambda: says.long_date("2023-07-18", "en")),
+        ("ja", "{date:2023-07-18}", lambda: says.long_date("2023-07-18", "ja")),
+        ("fr", "{date:2023-07-18}", lambda: says.long_date("2023-07-18", "fr")),
+        ("en", "{daterange:2024-07-09..2024-07-17}", lambda: says.full_month_range("2024-07-09", "2024-07-17", "en")),
+        ("ja", "{daterange:2024-07-09..2024-07-17}", lambda: says.full_month_range("2024-07-09", "2024-07-17", "ja")),
+        ("fr", "{daterange:2024-07-09..2024-07-17}", lambda: says.full_month_range("2024-07-09", "2024-07-17", "fr")),
+        ("en", "{daterange:2024-07-09..2024-08-02}", lambda: says.full_month_range("2024-07-09", "2024-08-02", "en")),
+        ("ar", "{daterange:2024-12-30..2025-01-02}", lambda: says.full_month_range("2024-12-30", "2025-01-02", "ar")),
+        ("en", "{daterange:2024-07-09..2024-07-09}", lambda: says.long_date("2024-07-09", "en")),  # one day: a date
+        ("en", "{month:2023-12}", lambda: says.month_of_year(2023, 12, "en")),
+        ("ja", "{month:2023-12}", lambda: says.month_of_year(2023, 12, "ja")),
+        ("fr", "{month:2023-12}", lambda: says.month_of_year(2023, 12, "fr")),
+        ("en", "{country:KZ}", lambda: says.country("KZ", "en")),
+        ("ja", "{country:KZ}", lambda: says.country("KZ", "ja")),
+        ("en", "{org:WIPO}", lambda: "World Intellectual Property Organization (WIPO)"),  # transpub's own rule
+        ("en", "{org:WIPO:short}", lambda: "WIPO"),
+        ("en", "{list:KZ DE WIPO}", lambda: says.listed([*says.countries("KZ DE", "en"), "World Intellectual Property Organization (WIPO)"], "en")),
+        ("ja", "{list:KZ DE}", lambda: says.listed(says.countries("KZ DE", "ja"), "ja")),
     ],
 )
 def test_tokens_render_per_locale(lang, token, expected):
-    assert _fmt(lang).render_text(token) == expected
+    assert _fmt(lang).render_text(token) == expected()
+
+
+def test_full_month_ranges_write_the_month_in_full_once():
+    """What transpub adds to CLDR's interval: the month in full, written once when both ends share it."""
+    july, august = (says.month_of_year(2024, m, "en").split()[0] for m in (7, 8))  # "July", "August"
+    same_month = _fmt("en").render_text("{daterange:2024-07-09..2024-07-17}")
+    assert same_month.count(july) == 1 and "9" in same_month and "17" in same_month
+    two_months = _fmt("en").render_text("{daterange:2024-07-09..2024-08-02}")
+    assert july in two_months and august in two_months
+    assert _fmt("fr").render_text("{daterange:2024-07-09..2024-07-17}").count(says.month_of_year(2024, 7, "fr").split()[0]) == 1
 
 
 def test_country_override_beats_cldr():
-    assert _fmt("en").render_text("{country:VN}") == "Vietnam"
-    assert _fmt("en", countries={"VN": "Viet Nam"}).render_text("{country:VN}") == "Viet Nam"
+    cldr = says.country("VN", "en")
+    assert _fmt("en").render_text("{country:VN}") == cldr
+    assert _fmt("en", countries={"VN": "Viet Nam (override)"}).render_text("{country:VN}") == "Viet Nam (override)"
 
 
 def test_organization_names_in_cjk_use_no_space_before_parenthesis():
@@ -135,4 +148,4 @@ def test_japanese_era_calendar_formats_dates_ranges_and_months():
     assert fmt.render_text("{daterange:2019-04-29..2019-05-02}") == "平成31年4月29日～令和元年5月2日"
     assert fmt.render_text("{month:2019-05}") == "令和元年5月"
     # the era calendar is Japanese only: English keeps the Gregorian calendar even if asked
-    assert _fmt("en", calendar="japanese").render_text("{date:2024-07-09}") == "July 9, 2024"
+    assert _fmt("en", calendar="japanese").render_text("{date:2024-07-09}") == says.long_date("2024-07-09", "en")

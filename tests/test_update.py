@@ -13,9 +13,11 @@ from pathlib import Path
 
 import polib
 import pytest
+from babel.messages.plurals import get_plural
 from conftest import msgfmt_check, run_cli, tree_digest
 
-from transpub.catalogs.pofile import read_catalog
+from transpub.catalogs import pofile
+from transpub.catalogs.pofile import plural_forms, read_catalog, write_catalog
 from transpub.catalogs.update import update
 from transpub.config import load_project
 
@@ -169,3 +171,60 @@ def test_the_committed_sample_catalogs_are_current(sample_project: Path):
     """The repository's own catalogs match its sources: a fresh clone's first update rewrites nothing."""
     result = run_cli(sample_project, "update")
     assert result.exit_code == 0 and "0 file(s) written" in result.stdout, result.stdout
+
+
+def _header_lines(path: Path) -> list[bytes]:
+    """The lines of a catalog's header entry (up to the first empty line)."""
+    return path.read_bytes().split(b"\n\n", 1)[0].split(b"\n")
+
+
+# Plural-Forms as Babel 2.19 (CLDR 48) writes French: a header another translator's update could have made
+CLDR48_FRENCH = "nplurals=3; plural=(n == 0 || n == 1) ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;"
+
+
+def test_update_keeps_each_catalogs_header_whatever_plural_data_is_installed(sample_project: Path, monkeypatch):
+    """One project, one header: a catalog's Plural-Forms (and every other field but the creation date)
+    survive `transpub update` byte for byte, with this machine's plural data or with Babel's alone."""
+    fr = sample_project / "locale/fr/LC_MESSAGES/2023-07-18-wipo-assemblies.po"
+    ar = sample_project / "locale/ar/LC_MESSAGES/2023-07-18-wipo-assemblies.po"
+    po = read_catalog(fr)
+    po.header += "\nJean Dupont <jean@example.org>, 2026."
+    po.metadata["Plural-Forms"] = CLDR48_FRENCH
+    po.metadata["X-Generator"] = "Poedit 3.4.2"
+    po.metadata_is_fuzzy = True
+    write_catalog(fr, po)
+    # the committed Arabic catalog has the formula Babel 2.18 wrote: neither today's Babel nor the convention
+    ar_forms = read_catalog(ar).metadata["Plural-Forms"]
+    assert ar_forms not in (plural_forms("ar"), str(get_plural("ar")))
+    assert CLDR48_FRENCH != plural_forms("fr")
+    source = sample_project / "sources" / "2023-07-18-wipo-assemblies.md"
+    for edit, epoch in ((1, "1900000000"), (2, "1900086400")):
+        if edit == 2:  # the other translator: no conventional data, CLDR through Babel for every language
+            monkeypatch.setattr(pofile, "_weblate_plurals", lambda: ({}, {}))
+        before = {path: _header_lines(path) for path in (fr, ar)}
+        source.write_text(source.read_text(encoding="utf-8") + f"\n追加の段落{edit}。\n", encoding="utf-8")
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        result = run_cli(sample_project, "update")
+        assert result.exit_code == 0, result.stderr
+        for path, lines in before.items():
+            after = _header_lines(path)
+            changed = [(old, new) for old, new in zip(lines, after) if old != new]
+            assert len(after) == len(lines) and [old for old, _ in changed] == [
+                line for line in lines if line.startswith(b'"POT-Creation-Date: ')
+            ], changed
+            assert f"追加の段落{edit}" in path.read_text(encoding="utf-8")  # the file was rewritten
+            msgfmt_check(path)
+    assert read_catalog(fr).metadata["Plural-Forms"] == CLDR48_FRENCH
+    assert read_catalog(fr).metadata_is_fuzzy
+    assert read_catalog(ar).metadata["Plural-Forms"] == ar_forms
+
+
+def test_a_new_language_gets_the_conventional_plural_forms(sample_project: Path):
+    config = sample_project / "transpub.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('["en", "fr", "ar"]', '["en", "fr", "ar", "pt_BR", "he"]'))
+    assert run_cli(sample_project, "update").exit_code == 0
+    for lang in ("pt_BR", "he"):
+        for name in ("2023-07-18-wipo-assemblies.po", "names.po"):
+            path = sample_project / "locale" / lang / "LC_MESSAGES" / name
+            assert read_catalog(path).metadata["Plural-Forms"] == plural_forms(lang)
+            msgfmt_check(path)

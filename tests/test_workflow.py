@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import cldr_says as says
 from conftest import msgfmt_check, run_cli
 from docx import Document
 from libretranslate_server import FakeLibreTranslate
@@ -66,7 +67,7 @@ def test_pretranslate_review_check_build(sample_project: Path, tmp_path: Path):
     built = run_cli(project, "build", "--lang", "fr")
     assert built.exit_code == 0, built.stderr
     page = (project / f"outputs/fr/{RELEASE}.html").read_text(encoding="utf-8")
-    assert "18 juillet 2023" in page and "Corrigé par la relectrice" in page
+    assert says.long_date("2023-07-18", "fr") in page and "Corrigé par la relectrice" in page
     assert (project / f"outputs/fr/{RELEASE}.docx").is_file()
     # the English page now links to the French version
     run_cli(project, "build", "--lang", "en")

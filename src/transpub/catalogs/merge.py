@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import polib
 from rapidfuzz import fuzz, process
 
-from .pofile import entry_key
+from .pofile import copy_header, entry_key
 
 # 0–100; below this an old translation is more misleading than helpful (msgmerge uses about 60)
 FUZZY_CUTOFF = 70.0
@@ -52,8 +52,7 @@ def merge_catalog(
     choices = [e.msgid for e in candidates]
 
     merged = polib.POFile(wrapwidth=header_from.wrapwidth, encoding=header_from.encoding)
-    merged.header = header_from.header
-    merged.metadata = dict(header_from.metadata)
+    copy_header(header_from, merged)  # the old file's header, field for field: see copy_header
     counts = dict(kept=0, fuzzy=0, revived=0, new=0, obsoleted=0)
 
     for fresh in template:

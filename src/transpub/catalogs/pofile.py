@@ -22,7 +22,12 @@ header field (``msgcat --no-wrap`` of input and output are identical):
   ``WRAP_WIDTH`` (78) characters, never inside a word: the layout may change, the text never does.
   A long run without spaces (Japanese, a URL) stays on one line;
 * comments are written as read, never wrapped;
-* no timestamp or other field changes unless the caller changed it.
+* no timestamp or other field changes unless the caller changed it, and a header field that changed
+  rewrites its own line only: the others keep their text as read (:func:`copy_header` carries a header
+  to the catalog ``update`` builds, so an existing catalog keeps its Plural-Forms).
+
+New catalogs (:func:`new_catalog`) get a full header, with the Plural-Forms of the gettext convention for
+their language (:func:`plural_forms`).
 
 Encoding: the charset declared in the header's Content-Type is used to decode the file and again to
 encode it (``po.encoding``), so an EUC-KR catalog is saved in EUC-KR, unchanged. A byte that is invalid
@@ -704,6 +709,21 @@ def _entry_lines(entry: polib.POEntry) -> list[str]:
     return lines
 
 
+def copy_header(source: polib.POFile, target: polib.POFile) -> None:
+    """Give ``target`` the header of ``source`` as it was read: comments, flags and every field's text.
+
+    ``update`` builds each catalog anew from its template and keeps the old file's header this way, so
+    that a field nobody changed (Plural-Forms above all) is written back exactly as it was, whichever
+    Babel or language data the person running it has installed.
+    """
+    target.header = source.header
+    target.metadata = dict(source.metadata)
+    target.metadata_is_fuzzy = source.metadata_is_fuzzy
+    as_read = getattr(source, "header_as_read", None)
+    if as_read is not None:
+        target.header_as_read = as_read
+
+
 def _header_entry(po: polib.POFile) -> polib.POEntry | None:
     as_read: _HeaderAsRead | None = getattr(po, "header_as_read", None)
     if as_read is None and not po.metadata and not po.header:
@@ -712,6 +732,8 @@ def _header_entry(po: polib.POFile) -> polib.POEntry | None:
     header = polib.POEntry(msgid="", tcomment=po.header)
     if as_read is not None and fields == as_read.metadata:
         header.msgstr = as_read.entry.msgstr  # unchanged: keep its exact text
+    elif as_read is not None:
+        header.msgstr = _changed_header_text(as_read, fields)
     else:
         header.msgstr = "".join(f"{name}: {value}\n" for name, value in fields)
     if as_read is not None:
@@ -722,6 +744,38 @@ def _header_entry(po: polib.POFile) -> polib.POEntry | None:
     if po.metadata_is_fuzzy:
         header.flags.insert(0, "fuzzy")
     return header
+
+
+def _changed_header_text(as_read: _HeaderAsRead, fields: list[tuple[str, str]]) -> str:
+    """The header text with only the changed fields rewritten: a field whose value did not change keeps
+    its text as read (spacing, continuation lines), so that updating one date rewrites one line."""
+    preamble, raw = _header_field_texts(as_read.entry.msgstr)
+    old_values = dict(as_read.metadata)
+    parts = [preamble]
+    for name, value in fields:
+        if name in raw and old_values.get(name) == value:
+            parts.append(raw[name])
+        else:
+            parts.append(f"{name}: {value}\n")
+    return "".join(parts)
+
+
+def _header_field_texts(msgstr: str) -> tuple[str, dict[str, str]]:
+    """The header text split as _metadata_from_text reads it: the lines before the first field, and
+    each field's lines (its own and its continuation lines) by name, each ending with its "\n"."""
+    preamble, raw, name = "", {}, None
+    for line in _VALUE_LINES.findall(msgstr):
+        key, colon, _value = line.partition(":")
+        if colon and key.strip():
+            name = key.strip()
+            raw[name] = line
+        elif name is None:
+            preamble += line
+        else:
+            raw[name] += line
+    if name is not None and not raw[name].endswith("\n"):
+        raw[name] += "\n"  # only the last field can lack its newline, and another may now follow it
+    return preamble, raw
 
 
 def catalog_to_text(po: polib.POFile) -> str:
@@ -768,15 +822,83 @@ def _timestamp(now: datetime | None) -> str:
     return po_stamp(now)
 
 
+def plural_forms(lang: str) -> str:
+    """The ``Plural-Forms`` header a new catalog in ``lang`` (a CLDR locale id) gets.
+
+    The gettext convention first, as Weblate's language data records it (the formulas GNU gettext, Poedit
+    and Weblate write: French ``nplurals=2; plural=(n > 1);``); CLDR through Babel only for a language
+    that data does not know. CLDR's rules are made for number formatting and change between releases
+    (CLDR 48 gave French a third form for "a million"), while translators' tools and existing
+    translations follow the convention. Raises CatalogError for an id that is not a CLDR locale.
+    """
+    try:
+        locale = Locale.parse(lang)
+    except (ValueError, TypeError, UnknownLocaleError) as exc:
+        raise CatalogError(f"unknown language {lang!r}: use a CLDR locale id such as ja, fr, ar or zh_Hans") from exc
+    convention = _conventional_plural(lang, locale)
+    if convention is None:
+        return str(get_plural(locale))
+    count, formula = convention
+    if not formula.isdigit() and not _enclosed_in_parentheses(formula):
+        formula = f"({formula})"
+    return f"nplurals={count}; plural={formula};"
+
+
+def _conventional_plural(lang: str, locale: Locale) -> tuple[int, str] | None:
+    """(nplurals, formula) from Weblate's language data, for the most specific code it knows.
+
+    Weblate's codes are CLDR-like (``zh_Hans``, ``pt_BR``, ``sr_Latn``) and its aliases cover other
+    spellings (``zh`` and ``zh_CN`` are ``zh_Hans``, ``iw`` is ``he``); a region or script it does not
+    list falls back to the language (``fr_FR`` is ``fr``).
+    """
+    codes, aliases = _weblate_plurals()
+    language, script, territory = locale.language, locale.script, locale.territory
+    tried = (
+        lang,
+        "_".join(p for p in (language, script, territory) if p),
+        "_".join(p for p in (language, script) if p),
+        "_".join(p for p in (language, territory) if p),
+        language,
+    )
+    for code in tried:
+        key = code.lower()
+        found = codes.get(key) or codes.get(aliases.get(key, "").lower())
+        if found is not None:
+            return found
+    return None
+
+
+@functools.cache
+def _weblate_plurals() -> tuple[dict[str, tuple[int, str]], dict[str, str]]:
+    """Weblate's plural table by lower-case code, and its aliases; imported only when a catalog is made."""
+    from weblate_language_data.aliases import ALIASES
+    from weblate_language_data.languages import LANGUAGES
+
+    return {code.lower(): (count, formula) for code, _name, count, formula in LANGUAGES}, ALIASES
+
+
+def _enclosed_in_parentheses(formula: str) -> bool:
+    """Whether one pair of parentheses holds the whole formula: ``(n > 1)`` yes, ``(n) ? 0 : 1`` no."""
+    if not (formula.startswith("(") and formula.endswith(")")):
+        return False
+    depth = 0
+    for index, char in enumerate(formula):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and index < len(formula) - 1:
+            return False
+    return True
+
+
 def new_catalog(
     lang: str | None, *, project: str, template: bool = False, now: datetime | None = None
 ) -> polib.POFile:
     """A fresh, empty catalog whose header passes ``msgfmt -c``.
 
     ``lang`` is a CLDR locale id (``ja``, ``zh_Hans``, ``ar``), or None for a template. The dates come
-    from ``now`` (an aware datetime), else from SOURCE_DATE_EPOCH, else from the clock. Plural-Forms come
-    from CLDR via Babel. Templates have no Plural-Forms: xgettext's placeholder
-    ``nplurals=INTEGER; plural=EXPRESSION;`` makes ``msgfmt -c`` fail ("invalid nplurals value").
+    from ``now`` (an aware datetime), else from SOURCE_DATE_EPOCH, else from the clock. Plural-Forms are
+    the gettext convention for the language (see :func:`plural_forms`). Templates have no Plural-Forms:
+    xgettext's placeholder ``nplurals=INTEGER; plural=EXPRESSION;`` makes ``msgfmt -c`` fail ("invalid
+    nplurals value").
     """
     if template != (lang is None):
         raise CatalogError("a template has no language, and a translation catalog needs one")
@@ -794,13 +916,7 @@ def new_catalog(
         "Content-Transfer-Encoding": "8bit",
     }
     if not template:
-        try:
-            locale = Locale.parse(lang)
-        except (ValueError, TypeError, UnknownLocaleError) as exc:
-            raise CatalogError(
-                f"unknown language {lang!r}: use a CLDR locale id such as ja, fr, ar or zh_Hans"
-            ) from exc
-        metadata["Plural-Forms"] = str(get_plural(locale))
+        metadata["Plural-Forms"] = plural_forms(lang)
     po = polib.POFile(wrapwidth=WRAP_WIDTH, encoding="utf-8")
     po.header = f"{'Message template' if template else f'{lang} translations'} for {project}."
     po.metadata = metadata

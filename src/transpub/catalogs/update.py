@@ -137,6 +137,8 @@ def _names(project: Project, languages: tuple[str, ...], countries: set[str]) ->
 
 def _merged(project: Project, template: polib.POFile, path: Path, lang: str, prefill):
     old = read_catalog(path) if path.exists() else None  # a malformed catalog raises here, before any rename
+    # an existing catalog keeps its own header, Plural-Forms included, whatever Babel or plural data this
+    # machine has: one project, one header. Only a new catalog asks new_catalog for one.
     header = old if old is not None else new_catalog(lang, project=project.name)
     merged, report = merge_catalog(template, old if old is not None else polib.POFile(), header, prefill)
     return path, merged, report
