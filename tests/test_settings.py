@@ -15,7 +15,7 @@ from libretranslate_server import FakeLibreTranslate
 import transpub.build
 from transpub.config import Organization, load_project, parse_project
 from transpub.errors import ConfigError
-from transpub.settings import BuildSettings, TranslateSettings, key_lines
+from transpub.settings import BuildSettings, ReviewSettings, TranslateSettings, key_lines
 
 RELEASE = "2023-07-18-wipo-assemblies"
 
@@ -38,6 +38,7 @@ timeout = "Timeout Decoy"
 retries = "Retries Decoy"
 retry_wait = "Retry Wait Decoy"
 jobs = "Jobs Decoy"
+policy = "Policy Decoy"
 JPO = { name = "特許庁", short = "特許庁" }
 WIPO = { name = "世界知的所有権機関", short = "WIPO" }
 INTA = { name = "国際商標協会", short = "INTA" }
@@ -66,6 +67,9 @@ retry_wait = 1.5
 
 [build]
 jobs = 2
+
+[review]
+policy = "one-step"
 
 [names.en]
 VN = "Viet Nam"
@@ -176,6 +180,9 @@ CASES = {
     "build.jobs wrong type": Case("build", "jobs", 'jobs = "all"', '[build] jobs: must be a whole number, 1 or more, not "all"'),
     "build.jobs bool": Case("build", "jobs", "jobs = true", "not true"),
     "build.jobs huge": Case("build", "jobs", "jobs = 100000", "at most 256, not 100000"),
+    # [review]
+    "review.policy wrong type": Case("review", "policy", "policy = 2", "[review] policy: must be 'one-step' or 'two-step', not 2"),
+    "review.policy unknown": Case("review", "policy", 'policy = "twostep"', "must be 'one-step' or 'two-step', not \"twostep\""),
     "build.jobs float": Case("build", "jobs", "jobs = 2.0", "not 2.0"),
     "build.jobs zero": Case("build", "jobs", "jobs = 0", "1 or more, not 0"),
     "build unknown key": Case("build", "formats", 'formats = ["html"]', "unknown key 'formats' in [build] (known: jobs)"),
@@ -197,7 +204,7 @@ CASES = {
     "calendar.LANG unknown calendar": Case("calendar", "ja", 'ja = "julian"', '"julian" is not a calendar'),
     "calendar unknown language": Case("calendar", "zz", 'zz = "japanese"', '[calendar] zz: "zz" is not a locale CLDR knows'),
     # tables
-    "unknown table": Case(None, "[build]", "[bulid]", "unknown table [bulid] (known: build, calendar, names, organizations, project, translate)"),
+    "unknown table": Case(None, "[build]", "[bulid]", "unknown table [bulid] (known: build, calendar, names, organizations, project, review, translate)"),
 }
 
 COMMANDS = {"status": ("status",), "build": ("build", "--lang", "en")}
@@ -248,10 +255,11 @@ def test_every_command_loads_the_settings_the_same_way(sample_project: Path, nam
 def test_every_key_of_every_table_has_a_bad_case():
     """The table above covers every key the settings know: a key added later without a case fails here."""
     data = tomllib.loads(GOOD)
-    keys = {(table, key) for table in ("project", "translate", "build") for key in data[table]}
+    keys = {(table, key) for table in ("project", "translate", "build", "review") for key in data[table]}
     keys |= {("organizations", "ID"), ("organizations", "ID.name"), ("organizations", "ID.short")}
     keys |= {("names", "LANG.CODE"), ("calendar", "LANG")}
-    assert set(data) == {"project", "translate", "build", "organizations", "names", "calendar"}
+    assert set(data) == {"project", "translate", "build", "review", "organizations", "names", "calendar"}
+    assert set(ReviewSettings.__dataclass_fields__) == set(data["review"])
     assert set(TranslateSettings.__dataclass_fields__) == set(data["translate"])
     assert set(BuildSettings.__dataclass_fields__) == set(data["build"])
     covered = {tuple(name.split(" ")[0].split(".", 1)) for name in CASES if "." in name.split(" ")[0]}

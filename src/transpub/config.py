@@ -20,12 +20,14 @@ from .errors import ConfigError, SourceError
 from .paths import shown_path
 from .settings import (
     BuildSettings,
+    ReviewSettings,
     InvalidValue,
     SettingsFile,
     TranslateSettings,
     http_url,
     non_empty_string,
     read_build_settings,
+    read_review_settings,
     read_table,
     read_translate_settings,
     shown,
@@ -63,7 +65,7 @@ def release_id_of(path: Path) -> str:
     return stem
 
 
-KNOWN_TABLES = ("project", "translate", "build", "organizations", "names", "calendar")
+KNOWN_TABLES = ("project", "translate", "build", "review", "organizations", "names", "calendar")
 CALENDARS = ("gregorian", "japanese")
 
 
@@ -91,6 +93,7 @@ class Project:
     calendars: Mapping[str, str]  # language -> "gregorian" | "japanese"
     translate: TranslateSettings = field(default_factory=TranslateSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     # --- layout (joinpath makes one Path, "/" one per step: a no-op build asks for every catalog's path) ---
     @property
@@ -124,6 +127,10 @@ class Project:
 
     def names_path(self, lang: str) -> Path:
         return self.root.joinpath("locale", lang, "LC_MESSAGES", "names.po")
+
+    def approvals_path(self, lang: str) -> Path:
+        """Who approved which translation of ``lang`` (two-step review): beside the catalogs, committed."""
+        return self.root.joinpath("locale", lang, "approvals.tsv")
 
     def glossary_path(self, lang: str) -> Path:
         return self.root.joinpath("locale", lang, "LC_MESSAGES", "glossary.po")
@@ -237,6 +244,7 @@ def parse_project(text: str, root: Path, path: Path) -> Project:
         calendars=MappingProxyType(_calendars(file, data.get("calendar", {}))),
         translate=read_translate_settings(file, data.get("translate", {})),
         build=read_build_settings(file, data.get("build", {})),
+        review=read_review_settings(file, data.get("review", {})),
     )
 
 

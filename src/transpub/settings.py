@@ -2,6 +2,7 @@
 
     TranslateSettings     [translate]: the engine for `pretranslate` and how it is called
     BuildSettings         [build]: defaults for `build`
+    ReviewSettings        [review]: what makes a translation publishable (one-step or two-step review)
     SettingsFile          the file's text and path; makes a ConfigError at the line of a key
     read_table            one table -> the typed values of the keys it holds (unknown keys refused)
 
@@ -60,6 +61,21 @@ class BuildSettings:
     """[build]: defaults for `transpub build` that its options override."""
 
     jobs: int | None = None  # worker processes (-j); None: one per core
+
+
+REVIEW_POLICIES = ("one-step", "two-step")
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """[review]: ``one-step``, a translation without the fuzzy flag is reviewed and publishes (a project
+    without [review]); ``two-step``, a person's translation publishes only once a reviewer approved it."""
+
+    policy: str = "one-step"
+
+    @property
+    def two_step(self) -> bool:
+        return self.policy == "two-step"
 
 
 # --- where keys are --------------------------------------------------------------------------------
@@ -415,6 +431,15 @@ TRANSLATE_READERS: Mapping[str, Reader[object]] = {
 BUILD_READERS: Mapping[str, Reader[object]] = {"jobs": whole_number(1, 256)}
 
 
+def review_policy(value: object) -> str:
+    if value not in REVIEW_POLICIES:
+        raise InvalidValue(f"must be {' or '.join(repr(p) for p in REVIEW_POLICIES)}, not {shown(value)}")
+    return str(value)
+
+
+REVIEW_READERS: Mapping[str, Reader[object]] = {"policy": review_policy}
+
+
 def read_translate_settings(file: SettingsFile, table: object) -> TranslateSettings:
     """[translate] as TranslateSettings; an API key written there is refused without being repeated."""
     if isinstance(table, dict):
@@ -438,3 +463,7 @@ def read_translate_settings(file: SettingsFile, table: object) -> TranslateSetti
 
 def read_build_settings(file: SettingsFile, table: object) -> BuildSettings:
     return BuildSettings(**read_table(file, ("build",), table, BUILD_READERS))
+
+
+def read_review_settings(file: SettingsFile, table: object) -> ReviewSettings:
+    return ReviewSettings(**read_table(file, ("review",), table, REVIEW_READERS))

@@ -152,9 +152,10 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
 @click.option("--lang", "langs", multiple=True, help="Only these languages.")
 @click.option("--release", "release_id", help="Only this release id.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--entries", is_flag=True, help="List each entry of --release in --lang: state, approver, origin.")
 @click.pass_context
 @reports_errors
-def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, as_json: bool) -> None:
+def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, as_json: bool, entries: bool) -> None:
     """Segments and words reviewed / unreviewed / untranslated per release and language, and whether
     each can publish and why (the same decision 'transpub build' and 'transpub check' make).
 
@@ -162,27 +163,84 @@ def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, a
     Example:
       transpub status --lang fr
       transpub status --json | jq '.[] | select(.publishable)'
+      transpub status --release 2023-07-18-wipo-assemblies --lang fr --entries
     """
     from ..review.reports import project_status
 
     project = _project(ctx)
     languages = tuple(project.check_language(lang) for lang in _languages(langs)) or None
+    if entries:
+        _print_entries(project, languages, release_id, as_json)
+        return
     rows = project_status(project, languages, release_id)
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
         return
-    header = ("release", "lang", "reviewed", "machine", "changed", "untranslated", "publish", "why")
+    two_step = project.review.two_step
+    states = ("approved", "translated") if two_step else ("reviewed",)
+    header = ("release", "lang", *states, "machine", "changed", "untranslated", "publish", "why")
     table = [header]
     for row in rows:
-        cells = [
-            f"{c.segments} ({c.words} w)" for c in (row.reviewed, row.machine, row.changed, row.untranslated)
-        ]
+        counts = (row.reviewed, row.translated) if two_step else (row.reviewed,)
+        cells = [f"{c.segments} ({c.words} w)" for c in (*counts, row.machine, row.changed, row.untranslated)]
         table.append((row.release, row.lang, *cells, "yes" if row.publishable else "no", row.reason))
     widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
     for line in table:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip())
     if not rows:
         click.echo("no releases or no target languages")
+
+
+def _print_entries(project, languages: tuple[str, ...] | None, release_id: str | None, as_json: bool) -> None:
+    from ..errors import UsageError
+    from ..review.reports import entry_listing
+
+    if release_id is None or not languages or len(languages) != 1:
+        raise UsageError("--entries lists one catalog: give --release ID and one --lang")
+    rows = entry_listing(project, languages[0], release_id)
+    if as_json:
+        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        where = f"{row.catalog}:{row.line}" if row.line else row.catalog
+        approval = f" by {row.approved_by}, {row.approved_on}" if row.approved_by else ""
+        origin = f" [{row.provenance}]" if row.provenance else ""
+        click.echo(f"{where}  {row.state.value}{approval}{origin}  {row.msgid[:60]!r}")
+
+
+@main.command()
+@click.option("--lang", "lang", required=True, help="The target language whose translations are approved.")
+@click.option("--release", "release_id", help="Only this release's catalog (and the names it shows).")
+@click.option("--by", "by", help="The reviewer's name (default: $TRANSPUB_REVIEWER, else git's user.name).")
+@click.option("--dry-run", is_flag=True, help="List what would be approved; write nothing.")
+@click.pass_context
+@reports_errors
+def approve(ctx: click.Context, lang: str, release_id: str | None, by: str | None, dry_run: bool) -> None:
+    """Approve every translated entry of a language (two-step review), names.po included.
+
+    Run it after reading the translations in an editor or a review document. Each approval is bound to
+    the exact text approved: a later change of it needs approving again. Entries with check errors (a
+    lost token, a broken link) are refused and listed; the command then exits 1.
+
+    \b
+    Example:
+      transpub approve --lang fr --by "Marie Curie"
+      transpub approve --lang fr --release 2023-07-18-wipo-assemblies --dry-run
+    """
+    from ..review.approve import approve as run
+
+    project = _project(ctx)
+    report = run(project, _one_language(project, lang), release_id=release_id, by=by, dry_run=dry_run)
+    for finding in report.refused:
+        click.echo(f"not approved: {finding.line_text()}", err=True)
+    if dry_run:
+        for approval in report.approved:
+            click.echo(f"would approve {approval.catalog} {approval.digest[:12]}")
+    for path in report.files_written:
+        click.echo(f"wrote {path}")
+    click.echo(report.summary())
+    if report.refused:
+        sys.exit(1)
 
 
 @main.command()

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import polib
 
 from ..catalogs.pofile import index_entries, read_catalog
-from ..catalogs.states import State, entry_state
+from ..catalogs.approvals import NAMES_CATALOG
+from ..catalogs.states import ONE_STEP, Review, State, read_review
 from ..catalogs.templates import PUBLISHER_CONTEXT, org_context
 from ..config import Project
 from ..source.inline import tokens_in
@@ -22,18 +23,25 @@ class Names:
     """names.po for one language, read once: entries by (msgctxt, msgid)."""
 
     entries: Mapping[tuple[str | None, str], polib.POEntry] = field(default_factory=dict)
+    review: Review = ONE_STEP  # how the language's entries are judged (two-step: approvals too)
     # name tables made from these names (see name_table): a build asks for the same one for every release
     _tables: dict = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, context: str, msgid: str) -> polib.POEntry | None:
         return self.entries.get((context, msgid))
 
+    def state(self, context: str, msgid: str) -> State:
+        """The state of a name's entry (a name missing from names.po is untranslated)."""
+        return self.review.state(self.get(context, msgid), NAMES_CATALOG)
 
-def read_names(project: Project, lang: str) -> Names:
+
+def read_names(project: Project, lang: str, review: Review | None = None) -> Names:
+    """names.po of ``lang``, judged by ``review`` (read from the project when not given)."""
     path = project.names_path(lang)
-    if lang == project.source_lang or not path.exists():
+    if lang == project.source_lang:
         return Names()
-    return Names(index_entries(read_catalog(path)))
+    review = review if review is not None else read_review(project, lang)
+    return Names(index_entries(read_catalog(path)) if path.exists() else {}, review)
 
 
 def name_table(project: Project, lang: str, names: Names, draft: bool) -> NameTable:
@@ -51,10 +59,9 @@ def _name_table(project: Project, lang: str, names: Names, draft: bool) -> NameT
     def pick(context: str, source: str) -> str:
         if lang == project.source_lang:
             return source
-        entry = names.get(context, source)
-        state = entry_state(entry)
-        if state is State.REVIEWED or (draft and state is not State.UNTRANSLATED):
-            return entry.msgstr
+        state = names.state(context, source)
+        if state.publishable or (draft and state is not State.UNTRANSLATED):
+            return names.get(context, source).msgstr
         return source
 
     orgs = {
@@ -63,7 +70,7 @@ def _name_table(project: Project, lang: str, names: Names, draft: bool) -> NameT
     }
     countries: dict[str, str] = {}
     for (context, _msgid), entry in names.entries.items():
-        if context and context.startswith("country:") and entry_state(entry) is State.REVIEWED:
+        if context and context.startswith("country:") and names.review.state(entry, NAMES_CATALOG).publishable:
             countries[context.split(":", 1)[1]] = entry.msgstr
     countries.update(project.names.get(lang, {}))  # transpub.toml's [names.<lang>] is the project's policy
     publisher = pick(PUBLISHER_CONTEXT, project.publisher) if project.publisher else ""

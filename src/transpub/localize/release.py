@@ -13,7 +13,7 @@ from pathlib import Path
 import polib
 
 from ..catalogs.pofile import index_entries, read_catalog
-from ..catalogs.states import State, entry_state
+from ..catalogs.states import State
 from ..config import Project
 from ..source.inline import inline_plain_text, text_to_inline
 from ..source.model import Inline, Release, Text
@@ -33,7 +33,7 @@ class Shown:
 
     @property
     def unreviewed(self) -> bool:
-        return self.state is not None and self.state is not State.REVIEWED
+        return self.state is not None and not self.state.publishable
 
 
 class LocalizedRelease:
@@ -53,7 +53,9 @@ class LocalizedRelease:
         self.draft = draft
         self.is_source = lang == project.source_lang
         self.entries = index_entries(catalog) if catalog is not None else {}
-        self.names = name_table(project, lang, names or Names(), draft)
+        names = names or Names()
+        self.review = names.review  # the language's review policy and approvals, read with its names
+        self.names = name_table(project, lang, names, draft)
         self.fmt = LocaleFormatter(
             lang, self.names, project.organizations, project.calendars.get(lang, "gregorian")
         )
@@ -65,7 +67,7 @@ class LocalizedRelease:
         if self.is_source:
             return Shown(text_to_inline(text.source), None, text.source)
         entry = self.entries.get((None, text.source))
-        state = entry_state(entry)
+        state = self.review.state(entry, self.release.id)
         if state is State.UNTRANSLATED:
             return Shown(text_to_inline(text.source), state, text.source, fallback=True)
         return Shown(text_to_inline(entry.msgstr), state, text.source)

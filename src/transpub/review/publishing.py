@@ -19,13 +19,17 @@ from dataclasses import dataclass
 import polib
 
 from ..catalogs.pofile import index_entries
-from ..catalogs.states import State, entry_state
+from ..catalogs.states import State
 from ..config import Project
 from ..localize.names import Names, names_needed
 from ..source.model import Release
 from .checks import ERROR, ERROR_CHECKS, CatalogContext, Finding, check_catalog
 
-_STATE_CODES = frozenset(state.value for state in State if state is not State.REVIEWED)
+_STATE_CODES = frozenset(state.value for state in State if not state.publishable)
+
+
+def _count_text(state: State, count: int) -> str:
+    return f"{count} translated (not approved)" if state is State.TRANSLATED else f"{count} {state.value}"
 
 
 @dataclass(frozen=True)
@@ -96,14 +100,16 @@ def decide(
     blockers: list[Blocker] = []
     entries = index_entries(catalog)
     counts: dict[State, int] = {}
+    review = names.review
     for text in release.texts():
-        state = entry_state(entries.get((None, text.source)))
-        if state is not State.REVIEWED:
+        state = review.state(entries.get((None, text.source)), release.id)
+        if not state.publishable:
             counts[state] = counts.get(state, 0) + 1
-    blockers.extend(Blocker(state.value, counts[state], f"{counts[state]} {state.value}") for state in State if state in counts)
-    missing = [msgid for context_, msgid in names_needed(project, release) if entry_state(names.get(context_, msgid)) is not State.REVIEWED]
+    blockers.extend(Blocker(state.value, counts[state], _count_text(state, counts[state])) for state in State if state in counts)
+    missing = [msgid for context_, msgid in names_needed(project, release) if not names.state(context_, msgid).publishable]
     if missing:
-        blockers.append(Blocker("names-unreviewed", len(missing), f"{len(missing)} name(s) in names.po not reviewed"))
+        done = "approved" if review.two_step else "reviewed"
+        blockers.append(Blocker("names-unreviewed", len(missing), f"{len(missing)} name(s) in names.po not {done}"))
     if findings is None:
         findings = check_catalog(project, release, lang, catalog, names, context=context, checks=ERROR_CHECKS)
     errors = [finding for finding in findings if finding.severity is ERROR]

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from ..catalogs.pofile import index_entries, read_catalog
-from ..catalogs.states import State, entry_state
+from ..catalogs.states import State, provenance
 from ..config import Project
 from ..localize.names import read_names
 from ..localize.release import catalog_for
@@ -44,16 +44,20 @@ class StatusRow:
     publishable: bool
     reason: str
     blockers: tuple[Blocker, ...] = ()
+    translated: Count = Count()  # two-step review: a person's text, not approved yet
+    policy: str = "one-step"  # reviewed means approved under "two-step"
 
     @property
     def total(self) -> Count:
-        return self.reviewed + self.machine + self.changed + self.untranslated
+        return self.reviewed + self.translated + self.machine + self.changed + self.untranslated
 
     def as_dict(self) -> dict:
         data = asdict(self)
         data["total"] = asdict(self.total)
-        data["unreviewed"] = asdict(self.machine + self.changed)
+        data["unreviewed"] = asdict(self.translated + self.machine + self.changed)
         data["blockers"] = [blocker.as_dict() for blocker in self.blockers]
+        if self.policy == "two-step":
+            data["approved"] = data["reviewed"]
         return data
 
 
@@ -70,22 +74,74 @@ def project_status(project: Project, languages: tuple[str, ...] | None = None, r
             entries = index_entries(catalog) if catalog is not None else {}
             counts = {state: Count() for state in State}
             for segment in release_segments(release):
-                state = entry_state(entries.get((None, segment.msgid)))
+                state = names.review.state(entries.get((None, segment.msgid)), release.id)
                 counts[state] = counts[state] + Count(1, count_words(segment.msgid))
             decision = decide(project, release, lang, catalog, names, context=context)
             rows.append(
                 StatusRow(
                     release.id,
                     lang,
-                    counts[State.REVIEWED],
+                    counts[State.REVIEWED] + counts[State.APPROVED],
                     counts[State.MACHINE],
                     counts[State.CHANGED],
                     counts[State.UNTRANSLATED],
                     decision.publishable,
                     decision.reason,
                     decision.blockers,
+                    counts[State.TRANSLATED],
+                    project.review.policy,
                 )
             )
+    return rows
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """One entry of one catalog, for ``status --entries``: its state, who approved it, where it came from."""
+
+    catalog: str
+    line: int | None  # in the catalog
+    msgctxt: str | None
+    msgid: str
+    msgstr: str
+    state: State
+    approved_by: str | None = None
+    approved_on: str | None = None
+    provenance: str = ""
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["state"] = self.state.value
+        return data
+
+
+def entry_listing(project: Project, lang: str, release_id: str) -> list[EntryRow]:
+    """Every entry of one release's catalog in ``lang``, then the names.po entries that release shows."""
+    from ..catalogs.approvals import NAMES_CATALOG
+    from ..localize.names import names_needed
+
+    (release,) = read_releases(project, release_id)
+    names = read_names(project, lang)
+    review = names.review
+    path = project.catalog_path(lang, release.id)
+    rows: list[EntryRow] = []
+
+    def row(catalog: str, entry) -> EntryRow:
+        approval = review.approval(entry, catalog)
+        state = review.state(entry, catalog)
+        return EntryRow(
+            catalog, entry.linenum, entry.msgctxt, entry.msgid, entry.msgstr, state,
+            approval.by if approval and state is State.APPROVED else None,
+            approval.date if approval and state is State.APPROVED else None,
+            provenance(entry).describe() if entry.msgstr else "",
+        )  # fmt: skip
+
+    if path.exists():
+        rows += [row(release.id, entry) for entry in read_catalog(path) if not entry.obsolete and entry.msgid]
+    for context_, msgid in names_needed(project, release):
+        entry = names.get(context_, msgid)
+        if entry is not None:
+            rows.append(row(NAMES_CATALOG, entry))
     return rows
 
 
@@ -152,4 +208,4 @@ def check_project(
     return CheckReport(tuple(findings), tuple(checked), tuple(decisions))
 
 
-__all__ = ["CheckReport", "Count", "StatusRow", "check_project", "project_status"]
+__all__ = ["CheckReport", "Count", "EntryRow", "StatusRow", "entry_listing", "check_project", "project_status"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalogs.pofile import catalog_from_bytes, catalog_to_bytes, entry_key, read_catalog
-from ..catalogs.states import State, entry_state
+from ..catalogs.states import State, entry_state, origin_note
 from .. import clock
 from ..config import Project
 from ..errors import CatalogError, EngineError, FileError, UsageError
@@ -99,7 +99,7 @@ def pretranslate(
                 continue
             msgstr, origin = hit
             for path in todo.pop(key):
-                by_memory.setdefault(path, {})[key] = (msgstr, f"translation memory: {origin}, {today.isoformat()}")
+                by_memory.setdefault(path, {})[key] = (msgstr, origin_note("translation memory", f"{origin}, {today.isoformat()}", msgstr))
         for path, fills in by_memory.items():
             filled_memory += _fill(path, fills)
             written.add(path)
@@ -118,7 +118,7 @@ def pretranslate(
                 by_text.setdefault(key[1], []).append((key, path))
         done = 0
         filled_engine = 0
-        comment = f"machine translation: {name}, {today.isoformat()}"
+        detail = f"{name}, {today.isoformat()}"
 
         def on_result(text: str, translation: str | None, error: EngineError | None) -> None:
             nonlocal done, filled_engine
@@ -126,7 +126,7 @@ def pretranslate(
             if translation is not None and translation.strip():
                 per_file: dict[Path, dict[Key, tuple[str, str]]] = {}
                 for key, path in by_text[text]:
-                    per_file.setdefault(path, {})[key] = (translation, comment)
+                    per_file.setdefault(path, {})[key] = (translation, origin_note("machine translation", detail, translation))
                 for path, fills in per_file.items():
                     filled_engine += _fill(path, fills)
                     written.add(path)
