@@ -25,6 +25,7 @@ from ..config import Project, load_project
 from ..fsutil import process_pool, project_lock
 from ..source.reader import read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
 from ..staging import Staged, commit, discard, stage_bytes
+from .approvals import NAMES_CATALOG, Approval, entry_digest, read_approvals, write_approvals
 from .merge import MergeReport, merge_catalog
 from .pofile import catalog_to_bytes, new_catalog, read_catalog
 from .templates import countries_in, country_context, names_template, release_template
@@ -41,9 +42,18 @@ class FileResult:
 
 
 @dataclass(frozen=True)
+class DroppedApprovals:
+    """Approvals ``update`` forgot because their entry (that exact text) no longer exists."""
+
+    path: str  # the approvals file, relative to the project root
+    approvals: tuple[Approval, ...]
+
+
+@dataclass(frozen=True)
 class UpdateReport:
     releases: int
     files: tuple[FileResult, ...]
+    dropped: tuple[DroppedApprovals, ...] = ()
 
     @property
     def changed(self) -> tuple[FileResult, ...]:
@@ -89,7 +99,27 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
             discard(staged)
             raise
         commit(staged)
-    return UpdateReport(len(paths), tuple(files))
+        dropped = tuple(_prune_approvals(project, lang, [release_id_of(p) for p in paths]) for lang in languages)
+    return UpdateReport(len(paths), tuple(files), tuple(d for d in dropped if d.approvals))
+
+
+def _prune_approvals(project: Project, lang: str, release_ids: list[str]) -> DroppedApprovals:
+    """Forget the approvals of texts that no catalog of ``lang`` holds any more (two-step review)."""
+    path = project.approvals_path(lang)
+    if not project.review.two_step or not path.exists():
+        return DroppedApprovals(project.shown(path), ())
+    approvals = read_approvals(path)
+    kept: set[tuple[str, str]] = set()
+    catalogs = {release_id: project.catalog_path(lang, release_id) for release_id in release_ids}
+    catalogs[NAMES_CATALOG] = project.names_path(lang)
+    for catalog, catalog_path in catalogs.items():
+        if catalog_path.exists():
+            kept.update((catalog, entry_digest(e)) for e in read_catalog(catalog_path) if not e.obsolete and e.msgstr)
+    every = {catalog for catalog, _digest in approvals.entries}
+    dropped = approvals.drop_except(kept, every)
+    if dropped:
+        write_approvals(path, approvals)
+    return DroppedApprovals(project.shown(path), tuple(dropped))
 
 
 def _each_release(project: Project, paths: list[Path], languages: tuple[str, ...], jobs: int | None):

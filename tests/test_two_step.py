@@ -1,0 +1,228 @@
+"""Two-step review: a translator's save is not an approval; only text a reviewer approved, in exactly that
+form, is published (README "Catalogs and review states")."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from conftest import msgfmt_check, run_cli, tree_digest
+
+from transpub.catalogs.approvals import entry_digest, read_approvals
+from transpub.catalogs.states import State, provenance
+
+RELEASE = "2023-07-18-wipo-assemblies"
+SECOND = "2023-07-19-second"
+CATALOG = f"locale/en/LC_MESSAGES/{RELEASE}.po"
+
+
+def _two_step(project: Path) -> Path:
+    config = project / "transpub.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[review]\npolicy = "two-step"\n', encoding="utf-8")
+    return project
+
+
+def _status(project: Path, lang: str = "en") -> dict[str, dict]:
+    result = run_cli(project, "status", "--lang", lang, "--json")
+    assert result.exit_code == 0, result.stderr
+    return {row["release"]: row for row in json.loads(result.stdout)}
+
+
+def _published(project: Path, release: str = RELEASE) -> str | None:
+    page = project / "outputs/en" / f"{release}.html"
+    return page.read_text(encoding="utf-8") if page.is_file() else None
+
+
+def test_a_translators_save_does_not_publish_until_approved(sample_project: Path):
+    project = _two_step(sample_project)
+    row = _status(project)[RELEASE]
+    assert not row["publishable"]
+    assert row["translated"]["segments"] == row["total"]["segments"] > 0 and row["approved"]["segments"] == 0
+    assert "translated (not approved)" in row["reason"] and "name(s) in names.po not approved" in row["reason"]
+    assert run_cli(project, "build", "--lang", "en").exit_code == 1
+    assert _published(project) is None
+
+    result = run_cli(project, "approve", "--lang", "en", "--by", "Marie Curie")
+    assert result.exit_code == 0, result.stderr
+    assert "wrote locale/en/approvals.tsv" in result.stdout
+    row = _status(project)[RELEASE]
+    assert row["publishable"] and row["approved"] == row["total"] and row["translated"]["segments"] == 0
+    assert run_cli(project, "build", "--lang", "en").exit_code == 0
+    assert _published(project) is not None
+
+
+def test_the_approvals_file_is_sorted_lines_bound_to_each_text(sample_project: Path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = _two_step(sample_project)
+    assert run_cli(project, "approve", "--lang", "en", "--by", "Marie\tCurie ").exit_code == 0
+    text = (project / "locale/en/approvals.tsv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    assert lines == sorted(lines) and len(lines) == len(set(lines))
+    catalog = polib.pofile(str(project / CATALOG))
+    digests = {entry_digest(entry) for entry in catalog if entry.msgstr and not entry.obsolete}
+    assert {line.split("\t")[1] for line in lines if line.startswith(RELEASE)} == digests
+    assert all(line.endswith("\tMarie Curie\t2023-11-14") for line in lines)
+
+
+def test_rewrapping_and_resaving_keep_every_approval(sample_project: Path):
+    if shutil.which("msgcat") is None:
+        pytest.skip("msgcat (Debian package gettext) is not installed")
+    project = _two_step(sample_project)
+    assert run_cli(project, "approve", "--lang", "en", "--by", "Reviewer").exit_code == 0
+    for width in ("50", "200"):
+        path = project / CATALOG
+        subprocess.run(["msgcat", "-w", width, "-o", str(path), str(path)], check=True)
+        assert _status(project)[RELEASE]["publishable"], width
+    # polib re-saves in its own layout, sorting nothing away
+    po = polib.pofile(str(project / CATALOG))
+    po.save(str(project / CATALOG))
+    msgfmt_check(project / CATALOG)
+    assert _status(project)[RELEASE]["publishable"]
+
+
+def _add_second_release(project: Path) -> None:
+    text = (project / "sources" / f"{RELEASE}.md").read_text(encoding="utf-8").replace("date: 2023-07-18", "date: 2023-07-19")
+    (project / "sources" / f"{SECOND}.md").write_text(text, encoding="utf-8")
+    assert run_cli(project, "update", "--lang", "en").exit_code == 0
+    second = polib.pofile(str(project / f"locale/en/LC_MESSAGES/{SECOND}.po"))
+    first = {entry.msgid: entry.msgstr for entry in polib.pofile(str(project / CATALOG))}
+    for entry in second:
+        entry.msgstr = first.get(entry.msgid, "") or entry.msgstr
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+    second.save(str(project / f"locale/en/LC_MESSAGES/{SECOND}.po"))
+
+
+def test_an_edit_after_approval_unpublishes_only_that_release_and_its_page_keeps_the_approved_text(sample_project: Path):
+    project = _two_step(sample_project)
+    _add_second_release(project)
+    assert run_cli(project, "approve", "--lang", "en", "--by", "Reviewer").exit_code == 0
+    assert run_cli(project, "build", "--lang", "en").exit_code == 0
+    approved_page = _published(project)
+    assert approved_page is not None and _published(project, SECOND) is not None
+
+    path = project / CATALOG
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if e.msgstr and "Geneva" in e.msgstr)
+    entry.msgstr = entry.msgstr.replace("Geneva", "GENEVA (unapproved)")
+    po.save(str(path))
+
+    rows = _status(project)
+    assert not rows[RELEASE]["publishable"] and rows[RELEASE]["reason"] == "not fully reviewed: 1 translated (not approved)"
+    assert rows[SECOND]["publishable"]
+    result = run_cli(project, "build", "--lang", "en")
+    assert f"skipped {RELEASE} [en]: not fully reviewed: 1 translated (not approved)" in result.stderr
+    assert _published(project) == approved_page and "unapproved" not in approved_page
+    assert _published(project, SECOND) is not None
+
+    listing = run_cli(project, "status", "--release", RELEASE, "--lang", "en", "--entries", "--json")
+    rows = {row["msgid"]: row for row in json.loads(listing.stdout)}
+    assert rows[entry.msgid]["state"] == "translated" and rows[entry.msgid]["approved_by"] is None
+    others = [row for msgid, row in rows.items() if msgid != entry.msgid and row["catalog"] == RELEASE]
+    assert others and all(row["state"] == "approved" and row["approved_by"] == "Reviewer" for row in others)
+
+
+def test_approve_refuses_entries_with_check_errors(sample_project: Path):
+    project = _two_step(sample_project)
+    path = project / CATALOG
+    po = polib.pofile(str(path))
+    broken = next(e for e in po if "{date:" in e.msgstr)
+    broken.msgstr = broken.msgstr.replace("{date:2023-07-06}", "July 6")
+    po.save(str(path))
+    result = run_cli(project, "approve", "--lang", "en", "--by", "Reviewer")
+    assert result.exit_code == 1
+    assert "not approved: " in result.stderr and "token-missing" in result.stderr
+    approvals = read_approvals(project / "locale/en/approvals.tsv")
+    assert (RELEASE, entry_digest(broken)) not in approvals.entries and len(approvals.entries) > 10
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--lang", "de", "--by", "R"), "language 'de' is not in this project"),
+        (("--lang", "en"), "who approves?"),
+        (("--lang", "en", "--by", "  "), "who approves?"),
+    ],
+)
+def test_approve_without_a_language_or_a_reviewer_is_a_usage_error(sample_project: Path, monkeypatch, args, says):
+    monkeypatch.delenv("TRANSPUB_REVIEWER", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    project = _two_step(sample_project)
+    before = tree_digest(project)
+    result = run_cli(project, "approve", *args)
+    assert result.exit_code == 2 and says in result.stderr
+    assert tree_digest(project) == before
+
+
+def test_the_reviewer_comes_from_the_environment_then_git(sample_project: Path, monkeypatch):
+    project = _two_step(sample_project)
+    monkeypatch.setenv("TRANSPUB_REVIEWER", "From Env")
+    assert "as From Env" in run_cli(project, "approve", "--lang", "en", "--dry-run").stdout
+    monkeypatch.delenv("TRANSPUB_REVIEWER")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(project / "gitconfig"))
+    (project / "gitconfig").write_text("[user]\n\tname = From Git\n", encoding="utf-8")
+    result = run_cli(project, "approve", "--lang", "en", "--dry-run")
+    assert "would approve" in result.stdout and "as From Git" in result.stdout
+    assert not (project / "locale/en/approvals.tsv").exists()  # a dry run writes nothing
+
+
+def test_approve_under_one_step_says_what_to_do(sample_project: Path):
+    result = run_cli(sample_project, "approve", "--lang", "en", "--by", "R")
+    assert result.exit_code == 2 and 'policy = "two-step"' in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("2023-07-18-wipo-assemblies\tabc\tR\t2026-12-04", "64 lowercase hexadecimal"),
+        ("2023-07-18-wipo-assemblies\t" + "a" * 64 + "\tR", "4 fields"),
+        ("2023-07-18-wipo-assemblies\t" + "a" * 64 + "\tR\t4 Dec 2026", "YYYY-MM-DD"),
+        ("../etc\t" + "a" * 64 + "\tR\t2026-12-04", "is not a catalog"),
+        ("names\t" + "a" * 64 + "\t \t2026-12-04", "names its reviewer"),
+    ],
+)
+def test_a_damaged_approvals_file_is_refused_at_its_line(sample_project: Path, line: str, says: str):
+    project = _two_step(sample_project)
+    (project / "locale/en/approvals.tsv").write_text(f"# comment\n\n{line}\n", encoding="utf-8")
+    before = tree_digest(project)
+    for command in (("status",), ("build", "--lang", "en"), ("approve", "--lang", "en", "--by", "R")):
+        result = run_cli(project, *command)
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert "locale/en/approvals.tsv:3: " in result.stderr.replace(str(project) + "/", "") and says in result.stderr
+    assert tree_digest(project) == before
+
+
+def test_the_origin_of_a_text_stays_true_after_a_person_rewrites_it(sample_project: Path):
+    from transpub.catalogs.states import origin_note
+
+    entry = polib.POEntry(msgid="a", msgstr="machine words")
+    entry.tcomment = origin_note("machine translation", "libretranslate, 2026-12-04", entry.msgstr)
+    assert provenance(entry).describe() == "machine translation: libretranslate, 2026-12-04, unedited"
+    entry.msgstr = "a person's words"
+    assert provenance(entry).describe() == "machine translation: libretranslate, 2026-12-04, since edited by a person"
+    assert State.APPROVED.publishable and not State.TRANSLATED.publishable
+
+
+def test_update_drops_the_approvals_of_texts_that_are_gone_and_says_so(sample_project: Path):
+    project = _two_step(sample_project)
+    assert run_cli(project, "approve", "--lang", "en", "--by", "Reviewer").exit_code == 0
+    before = read_approvals(project / "locale/en/approvals.tsv").entries
+    source = project / "sources" / f"{RELEASE}.md"
+    text = source.read_text(encoding="utf-8")
+    paragraph = next(line for line in text.splitlines() if line.startswith("{date:2023-07-06}"))
+    source.write_text(text.replace(paragraph, paragraph.replace("開幕しました", "開幕した")), encoding="utf-8")
+    result = run_cli(project, "update", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "locale/en/approvals.tsv: dropped 1 approval(s) of texts that no longer exist" in result.stdout
+    after = read_approvals(project / "locale/en/approvals.tsv").entries
+    assert len(after) == len(before) - 1 and set(after) < set(before)
+    row = _status(project)[RELEASE]
+    assert not row["publishable"] and "1 changed" in row["reason"]
+    again = run_cli(project, "update", "--lang", "en")
+    assert "dropped" not in again.stdout  # nothing more to drop
