@@ -4,6 +4,7 @@ form, is published (README "Catalogs and review states")."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -226,3 +227,62 @@ def test_update_drops_the_approvals_of_texts_that_are_gone_and_says_so(sample_pr
     assert not row["publishable"] and "1 changed" in row["reason"]
     again = run_cli(project, "update", "--lang", "en")
     assert "dropped" not in again.stdout  # nothing more to drop
+
+
+# --- review documents ---------------------------------------------------------------------------------------
+def _approve_every_row(path: Path, correct: tuple[str, str] | None = None) -> None:
+    """A reviewer writes approved in every row's State cell (and corrects one translation, if asked)."""
+    from docx import Document
+    from test_review import set_text
+
+    from transpub.review.reading import cell_text
+
+    document = Document(str(path))
+    for table in document.tables:
+        for row in table.rows[1:]:
+            if len(row.cells) >= 5 and cell_text(row.cells[3]).strip() in ("translated", "machine", "changed"):
+                set_text(row.cells[3], "approved")
+                if correct and cell_text(row.cells[2]).find(correct[0]) >= 0:
+                    set_text(row.cells[2], cell_text(row.cells[2]).replace(*correct))
+    document.save(str(path))
+
+
+def test_approving_every_row_of_a_review_document_makes_the_language_publishable(sample_project: Path):
+    project = _two_step(sample_project)
+    out = project.parent / "review-en.docx"
+    result = run_cli(project, "review", "export", "--lang", "en", "--by", "Marie Curie", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    from docx import Document
+
+    header = "\n".join(p.text for p in Document(str(out)).paragraphs[:12])
+    assert "Reviewer: Marie Curie" in header and re.search(r"approved 0, translated \d+, machine 0", header)
+    _approve_every_row(out, correct=("Geneva", "Genève"))
+    result = run_cli(project, "review", "import", str(out))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    row = _status(project)[RELEASE]
+    assert row["publishable"], row["reason"]
+    approvals = read_approvals(project / "locale/en/approvals.tsv")
+    assert {a.by for a in approvals.entries.values()} == {"Marie Curie"}
+    # the corrected text is what was approved, and what is published
+    po = polib.pofile(str(project / CATALOG))
+    corrected = next(e for e in po if "Genève" in e.msgstr)
+    assert (RELEASE, entry_digest(corrected)) in approvals.entries
+    assert run_cli(project, "build", "--lang", "en").exit_code == 0
+    assert "Genève" in _published(project)
+
+
+def test_importing_approvals_needs_a_reviewer_name(sample_project: Path, monkeypatch):
+    monkeypatch.delenv("TRANSPUB_REVIEWER", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    project = _two_step(sample_project)
+    out = project.parent / "review-en.docx"
+    assert run_cli(project, "review", "export", "--lang", "en", "-o", str(out)).exit_code == 0
+    _approve_every_row(out)
+    before = tree_digest(project)
+    result = run_cli(project, "review", "import", str(out))
+    assert result.exit_code == 2 and "who approves?" in result.stderr
+    assert tree_digest(project) == before
+    result = run_cli(project, "review", "import", str(out), "--by", "Late Name")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert _status(project)[RELEASE]["publishable"]

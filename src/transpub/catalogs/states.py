@@ -60,6 +60,13 @@ class Review:
             return State.APPROVED if self.approvals.of(catalog, entry) is not None else State.TRANSLATED
         return state
 
+    @property
+    def states(self) -> tuple[State, ...]:
+        """The states an entry can be in under this policy, in the order reports list them."""
+        if self.two_step:
+            return (State.APPROVED, State.TRANSLATED, State.MACHINE, State.CHANGED, State.UNTRANSLATED)
+        return (State.REVIEWED, State.MACHINE, State.CHANGED, State.UNTRANSLATED)
+
     def approval(self, entry: polib.POEntry | None, catalog: str) -> Approval | None:
         if entry is None or not self.two_step:
             return None

@@ -66,9 +66,10 @@ def review() -> None:
 @click.option("--release", "release_id", help="Only this release id (default: every release).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .docx file to write.")  # fmt: skip
+@click.option("--by", "by", help="Two-step review: who approves in this document (named in it; read back on import).")
 @click.pass_context
 @reports_errors
-def review_export(ctx: click.Context, lang: str, release_id: str | None, output: Path) -> None:
+def review_export(ctx: click.Context, lang: str, release_id: str | None, output: Path, by: str | None) -> None:
     """Write a review document: one table row per segment with ID, source, translation, state, comment.
 
     The reviewer corrects the Translation column, writes approved (or ok, reviewed, ✓) in the State
@@ -83,7 +84,7 @@ def review_export(ctx: click.Context, lang: str, release_id: str | None, output:
     from ..render.review_docx import make_review_document
 
     project = _project(ctx)
-    exported = make_review_document(project, _one_language(project, lang), release_id)
+    exported = make_review_document(project, _one_language(project, lang), release_id, reviewer=by)
     try:
         atomic_write_bytes(output, exported.data)
     except OSError as exc:
@@ -96,9 +97,10 @@ def review_export(ctx: click.Context, lang: str, release_id: str | None, output:
 @review.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--by", "by", help="Two-step review: who approves (default: the reviewer named at export).")
 @click.pass_context
 @reports_errors
-def review_import(ctx: click.Context, file: Path, as_json: bool) -> None:
+def review_import(ctx: click.Context, file: Path, as_json: bool, by: str | None) -> None:
     """Apply a review document's corrections, approvals and comments to the PO catalogs.
 
     Each row is applied, or reported: a conflict when the catalog changed since export (export again),
@@ -114,7 +116,7 @@ def review_import(ctx: click.Context, file: Path, as_json: bool) -> None:
     from ..review.apply import import_review_file
 
     project = _project(ctx)
-    report = import_review_file(project, file)
+    report = import_review_file(project, file, reviewer=by)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -61,7 +61,7 @@ from .docx_base import (
 
 DOCUMENT_LANG = "en"  # the language of the document's own words: headings, labels, instructions
 NAMES_HEADING = "Names (names.po): the publisher and organizations"
-FILLS = {State.MACHINE: "FFF2CC", State.CHANGED: "FBE0C3", State.UNTRANSLATED: "F8D3D3"}
+FILLS = {State.TRANSLATED: "E2EFDA", State.MACHINE: "FFF2CC", State.CHANGED: "FBE0C3", State.UNTRANSLATED: "F8D3D3"}
 TOKEN_FILL_SOURCE = "E7E6E6"
 TOKEN_FILL_TRANSLATION = "DDEBF7"
 HEADER_FILL = "D9D9D9"
@@ -104,11 +104,17 @@ class ReviewExport:
 
 
 def make_review_document(
-    project: Project, lang: str, release_id: str | None = None, *, now: dt.datetime | None = None
+    project: Project,
+    lang: str,
+    release_id: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+    reviewer: str | None = None,
 ) -> ReviewExport:
     """The review document for ``lang`` (every release, or the one asked for), made at ``now`` (default:
-    :func:`transpub.clock.now`, so ``SOURCE_DATE_EPOCH`` when it is set)."""
-    contents = review_contents(project, lang, release_id)
+    :func:`transpub.clock.now`, so ``SOURCE_DATE_EPOCH`` when it is set). Under two-step review,
+    ``reviewer`` is who approves in it: named in its header, and read back by ``review import``."""
+    contents = review_contents(project, lang, release_id, reviewer=reviewer)
     moment = now.astimezone(dt.timezone.utc) if now is not None else clock.now()
     data = render_review_docx(contents, moment)
     return ReviewExport(data, lang, tuple(section.catalog_id for section in contents.releases), contents.counts)
@@ -183,6 +189,9 @@ class _ReviewWriter:
             ("Exported", [(f"{self.moment:%Y-%m-%d %H:%M} UTC by transpub {__version__} ({project.name})", self.ui)]),
             ("Segments", [(f"{sum(counts.values())}: " + ", ".join(f"{state} {n}" for state, n in counts.items()), self.ui)]),
         )  # fmt: skip
+        if self.contents.review.two_step:
+            approver = self.contents.reviewer or "(not named: give it to 'transpub review import --by')"
+            facts += (("Reviewer", [(f"{approver} — writing approved in a row approves its translation as shown", self.ui)]),)
         for label, value in facts:
             paragraph = doc.add_paragraph()
             add_run(paragraph._p, f"{label}: ", self.words(bold=True))
@@ -313,6 +322,8 @@ class _ReviewWriter:
             fmt.PROPERTY_EXPORTED: self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
             fmt.PROPERTY_RELEASES: releases,
         }
+        if self.contents.reviewer:
+            properties[fmt.PROPERTY_REVIEWER] = self.contents.reviewer
         package = self.doc.part.package
         part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, _custom_xml(properties), package)
         package.relate_to(part, RT.CUSTOM_PROPERTIES)

@@ -28,12 +28,15 @@ from pathlib import Path
 import polib
 
 from .. import clock
+from ..catalogs.approvals import NAMES_CATALOG, write_approvals
 from ..catalogs.pofile import read_catalog, write_catalog
-from ..catalogs.states import State, entry_state, mark_reviewed
+from ..catalogs.states import Review, State, entry_state, mark_reviewed, read_review
 from ..config import SAFE_ID_RE, Project
 from ..errors import ReviewError
 from ..fsutil import project_lock
+from ..localize.names import read_names
 from . import docformat as fmt
+from .approve import reviewer_name
 from .checks import CatalogContext, Severity, catalog_context, check_translation
 from .docx_guard import read_review_file
 from .reading import ReviewRow, read_review_document
@@ -96,18 +99,24 @@ class ImportReport:
         }
 
 
-def import_review_file(project: Project, path: Path, *, now: dt.datetime | None = None) -> ImportReport:
+def import_review_file(
+    project: Project, path: Path, *, now: dt.datetime | None = None, reviewer: str | None = None
+) -> ImportReport:
     """Apply the review document at ``path`` (read with the size limit first); see :func:`import_review`."""
-    return import_review(project, read_review_file(path), path_label=str(path), now=now)
+    return import_review(project, read_review_file(path), path_label=str(path), now=now, reviewer=reviewer)
 
 
-def import_review(project: Project, data: bytes, *, path_label: str, now: dt.datetime | None = None) -> ImportReport:
+def import_review(
+    project: Project, data: bytes, *, path_label: str, now: dt.datetime | None = None, reviewer: str | None = None
+) -> ImportReport:
     """Apply a reviewed document to the catalogs; every row's outcome is in the report.
 
     Rows are validated one by one; the valid ones are applied and every changed catalog is written
     atomically, all under the project lock. A document that cannot be read, is not a transpub review
     document or reviews a language this project does not have is refused (ReviewError) before anything
-    is written.
+    is written. Under two-step review, "approved" in a row records an approval of the row's translation
+    (corrected, if it was) by ``reviewer``, else the reviewer named in the document at export, else
+    $TRANSPUB_REVIEWER or git's user.name.
     """
     document = read_review_document(data, path_label)
     if document.lang not in project.languages:
@@ -117,7 +126,7 @@ def import_review(project: Project, data: bytes, *, path_label: str, now: dt.dat
         raise ReviewError("the review document has no segment rows (was the table deleted?)", path=path_label)
 
     with project_lock(project.root):
-        importer = _Importer(project, document.lang)
+        importer = _Importer(project, document.lang, reviewer or document.properties.get(fmt.PROPERTY_REVIEWER))
         results = tuple(importer.apply(row) for row in document.rows)
         stamp = clock.po_stamp(now)
         written = []
@@ -127,6 +136,10 @@ def import_review(project: Project, data: bytes, *, path_label: str, now: dt.dat
                     catalog.po.metadata["PO-Revision-Date"] = stamp
                 if write_catalog(catalog.path, catalog.po):
                     written.append(project.shown(catalog.path))  # a symlinked catalog is named as the project names it
+        if importer.approved_any:
+            path = project.approvals_path(document.lang)
+            if write_approvals(path, importer.review.approvals):
+                written.append(project.shown(path))
     return ImportReport(path_label, document.lang, results, tuple(written))
 
 
@@ -142,12 +155,27 @@ class _Catalog:
 class _Importer:
     project: Project
     lang: str
+    reviewer: str | None = None  # two-step review: who approves (resolved when a row first approves)
     catalogs: dict[str, _Catalog | None] = field(default_factory=dict)
     seen: set[tuple[str, str]] = field(default_factory=set)  # (catalog id, key) of rows applied so far
     context: CatalogContext = field(init=False)
+    review: Review = field(init=False)
+    approved_any: bool = False
 
     def __post_init__(self) -> None:
-        self.context = catalog_context(self.project, self.lang)
+        self.review = read_review(self.project, self.lang)
+        self.context = catalog_context(self.project, self.lang, read_names(self.project, self.lang, self.review))
+
+    def approve(self, catalog_id: str, entry: polib.POEntry) -> bool:
+        """Two-step review: record the reviewer's approval of the entry's present text; False if it had one."""
+        catalog = NAMES_CATALOG if catalog_id == fmt.NAMES_ID else catalog_id
+        if self.review.approvals.of(catalog, entry) is not None:
+            return False
+        if self.reviewer is None or not self.reviewer.strip():
+            self.reviewer = reviewer_name(None, self.project)  # a UsageError when no one can be named
+        self.review.approvals.approve(catalog, entry, self.reviewer, clock.today().isoformat())
+        self.approved_any = True
+        return True
 
     def catalog(self, catalog_id: str) -> _Catalog | None:
         if catalog_id not in self.catalogs:
@@ -221,6 +249,8 @@ class _Importer:
         if decision == "approve":
             if state_before is not State.REVIEWED or entry.previous_msgid:
                 mark_reviewed(entry)
+                approved = True
+            if self.review.two_step and self.approve(row.catalog_id, entry):  # the text as it now stands
                 approved = True
         elif decision == "needs work" or (edited and state_before is State.UNTRANSLATED):
             if "fuzzy" not in entry.flags and entry.msgstr.strip():

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import polib
 
 from ..catalogs.pofile import index_entries, read_catalog
-from ..catalogs.states import State, entry_state
+from ..catalogs.approvals import NAMES_CATALOG, clean_reviewer
+from ..catalogs.states import ONE_STEP, Review, State
 from ..config import Project
 from ..errors import ReviewError
 from ..localize.names import names_needed, read_names
@@ -54,6 +55,8 @@ class ReviewContents:
     project: Project
     lang: str
     sections: tuple[ReviewSection, ...]
+    review: Review = ONE_STEP  # the language's review policy: which states rows can be in
+    reviewer: str | None = None  # who approves in this document (two-step review)
 
     @property
     def releases(self) -> tuple[ReviewSection, ...]:
@@ -63,14 +66,17 @@ class ReviewContents:
     def counts(self) -> Mapping[str, int]:
         """Rows per state, every state in State's order (zeros included)."""
         counts = Counter(row.state.value for section in self.sections for row in section.rows)
-        return {state.value: counts.get(state.value, 0) for state in State}
+        return {state.value: counts.get(state.value, 0) for state in self.review.states}
 
 
-def review_contents(project: Project, lang: str, release_id: str | None = None) -> ReviewContents:
+def review_contents(
+    project: Project, lang: str, release_id: str | None = None, *, reviewer: str | None = None
+) -> ReviewContents:
     """The contents of the review document for ``lang``: every release with a catalog, or the one asked for."""
     _check_target(project, lang)
     releases = read_releases(project, release_id)
     names = read_names(project, lang)
+    review = names.review
     context = catalog_context(project, lang, names)
     sections: list[ReviewSection] = []
     included: list[Release] = []
@@ -83,7 +89,7 @@ def review_contents(project: Project, lang: str, release_id: str | None = None) 
             continue
         loc = LocalizedRelease(project, release, project.source_lang)
         rows = tuple(
-            ReviewItem(fmt.row_id(release.id, n), entry, entry_state(entry), _note(entry))
+            ReviewItem(fmt.row_id(release.id, n), entry, review.state(entry, release.id), _note(entry))
             for n, entry in enumerate(fmt.reviewable_entries(catalog), 1)
         )
         decision = decide(project, release, lang, catalog, names, context=context)
@@ -91,10 +97,10 @@ def review_contents(project: Project, lang: str, release_id: str | None = None) 
         included.append(release)
     if not sections:
         raise ReviewError(f"nothing to review in {lang}: no catalogs yet (run 'transpub update --lang {lang}')")
-    names_section = _names_section(project, lang, included)
+    names_section = _names_section(project, lang, included, review)
     if names_section is not None:
         sections.append(names_section)
-    return ReviewContents(project, lang, tuple(sections))
+    return ReviewContents(project, lang, tuple(sections), review, clean_reviewer(reviewer) if reviewer else None)
 
 
 def _check_target(project: Project, lang: str) -> None:
@@ -112,7 +118,7 @@ def _note(entry: polib.POEntry) -> str:
     return " · ".join(part for part in (kind, where) if part)
 
 
-def _names_section(project: Project, lang: str, releases: list[Release]) -> ReviewSection | None:
+def _names_section(project: Project, lang: str, releases: list[Release], review: Review) -> ReviewSection | None:
     path = project.names_path(lang)
     if not path.exists() or not releases:
         return None
@@ -127,7 +133,7 @@ def _names_section(project: Project, lang: str, releases: list[Release]) -> Revi
         entry = index.get((context, msgid))
         if entry is not None:
             note = entry.comment.split("\n")[0].split(";")[0] if entry.comment else context
-            rows.append(ReviewItem(fmt.row_id(fmt.NAMES_ID, order[id(entry)]), entry, entry_state(entry), note))
+            rows.append(ReviewItem(fmt.row_id(fmt.NAMES_ID, order[id(entry)]), entry, review.state(entry, NAMES_CATALOG), note))
     if not rows:
         return None
     return ReviewSection(fmt.NAMES_ID, "", tuple(rows), None)

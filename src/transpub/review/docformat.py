@@ -38,6 +38,7 @@ PROPERTY_LANG = "transpub-lang"
 PROPERTY_PROJECT = "transpub-project"
 PROPERTY_EXPORTED = "transpub-exported"
 PROPERTY_RELEASES = "transpub-releases"
+PROPERTY_REVIEWER = "transpub-reviewer"  # who approves in this document (two-step review), from export --by
 CUSTOM_PROPERTIES_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 
 NAMES_ID = "names.po"  # the catalog id of the names table's rows
