@@ -37,6 +37,10 @@ def test_init_scaffolds_a_project_that_builds(tmp_path: Path):
     result = run_cli(target, "build", "--lang", "en")
     assert result.exit_code == 0, result.stderr
     assert list((target / "outputs" / "en").glob("*-example.html"))
+    # a new project reviews in two steps: a translator's save is not an approval
+    from transpub.config import load_project
+
+    assert load_project(target).review.policy == "two-step"
     # a second init refuses to overwrite the project
     again = run_cli(None, "init", str(target))
     assert again.exit_code == 2 and "already exists" in again.stderr

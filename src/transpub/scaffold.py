@@ -71,6 +71,11 @@ engine = "google"          # or "libre" with url = "https://translate.example.or
 # [build]
 # jobs = 4                 # worker processes for `transpub build` without -j (default: one per core)
 
+[review]
+policy = "two-step"        # a translator's text publishes only once a reviewer approved it
+                           # (transpub approve, or "approved" in a review document);
+                           # "one-step": clearing the fuzzy flag is the review
+
 [organizations]            # declared once, in the source language; {{org:ID}} in releases
 # WIPO = {{ name = "World Intellectual Property Organization", short = "WIPO" }}
 
