@@ -286,3 +286,63 @@ def test_importing_approvals_needs_a_reviewer_name(sample_project: Path, monkeyp
     result = run_cli(project, "review", "import", str(out), "--by", "Late Name")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert _status(project)[RELEASE]["publishable"]
+
+
+# --- no sequence of edits, re-saves and approvals publishes what was not approved ----------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEXTS = st.sampled_from(["", "One", "One ", "Two", "one", "Deux", "Zwei\nZeilen", "**Three**", "One"])
+_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("edit"), st.integers(0, 3), _TEXTS),
+        st.tuples(st.just("fuzzy"), st.integers(0, 3), st.booleans()),
+        st.tuples(st.just("resave"), st.sampled_from([0, 20, 50, 78]), st.booleans()),
+        st.tuples(st.just("approve"), st.integers(0, 3), st.booleans()),
+        st.tuples(st.just("approve all"), st.just(0), st.booleans()),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_OPS)
+def test_no_sequence_publishes_a_text_that_was_not_approved_in_exactly_that_form(ops):
+    from transpub.catalogs.approvals import Approvals
+    from transpub.catalogs.pofile import catalog_from_bytes, catalog_to_bytes, new_catalog
+    from transpub.catalogs.states import Review
+
+    po = new_catalog("en", project="t")
+    for n in range(4):
+        po.append(polib.POEntry(msgid=f"Source {n}", msgstr=f"Text {n}", occurrences=[("sources/x.md", str(n + 1))]))
+    review = Review(True, Approvals({}))
+    approved: set[tuple[str, str]] = set()  # the oracle: (msgid, msgstr) a reviewer approved
+
+    def entries():
+        return [e for e in po if e.msgid]
+
+    for op, arg, flag in ops:
+        if op == "edit":
+            entries()[arg].msgstr = flag
+        elif op == "fuzzy":
+            entry = entries()[arg]
+            if flag and "fuzzy" not in entry.flags:
+                entry.flags.append("fuzzy")
+            elif not flag and "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif op == "resave":  # what an editor or msgcat does: the same entries, written and read again
+            data = catalog_to_bytes(po, "x.po")
+            if flag:
+                data = data.replace(b"\n", b"\r\n").replace(b"\r\r\n", b"\r\n")
+            po = catalog_from_bytes(data.replace(b"\r\n", b"\n"), Path("x.po"))
+        else:
+            targets = entries() if op == "approve all" else [entries()[arg]]
+            for entry in targets:
+                if review.state(entry, "x") is State.TRANSLATED:
+                    review.approvals.approve("x", entry, "Reviewer", "2026-12-04")
+                    approved.add((entry.msgid, entry.msgstr))
+        states = [review.state(entry, "x") for entry in entries()]
+        for entry, state in zip(entries(), states):
+            assert state.publishable == ((entry.msgid, entry.msgstr) in approved and "fuzzy" not in entry.flags and bool(entry.msgstr.strip()))
+        if all(state.publishable for state in states):
+            assert all((entry.msgid, entry.msgstr) in approved for entry in entries())
