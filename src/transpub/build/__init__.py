@@ -32,16 +32,16 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .config import Project, load_project, release_id_of
-from .errors import UsageError
-from .fsutil import atomic_write_text, process_pool, project_lock
-from .staging import Staged, commit, discard, stage_bytes
+from .. import __version__
+from ..config import Project, load_project, release_id_of
+from ..errors import UsageError
+from ..fsutil import atomic_write_text, process_pool, project_lock
+from ..staging import Staged, commit, discard, stage_bytes
 
 if TYPE_CHECKING:
-    from .localize.names import Names
-    from .localize.release import LocalizedRelease
-    from .source.model import Release
+    from ..localize.names import Names
+    from ..localize.release import LocalizedRelease
+    from ..source.model import Release
 
 # Parsing, checking and rendering modules (markdown-it, Babel, Jinja, python-docx) are imported by the
 # code that renders, not here: a build with nothing to render (the common no-op) never loads them.
@@ -296,8 +296,8 @@ def _collect(result: _ReleaseResult, pairs, outputs, skipped, manifest) -> None:
 
 def _pair_info(project: Project, release: Release, lang: str, catalog, names: Names, key: str) -> tuple[PairInfo, LocalizedRelease]:
     """Whether the pair publishes (and why not), with the localized release a render of it uses."""
-    from .localize.release import LocalizedRelease
-    from .review.publishing import decide
+    from ..localize.release import LocalizedRelease
+    from ..review.publishing import decide
 
     decision = decide(project, release, lang, catalog, names)
     # the title shown in index pages: the published one, or what a draft shows
@@ -317,14 +317,14 @@ def _load_renderers(project: Project, job: _ReleaseJob, formats: Sequence[str]) 
     """
     from babel import Locale
 
-    from .localize import release as localize  # noqa: F401
-    from .render import html
-    from .review import checks  # noqa: F401
-    from .source import reader, tokens  # noqa: F401
-    from .source.inline import markdown_parser
+    from ..localize import release as localize  # noqa: F401
+    from ..render import html
+    from ..review import checks  # noqa: F401
+    from ..source import reader, tokens  # noqa: F401
+    from ..source.inline import markdown_parser
 
     if "docx" in formats:
-        from .render import docx  # noqa: F401
+        from ..render import docx  # noqa: F401
     project = _project_for(job.root, job.config)
     for lang in dict.fromkeys((project.source_lang, *job.keys)):
         Locale.parse(lang).territories  # noqa: B018  (reads the locale's CLDR data into Babel's cache)
@@ -402,9 +402,9 @@ class _Workers:
 
 def _build_release(job: _ReleaseJob) -> _ReleaseResult:
     """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
-    from .localize.release import catalog_for
-    from .source.inline import forget_parsed_texts
-    from .source.reader import read_release
+    from ..localize.release import catalog_for
+    from ..source.inline import forget_parsed_texts
+    from ..source.reader import read_release
 
     project = _project_for(job.root, job.config)
     release = read_release(Path(job.source), project)
@@ -436,14 +436,14 @@ def _names_for(project: Project, config: str, lang: str) -> Names:
 
 @lru_cache(maxsize=64)
 def _read_names_cached(root: str, config: str, lang: str, _digest: str) -> Names:
-    from .localize.names import read_names
+    from ..localize.names import read_names
 
     return read_names(_project_for(root, config), lang)
 
 
 def _render(project: Project, loc: LocalizedRelease, formats: tuple[str, ...], versions: dict[str, str], staged: list[Staged]) -> list[Output]:
     """Render one (release, language); files are staged beside their targets, not yet in place."""
-    from .render import html
+    from ..render import html
 
     release = loc.release
     folder = f"{DRAFTS}/{loc.lang}" if loc.draft else loc.lang
@@ -464,7 +464,7 @@ def _render(project: Project, loc: LocalizedRelease, formats: tuple[str, ...], v
         for image in release.images():
             stage(base / image.src, (release.path.parent / image.src).read_bytes())
     if "docx" in formats:
-        from .render.docx import render_release_docx
+        from ..render.docx import render_release_docx
 
         data = render_release_docx(loc, image_root=release.path.parent)
         outputs.append(Output(release.id, loc.lang, f"outputs/{folder}/{release.id}.docx", loc.draft, stage(base / f"{release.id}.docx", data)))
@@ -528,7 +528,7 @@ def _write_indexes(
 
 
 def _render_index(project: Project, path: str, lang: str | None, rows, languages: dict[str, str]) -> str:
-    from .render import html
+    from ..render import html
 
     templates = _templates(project)
     if path == "index.html":
@@ -621,7 +621,7 @@ def _hash(*parts: object) -> str:
 @cache
 def _code_digest() -> str:
     """transpub's own code, templates and styles: an editable install changes without a version bump."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     return _folder_digest(package, suffixes=(".py", ".j2", ".css"))
 
 
