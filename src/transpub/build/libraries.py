@@ -77,7 +77,7 @@ def records_digest(path: list[str] | None = None) -> str:
         digest.update(f"{entry}\0".encode())
         for name in names:
             digest.update(f"{name}\0".encode())
-            if name.endswith(".egg-info") and "-" not in name:
+            if name.endswith(".egg-info") and "-" not in name.removesuffix(".egg-info"):
                 record = os.path.join(entry or ".", name)
                 digest.update(_file_bytes(os.path.join(record, "PKG-INFO") if os.path.isdir(record) else record))
         digest.update(b"\n")
