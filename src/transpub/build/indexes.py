@@ -20,7 +20,6 @@ from ..fsutil import atomic_write_text
 from .digests import Digests, hash_parts
 from .manifest import PairInfo
 from .plan import DRAFTS
-from .workers import templates_dir
 
 ROOT_INDEX = "index.html"
 STYLESHEET = "static/transpub.css"
@@ -103,6 +102,7 @@ def write_index_page(project: Project, page: IndexPage, languages: dict[str, str
 
 def render_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> str:
     from ..render import html
+    from .workers import templates_dir
 
     templates = templates_dir(project)
     if page.path == ROOT_INDEX:
