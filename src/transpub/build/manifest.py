@@ -4,7 +4,8 @@ For every (release, language) the manifest remembers the digest of everything it
 the publishing decision made from it (with the title and date the index pages show), so a release whose
 inputs are unchanged is decided without being read again. For every output file it holds the key the file
 was built with, for every index page the key of what it lists, and the versions of the libraries that
-shape the pages (``libraries``). Keys are made in ``digests`` and ``plan``; this module only keeps them.
+shape the pages (``libraries``). Keys are made in ``digests``, ``plan`` and ``indexes``; this module only
+keeps them.
 
 A :class:`Manifest` is a frozen value: a build reads one, and makes the next one in a single step
 (:meth:`Manifest.after_build`). Reading never fails: a missing or damaged manifest, or one of another
@@ -43,6 +44,8 @@ class PairInfo:
 
 @dataclass(frozen=True)
 class Manifest:
+    """The manifest's contents, as read from the file or as a build leaves them."""
+
     pairs: Mapping[str, PairInfo] = field(default_factory=dict)  # "release/lang" -> what was decided
     outputs: Mapping[str, str] = field(default_factory=dict)  # path in outputs/ -> key it was built with
     indexes: Mapping[str, str] | None = None  # index page in outputs/ -> key; None: no HTML built yet
