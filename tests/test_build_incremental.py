@@ -118,7 +118,7 @@ def test_damaged_manifest_means_a_full_rebuild_not_an_error(sample_project: Path
 def test_the_manifest_written_in_pieces_is_one_compact_json_text_and_a_changed_one_is_rewritten(sample_project: Path):
     import json
 
-    from transpub.build import _manifest_pieces
+    from transpub.build.manifest import manifest_pieces as _manifest_pieces
 
     project = load_project(_three_releases(sample_project))
     build(project, jobs=1)
@@ -242,7 +242,7 @@ def test_workers_start_with_everything_loaded(sample_project: Path):
     these, left to the workers, was paid again by every worker on the critical path)."""
     probe = (
         "import sys\n"
-        "import babel.localedata, jinja2, transpub.build as b, transpub.config as c, transpub.localize.names as loc\n"
+        "import babel.localedata, jinja2, transpub.build as b, transpub.build.workers as w, transpub.config as c, transpub.localize.names as loc\n"
         "late, in_release = [], False\n"
         "def spy(module, name, label):\n"
         "    real = getattr(module, name)\n"
@@ -251,7 +251,7 @@ def test_workers_start_with_everything_loaded(sample_project: Path):
         "            late.append(label)\n"
         "        return real(*args, **kwargs)\n"
         "    setattr(module, name, wrapper)\n"
-        "real_release = b._build_release\n"
+        "real_release = w.build_release\n"
         "def release(job):\n"
         "    global in_release\n"
         "    in_release = True\n"
@@ -259,7 +259,7 @@ def test_workers_start_with_everything_loaded(sample_project: Path):
         "        return real_release(job)\n"
         "    finally:\n"
         "        in_release = False\n"
-        "b._build_release = release\n"
+        "w.build_release = release\n"
         "spy(babel.localedata, 'load', 'locale')\n"
         "spy(jinja2.Environment, '_parse', 'template')\n"
         "spy(c, 'load_project', 'settings')\n"

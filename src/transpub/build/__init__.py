@@ -1,0 +1,258 @@
+"""`build`: render every publishable (release, language) as HTML and DOCX, plus the index pages.
+
+Published outputs go to ``outputs/<lang>/``. With ``--draft``, the pairs that are not fully reviewed are
+rendered too, visibly marked, into ``outputs/drafts/<lang>/``: a separate folder, so a draft can never
+overwrite or be mistaken for a published page, and the site can be deployed without it. The source
+language is built straight from the source.
+
+Builds are incremental. ``outputs/.transpub-manifest.json`` records, for every (release, language), a
+digest of everything its result depends on (the source, its catalog, names.po, the glossary,
+transpub.toml, transpub's own code, the versions of Babel, Jinja2, markdown-it-py and python-docx) and,
+for every output file, that digest plus the images, templates, format and the set of published language
+versions; index pages are keyed on what they list. A page that was published and is no longer
+publishable is left as it was, the last reviewed version, and reported as skipped.
+Content, not modification times, decides: a no-op rebuild reads and hashes files but parses and renders
+nothing (it does not even import the parsers and renderers, nor take the project lock, since it writes
+nothing), and changing one release re-renders only that release's outputs (and an index page only if
+what it lists changed). Pairs that need rendering are spread over a process pool; every output is
+deterministic, so a parallel build writes the same bytes as a serial one.
+
+The package, in the order a build uses it:
+
+- ``libraries``: the versions of the libraries that shape a page or document, found without importing them;
+- ``digests``: the digests of every input, and which outputs exist;
+- ``manifest``: what the last build decided and wrote (a frozen :class:`Manifest`), read and written;
+- ``plan``: for one release, which outputs are up to date, which to render, which pairs are skipped (pure);
+- ``workers``: the job of one release (read, decide, render) and the process pool that runs the jobs
+  (imported with the first release to render);
+- ``indexes``: the index pages;
+- here: :func:`build`, which runs them, first without the lock, and under it only when there is work.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..config import Project, release_id_of
+from ..errors import UsageError
+from ..fsutil import project_lock
+from ..staging import Staged, commit, discard
+from .digests import Digests, OutputListing
+from .indexes import index_keys, index_pages, linked_languages, stale_pages, write_index_page
+from .libraries import installed_libraries
+from .manifest import Manifest, PairInfo, manifest_is_written, manifest_path, read_manifest, write_manifest
+from .plan import DRAFTS, FORMATS, Output, ReleaseJob, ReleasePlan, Skipped, plan_release, remembered_pairs
+
+if TYPE_CHECKING:
+    from .workers import Workers
+
+__all__ = ["DRAFTS", "FORMATS", "BuildReport", "Output", "Skipped", "build", "parse_formats"]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    outputs: tuple[Output, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    indexes: tuple[str, ...] = ()
+    rendered: int = 0  # (release, language) pairs actually rendered in this run
+    reused: int = 0  # outputs whose inputs had not changed
+    published: dict = field(default_factory=dict)  # lang -> number of published releases
+
+    def built_for(self, lang: str) -> bool:
+        return any(o.lang == lang for o in self.outputs)
+
+
+def parse_formats(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return FORMATS
+    items = value.split(",") if isinstance(value, str) else list(value)
+    formats = tuple(dict.fromkeys(item.strip().lower() for item in items if item.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def build(
+    project: Project,
+    languages: Sequence[str] | None = None,
+    release_id: str | None = None,
+    formats: Sequence[str] = FORMATS,
+    draft: bool = False,
+    *,
+    jobs: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    languages = tuple(project.check_language(lang) for lang in languages) if languages else project.all_languages
+    paths = {release_id_of(path): path for path in project.release_paths()}
+    if release_id is not None and release_id not in paths:
+        raise UsageError(f"no release {release_id!r} in sources/")
+    request = _Request(project, languages, paths, release_id, tuple(formats), draft, jobs, on_progress)
+    try:
+        # Most builds find everything up to date: that is decided from the manifest and the inputs'
+        # digests, reading only, so it needs no lock (every file transpub writes is replaced atomically:
+        # a reader sees its old or its new version), and does not wait for filelock's import.
+        return _build(request, dry_run=True)
+    except _MustWrite:
+        pass
+    # outputs/ is written under the project lock, like locale/: two builds never interleave outputs and
+    # manifest, and the lock's sweep of a killed run's temporary files never meets a live one.
+    with project_lock(project.root):
+        return _build(request)
+
+
+class _MustWrite(Exception):
+    """A dry run found something to render or write: the build starts again under the lock."""
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What :func:`build` was asked for, checked."""
+
+    project: Project
+    languages: tuple[str, ...]
+    paths: dict  # release id -> its source
+    release_id: str | None
+    formats: tuple[str, ...]
+    draft: bool
+    jobs: int | None
+    on_progress: Callable[[int, int], None] | None
+
+
+def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
+    """One build: every release (planned, and rendered where needed), the index pages, then the manifest.
+
+    A ``dry_run`` reads only, and raises :class:`_MustWrite` at the first thing it would render or write.
+    """
+    project, languages, paths = request.project, request.languages, request.paths
+    manifest = read_manifest(manifest_path(project.outputs_dir))
+    libraries = installed_libraries(manifest.libraries)
+    digests = Digests(project, libraries)
+    listing = OutputListing(project.outputs_dir)
+    done = _build_releases(request, manifest, digests, listing, dry_run)
+
+    published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if done.pairs[rid, lang].publishable} for rid in paths}
+    indexes: list[str] = []
+    new_index_keys = None
+    if "html" in request.formats:
+        linked = linked_languages(project, list(paths), published, languages)
+        pages = index_pages(project, list(paths), done.pairs, published, languages, linked)
+        new_index_keys = index_keys(pages, linked, digests)
+        stale = stale_pages(project, pages, new_index_keys, manifest.indexes or {})
+        if stale and dry_run:
+            raise _MustWrite
+        for page in stale:
+            write_index_page(project, page, linked)
+        indexes = [f"outputs/{page.path}" for page in pages if page.path.endswith(".html")]
+
+    # forget outputs deleted by hand; a dry run wrote nothing, so the listing taken before is still true
+    out_dir = str(project.outputs_dir)
+    exists = listing.has if dry_run else (lambda relative: os.path.isfile(os.path.join(out_dir, relative)))
+    after = manifest.after_build(
+        pairs=done.pairs, outputs=done.output_keys, indexes=new_index_keys, libraries=libraries, releases=paths, exists=exists
+    )
+    path = manifest_path(project.outputs_dir)
+    if dry_run:
+        if not manifest_is_written(path, after):
+            raise _MustWrite
+    else:
+        write_manifest(path, after)
+
+    counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
+    outputs = sorted(done.outputs, key=lambda o: (o.lang, o.release, o.path))
+    skipped = sorted(done.skipped, key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
+    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts)
+
+
+@dataclass
+class _Releases:
+    """What the releases of one build add up to, as their plans and renders come in."""
+
+    pairs: dict[tuple[str, str], PairInfo] = field(default_factory=dict)  # (release, lang) -> decision
+    outputs: list[Output] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    output_keys: dict[str, str] = field(default_factory=dict)  # every output wanted -> its key
+    reused: int = 0  # outputs of releases that needed no render
+    rendered: int = 0  # pairs rendered
+
+    def add(self, plan: ReleasePlan, outputs: Sequence[Output]) -> None:
+        for lang, info in plan.pairs.items():
+            self.pairs[plan.release, lang] = info
+        self.outputs.extend(outputs)
+        self.skipped.extend(plan.skipped)
+        self.output_keys.update(plan.output_keys)
+
+
+def _build_releases(request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, dry_run: bool) -> _Releases:
+    """Plan every release; render those with something to render, in the workers; put the files in place
+    only when every release succeeded."""
+    done = _Releases()
+    workers: Workers | None = None  # loaded with the first release to render: a no-op build never imports them
+    staged: list[Staged] = []
+    try:
+        for job in _jobs(request, manifest, digests, listing):
+            remembered = remembered_pairs(job, manifest)
+            if remembered is not None:
+                # nothing this release depends on changed: decide from the manifest, parse nothing
+                plan = plan_release(job, remembered)
+                if not plan.to_render:
+                    done.add(plan, plan.current)
+                    continue
+            if dry_run:
+                raise _MustWrite
+            if workers is None:
+                from .workers import Workers
+
+                workers = Workers(request.project, request.formats, request.jobs)
+            workers.submit(job)  # a worker starts on it while the next releases are being digested
+        done.reused = len(done.outputs)
+        for result in workers.results(request.on_progress) if workers else ():
+            done.add(result.plan, result.outputs)
+            staged.extend(result.staged)
+            done.rendered += result.rendered
+    except BaseException:
+        if workers:
+            workers.abandon()  # the files of jobs that finished but were never collected
+        discard(staged)  # a bad source or catalog anywhere: no output changes
+        raise
+    finally:
+        if workers:
+            workers.close()
+    commit(staged)
+    return done
+
+
+def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing) -> Iterator[ReleaseJob]:
+    """One job per release: the digests of its inputs and the state of its outputs (no parsing)."""
+    project, languages, formats = request.project, request.languages, request.formats
+    outputs_by_release: Mapping[str, dict[str, str]] = manifest.outputs_by_release()
+    root, config = str(project.root), digests.file(project.config_path)
+    for rid, path in request.paths.items():
+        wanted = languages if request.release_id in (None, rid) else ()
+        yield ReleaseJob(
+            release=rid,
+            root=root,
+            config=config,
+            source=str(path),
+            keys={lang: digests.pair(rid, lang) for lang in languages},
+            languages=wanted,
+            existing={
+                lang: f"{lang}/{rid}.html"
+                for lang in project.all_languages
+                if lang not in languages and listing.has(f"{lang}/{rid}.html")
+            },
+            formats=formats,
+            draft=request.draft,
+            assets=digests.assets,
+            old_outputs=outputs_by_release.get(rid, {}),
+            present=frozenset(
+                relative
+                for lang in wanted
+                for folder in (lang, f"{DRAFTS}/{lang}")
+                for fmt in formats
+                if listing.has(relative := f"{folder}/{rid}.{fmt}")
+            ),
+        )

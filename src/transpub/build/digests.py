@@ -1,0 +1,126 @@
+"""What the build knows before deciding anything: the digests of its inputs, and which outputs exist.
+
+Content, not modification times, decides. A (release, language) is keyed on a digest of everything its
+result depends on: the source, its catalog, names.po, the glossary, transpub.toml, transpub's own code
+(an editable install changes without a version bump) and the versions of the libraries that shape a
+page or document (``libraries``); every output adds the images and templates (``Digests.assets``). Each
+file is read and hashed at most once per build, and nothing is parsed: a no-op rebuild reads and hashes
+files and renders nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+from .. import __version__
+from ..config import Project
+from .libraries import LibraryVersions
+from .manifest import MANIFEST_VERSION
+
+
+class Digests:
+    """Content digests of every build input, each file read at most once per build.
+
+    Only the digests of files many releases share are kept; a release's source is kept while its
+    languages are digested, so memory does not grow with the number of releases.
+    """
+
+    def __init__(self, project: Project, libraries: LibraryVersions):
+        self.project = project
+        self._files: dict[Path, str] = {}
+        self._per_language: dict[str, tuple[str, str]] = {}
+        self._source: tuple[str, str] = ("", "")  # (release id, digest of its source)
+        self._sources_dir = project.sources_dir
+        # what every output depends on: the manifest's format, transpub, its settings and its libraries
+        self.base = hash_parts(
+            MANIFEST_VERSION,
+            __version__,
+            code_digest(),
+            self.file(project.config_path),
+            json.dumps(libraries.versions, sort_keys=True),
+        )
+        self.assets = hash_parts(
+            folder_digest(project.sources_dir, exclude_suffix=".md"),
+            folder_digest(project.templates_dir),
+        )
+
+    def file(self, path: Path) -> str:
+        if path not in self._files:
+            self._files[path] = file_digest(path)
+        return self._files[path]
+
+    def pair(self, release_id: str, lang: str) -> str:
+        """The key of one (release, language): a digest of everything its result depends on."""
+        project = self.project
+        if self._source[0] != release_id:
+            self._source = (release_id, file_digest(self._sources_dir.joinpath(f"{release_id}.md")))
+        source = self._source[1]
+        if lang == project.source_lang:
+            return hash_parts(self.base, lang, source)
+        if lang not in self._per_language:  # the same files for every release of a language
+            self._per_language[lang] = (self.file(project.names_path(lang)), self.file(project.glossary_path(lang)))
+        names, glossary = self._per_language[lang]
+        return hash_parts(self.base, lang, source, file_digest(project.catalog_path(lang, release_id)), names, glossary)
+
+
+class OutputListing:
+    """Which files exist under outputs/, one directory listing per folder (not one stat per file)."""
+
+    def __init__(self, root: Path):
+        self.root = str(root)
+        self._folders: dict[str, frozenset[str]] = {}
+
+    def has(self, relative: str) -> bool:
+        folder, _, name = relative.rpartition("/")
+        if folder not in self._folders:
+            try:
+                with os.scandir(os.path.join(self.root, folder)) as entries:
+                    self._folders[folder] = frozenset(e.name for e in entries if e.is_file())
+            except OSError:  # no such folder (yet)
+                self._folders[folder] = frozenset()
+        return name in self._folders[folder]
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return "-"
+
+
+def hash_parts(*parts: object) -> str:
+    """A digest of the parts, each followed by a NUL (one update: a no-op build makes one per output)."""
+    return hashlib.sha256("".join(f"{part}\0" for part in parts).encode("utf-8")).hexdigest()
+
+
+@cache
+def code_digest() -> str:
+    """transpub's own code, templates and styles: an editable install changes without a version bump."""
+    package = Path(__file__).parent.parent
+    return folder_digest(package, suffixes=(".py", ".j2", ".css"))
+
+
+def folder_digest(folder: Path, *, exclude_suffix: str | None = None, suffixes: tuple[str, ...] | None = None) -> str:
+    """The names and contents of the files under ``folder`` (a folder symlinked inside is not followed)."""
+    if not folder.is_dir():
+        return "-"
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [name for name in dirnames if name != "__pycache__"]
+        for name in filenames:
+            suffix = os.path.splitext(name)[1]
+            if (exclude_suffix and suffix == exclude_suffix) or (suffixes and suffix not in suffixes):
+                continue
+            path = os.path.join(dirpath, name)
+            if os.path.isfile(path):
+                files.append((os.path.relpath(path, folder).replace(os.sep, "/"), path))
+    digest = hashlib.sha256()
+    for relative, path in sorted(files):
+        digest.update(relative.encode())
+        with open(path, "rb") as handle:
+            digest.update(hashlib.sha256(handle.read()).digest())
+    return digest.hexdigest()

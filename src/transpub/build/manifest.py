@@ -1,0 +1,185 @@
+"""``outputs/.transpub-manifest.json``: what the last build decided and wrote, and from what.
+
+For every (release, language) the manifest remembers the digest of everything its result depends on and
+the publishing decision made from it (with the title and date the index pages show), so a release whose
+inputs are unchanged is decided without being read again. For every output file it holds the key the file
+was built with, for every index page the key of what it lists, and the versions of the libraries that
+shape the pages (``libraries``). Keys are made in ``digests``, ``plan`` and ``indexes``; this module only
+keeps them.
+
+A :class:`Manifest` is a frozen value: a build reads one, and makes the next one in a single step
+(:meth:`Manifest.after_build`). Reading never fails: a missing or damaged manifest, or one of another
+version, reads as an empty one, and everything is rebuilt, nothing lost. Writing is atomic, and a build
+that wrote nothing else compares the text it would write with the file, piece by piece and without the
+lock, and writes nothing when they match (:func:`manifest_is_written`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..fsutil import atomic_write_text
+from .libraries import LibraryVersions
+
+MANIFEST = ".transpub-manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PairInfo:
+    """What the manifest remembers about one (release, language): enough for indexes and skips."""
+
+    key: str  # digest of the pair's inputs
+    publishable: bool
+    reason: str  # why it is not publishable ("" when it is)
+    title: str  # as the index pages show it
+    date: str  # the release date, ISO 8601
+
+    def to_json(self) -> dict[str, object]:
+        return {"key": self.key, "publishable": self.publishable, "reason": self.reason, "title": self.title, "date": self.date}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The manifest's contents, as read from the file or as a build leaves them."""
+
+    pairs: Mapping[str, PairInfo] = field(default_factory=dict)  # "release/lang" -> what was decided
+    outputs: Mapping[str, str] = field(default_factory=dict)  # path in outputs/ -> key it was built with
+    indexes: Mapping[str, str] | None = None  # index page in outputs/ -> key; None: no HTML built yet
+    libraries: LibraryVersions | None = None  # None: not known (looked up by the next build)
+
+    def pair(self, release: str, lang: str) -> PairInfo | None:
+        return self.pairs.get(pair_name(release, lang))
+
+    def outputs_by_release(self) -> dict[str, dict[str, str]]:
+        """The output keys grouped by release, in one pass (a scan per release would be quadratic)."""
+        grouped: dict[str, dict[str, str]] = {}
+        for relative, key in self.outputs.items():
+            grouped.setdefault(relative.rsplit("/", 1)[-1].rsplit(".", 1)[0], {})[relative] = key
+        return grouped
+
+    def after_build(
+        self,
+        *,
+        pairs: Mapping[tuple[str, str], PairInfo],
+        outputs: Mapping[str, str],
+        indexes: Mapping[str, str] | None,
+        libraries: LibraryVersions,
+        releases: Collection[str],
+        exists: Callable[[str], bool],
+    ) -> Manifest:
+        """The manifest a build leaves: what it decided and wrote, over what this one remembers.
+
+        ``pairs`` and ``outputs`` are what the build decided and the keys of the outputs it wanted
+        (written or already current); ``indexes`` the keys of the index pages, or None when the build
+        made no HTML (the index entries are then kept as they were). Releases no longer among
+        ``releases`` are forgotten, and so are outputs and index pages that do not ``exist`` (deleted by hand).
+        """
+        merged = {**self.pairs, **{pair_name(release, lang): info for (release, lang), info in pairs.items()}}
+        index_keys = self.indexes
+        if indexes is not None:
+            index_keys = {path: key for path, key in {**(self.indexes or {}), **indexes}.items() if exists(path)}
+        return Manifest(
+            pairs={name: info for name, info in merged.items() if name.rsplit("/", 1)[0] in releases},
+            outputs={path: key for path, key in {**self.outputs, **outputs}.items() if exists(path)},
+            indexes=index_keys,
+            libraries=libraries,
+        )
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "version": MANIFEST_VERSION,
+            "pairs": {name: info.to_json() for name, info in self.pairs.items()},
+            "outputs": self.outputs,
+        }
+        if self.indexes is not None:
+            data["indexes"] = self.indexes
+        if self.libraries is not None:
+            data["libraries"] = {"records": self.libraries.records, "versions": self.libraries.versions}
+        return data
+
+
+def pair_name(release: str, lang: str) -> str:
+    return f"{release}/{lang}"
+
+
+def manifest_path(outputs_dir: Path) -> Path:
+    return outputs_dir / MANIFEST
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest in ``path``; an empty one when there is none, or it is damaged or of another version."""
+    try:
+        return manifest_from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return Manifest()  # no manifest, or a damaged one: everything is rebuilt, nothing is lost
+
+
+def manifest_from_json(data: object) -> Manifest:
+    """Raises ValueError or TypeError unless ``data`` is a manifest of this version."""
+    if not (isinstance(data, dict) and data.get("version") == MANIFEST_VERSION):
+        raise ValueError("not a manifest of this version")
+    pairs, outputs, indexes = data.get("pairs"), data.get("outputs"), data.get("indexes")
+    if not (isinstance(pairs, dict) and isinstance(outputs, dict) and isinstance(indexes, dict | None)):
+        raise ValueError("not a manifest of this version")
+    return Manifest(
+        pairs={name: PairInfo(**info) for name, info in pairs.items()},
+        outputs=outputs,
+        indexes=indexes,
+        libraries=_libraries_from_json(data.get("libraries")),
+    )
+
+
+def _libraries_from_json(data: object) -> LibraryVersions | None:
+    if isinstance(data, dict) and isinstance(data.get("records"), str) and isinstance(data.get("versions"), dict):
+        return LibraryVersions(data["records"], data["versions"])
+    return None  # looked up again: a cheap price for a record that is not what this build would write
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    atomic_write_text(path, "".join(manifest_pieces(manifest.to_json())), encoding="ascii")
+
+
+def manifest_is_written(path: Path, manifest: Manifest) -> bool:
+    """Whether ``path`` already holds exactly the text :func:`write_manifest` would write (read, not locked)."""
+    return _file_holds(path, manifest_pieces(manifest.to_json()))
+
+
+def _file_holds(path: Path, pieces: Iterable[str]) -> bool:
+    """Whether the file holds exactly this ASCII text, given and read in pieces."""
+    try:
+        with open(path, encoding="ascii", newline="") as handle:
+            for piece in pieces:
+                if handle.read(len(piece)) != piece:
+                    return False
+            return handle.read(1) == ""
+    except (OSError, ValueError):  # no manifest yet, or not ASCII: not the one this build would write
+        return False
+
+
+def manifest_pieces(data: Mapping[str, object], entries: int = 256) -> Iterator[str]:
+    """The manifest's JSON data as text, a few hundred entries at a time; together, exactly ``json.dumps`` of it.
+
+    Compact, for only then does json use its C encoder, and ASCII: a title in Japanese would make Python
+    hold a whole piece at two bytes a character, or four. In pieces, because the encoder holds every
+    fragment of its output until it joins them: the whole manifest at once would take ~9 MB at 500
+    releases in five languages, and a no-op build compares the text with the file and writes nothing.
+    """
+    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    yield "{"
+    for number, key in enumerate(sorted(data)):
+        value = data[key]
+        yield ("," if number else "") + encode(key) + ":"
+        if not (isinstance(value, dict) and value):
+            yield encode(value)
+            continue
+        names = sorted(value)
+        yield "{"
+        for start in range(0, len(names), entries):
+            chunk = encode({name: value[name] for name in names[start : start + entries]})
+            yield ("," if start else "") + chunk[1:-1]
+        yield "}"
+    yield "}\n"

@@ -1,0 +1,133 @@
+"""The plan of one release: which of its outputs are up to date, which must be rendered, which are skipped.
+
+Pure: it reads no file and renders nothing. It is decided from the release's :class:`ReleaseJob` (the
+keys of its pairs, the keys its outputs were last built with, which of them exist) and the publishing
+decision of each pair, either remembered by the manifest (nothing the release depends on changed:
+:func:`remembered_pairs`) or just made by a worker, which calls ``review.publishing.decide``; no
+publishing rule is made here.
+
+A pair that is not publishable is skipped, or, with ``--draft``, rendered into ``drafts/<lang>/``. So a
+page that was published and is no longer publishable (its source changed, a translation became fuzzy)
+is left as it was, the last reviewed version, and reported as skipped. An output is up to date when it
+exists and was built with the key this build makes for it: the pair's key, the images and templates,
+the format, whether it is a draft, and, for a page, the language versions it links to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .digests import hash_parts
+from .manifest import Manifest, PairInfo
+
+FORMATS = ("html", "docx")
+DRAFTS = "drafts"
+
+
+@dataclass(frozen=True)
+class Output:
+    release: str
+    lang: str
+    path: str  # relative to the project root
+    draft: bool
+    changed: bool  # False: the file already held exactly this content (or nothing it depends on changed)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    release: str
+    lang: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReleaseJob:
+    """Everything a worker needs to decide and render one release's outputs (paths and digests only)."""
+
+    release: str
+    root: str
+    config: str  # digest of transpub.toml: a worker's cached settings are never stale
+    source: str
+    keys: dict[str, str]  # language being built -> digest of the pair's inputs
+    languages: tuple[str, ...]  # languages to render (empty: only refresh what the indexes need)
+    existing: dict[str, str]  # languages not being built whose published page exists: still linked
+    formats: tuple[str, ...]
+    draft: bool
+    assets: str
+    old_outputs: dict[str, str]  # output path (relative to outputs/) -> key it was built with
+    present: frozenset[str]  # which of this release's possible outputs exist (relative to outputs/)
+
+
+@dataclass(frozen=True)
+class Render:
+    """One (release, language) to render, in these formats."""
+
+    lang: str
+    draft: bool
+    formats: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    release: str
+    pairs: dict[str, PairInfo]  # language -> the pair's publishing decision
+    current: tuple[Output, ...]  # outputs already up to date
+    skipped: tuple[Skipped, ...]
+    to_render: tuple[Render, ...]
+    output_keys: dict[str, str]  # every output this build wants (relative to outputs/) -> its key
+
+
+def output_folder(lang: str, draft: bool) -> str:
+    """Where a language's outputs go, relative to outputs/: drafts never share a folder with published pages."""
+    return f"{DRAFTS}/{lang}" if draft else lang
+
+
+def remembered_pairs(job: ReleaseJob, manifest: Manifest) -> dict[str, PairInfo] | None:
+    """The decisions the manifest remembers for the release's pairs, if none of their inputs changed."""
+    remembered = {}
+    for lang, key in job.keys.items():
+        info = manifest.pair(job.release, lang)
+        if info is None or info.key != key:
+            return None
+        remembered[lang] = info
+    return remembered
+
+
+def plan_release(job: ReleaseJob, pairs: dict[str, PairInfo]) -> ReleasePlan:
+    """Which outputs of this release are up to date, which must be rendered, which pairs are skipped."""
+    rid = job.release
+    current: list[Output] = []
+    skipped: list[Skipped] = []
+    to_render: list[Render] = []
+    output_keys: dict[str, str] = {}
+    # the same for every language and draft state of the release: encoded once, not once per output
+    versions = json.dumps(language_versions(job, pairs), sort_keys=True)
+    for lang in job.languages:
+        info = pairs[lang]
+        if not info.publishable and not job.draft:
+            skipped.append(Skipped(rid, lang, info.reason))
+            continue
+        is_draft = not info.publishable
+        folder = output_folder(lang, is_draft)
+        todo = []
+        for fmt in job.formats:
+            relative = f"{folder}/{rid}.{fmt}"
+            key = hash_parts(info.key, job.assets, fmt, is_draft, versions if fmt == "html" else "{}")
+            output_keys[relative] = key
+            if job.old_outputs.get(relative) == key and relative in job.present:
+                current.append(Output(rid, lang, f"outputs/{relative}", is_draft, False))
+            else:
+                todo.append(fmt)
+        if todo:
+            to_render.append(Render(lang, is_draft, tuple(todo)))
+    return ReleasePlan(rid, pairs, tuple(current), tuple(skipped), tuple(to_render), output_keys)
+
+
+def language_versions(job: ReleaseJob, pairs: Mapping[str, PairInfo]) -> dict[str, str]:
+    """The language versions a page links to: those published by this build, and the published pages
+    of languages this build does not touch (their last published version stays on the site)."""
+    versions = dict(job.existing)
+    versions.update({lang: f"{lang}/{job.release}.html" for lang, info in pairs.items() if info.publishable})
+    return versions

@@ -1,0 +1,239 @@
+"""The work on one release, and the process pool that runs it: read, decide, render.
+
+A release job (:func:`build_release`) reads the release and the catalogs of the languages being built,
+once, has ``review.publishing.decide`` decide each pair, plans the release (``plan``) and renders what
+the plan asks for. Only the languages being built are read and checked: the cost of a build follows what
+it builds. Rendered files are staged beside their targets and put in place by the build only when every
+job succeeded.
+
+Jobs run one after another in this process, or, from the second one on, in a process pool whose workers
+are forked once everything a render needs is loaded (:func:`preload`). Every output is deterministic,
+so a parallel build writes the same bytes as a serial one.
+
+The parsing, checking and rendering modules (markdown-it, Babel, Jinja, python-docx) are imported by
+the functions that use them, not at the top: a build with nothing to render (the common no-op) never
+loads them.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import Project, load_project
+from ..fsutil import process_pool
+from ..staging import Staged, discard, stage_bytes
+from .manifest import PairInfo
+from .plan import Output, ReleaseJob, ReleasePlan, language_versions, output_folder, plan_release
+
+if TYPE_CHECKING:
+    from ..localize.names import Names
+    from ..localize.release import LocalizedRelease
+    from ..source.model import Release
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    """One release done: its plan, and what was rendered for it (staged: not yet in place)."""
+
+    plan: ReleasePlan
+    rendered_outputs: tuple[Output, ...] = ()
+    rendered: int = 0  # (release, language) pairs rendered
+    staged: tuple[Staged, ...] = ()  # put in place only if the whole build succeeds
+
+    @property
+    def outputs(self) -> tuple[Output, ...]:
+        return self.plan.current + self.rendered_outputs
+
+
+class Workers:
+    """Runs release jobs: in a process pool started as soon as a second job turns up (so workers begin
+    while the build is still digesting later releases), or one after another in this process (a single
+    job, or ``--jobs 1``)."""
+
+    def __init__(self, project: Project, formats: tuple[str, ...], jobs: int | None):
+        self.project, self.formats = project, formats
+        self.size = jobs or os.cpu_count() or 1
+        self.pending: list = []  # futures once the pool runs; jobs before that (or with --jobs 1)
+        self.pool = None
+        self.started = False
+
+    def submit(self, job: ReleaseJob) -> None:
+        if not self.started:
+            self.started = True
+            preload(self.project, job, self.formats)
+            # What is loaded now lives as long as the run: moved out of the garbage collector's sight,
+            # its passes no longer walk it (rendering allocates fast and triggers many), and forked
+            # workers do not touch, hence copy, the memory pages that hold it.
+            gc.freeze()
+        if self.size <= 1 or not self.pending:
+            self.pending.append(job)  # the first job waits: for one release alone a pool costs more than it saves
+            return
+        if self.pool is None:
+            self.pool = process_pool(self.size)  # its workers end with this process, even when it is killed
+            self.pending = [self.pool.submit(build_release, waiting) for waiting in self.pending]
+        self.pending.append(self.pool.submit(build_release, job))
+
+    def results(self, on_progress: Callable[[int, int], None] | None) -> Iterator[ReleaseResult]:
+        total = len(self.pending)
+        if self.pool is None:
+            results: Iterable[ReleaseResult] = map(build_release, self.pending)
+        else:
+            from concurrent.futures import as_completed
+
+            results = (future.result() for future in as_completed(self.pending))
+        for done, result in enumerate(results, 1):
+            if on_progress:
+                on_progress(done, total)
+            yield result
+
+    def abandon(self) -> None:
+        """After a failure: stop the pool, waiting for running jobs, and remove every file they staged."""
+        if self.pool is None:
+            return
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for future in self.pending:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                discard(future.result().staged)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+        if self.started:
+            gc.unfreeze()
+            self.started = False
+
+
+def preload(project: Project, job: ReleaseJob, formats: tuple[str, ...]) -> None:
+    """Load, once and before the pool starts, everything a worker would otherwise load for itself.
+
+    Worker processes are forked from this one (Linux), so they begin with all of it instead of each
+    loading it again on its first release: the parsers and renderers, the CLDR data of every language
+    they render and of the source language (country codes are checked against it), the Markdown parser,
+    every template (those a page extends and includes too), the project's settings and each language's
+    names. The index pages, rendered here at the end, need most of it too.
+    """
+    from babel import Locale
+
+    from ..localize import release as localize  # noqa: F401
+    from ..render import html
+    from ..review import checks  # noqa: F401
+    from ..source import reader, tokens  # noqa: F401
+    from ..source.inline import markdown_parser
+
+    if "docx" in formats:
+        from ..render import docx  # noqa: F401
+    project = project_for(job.root, job.config)
+    for lang in dict.fromkeys((project.source_lang, *job.keys)):
+        Locale.parse(lang).territories  # noqa: B018  (reads the locale's CLDR data into Babel's cache)
+    for lang in job.keys:
+        _names_for(project, job.config, lang)
+    tokens.is_country_code("CH")  # reads CLDR's territory codes, against which country tokens are checked
+    markdown_parser()
+    if "html" in formats:
+        from jinja2 import TemplateError
+
+        try:
+            html.load_templates(templates_dir(project))
+        except TemplateError:
+            pass  # reported, with its file and line, by the first page that uses the template
+
+
+def build_release(job: ReleaseJob) -> ReleaseResult:
+    """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
+    from ..localize.release import catalog_for
+    from ..source.inline import forget_parsed_texts
+    from ..source.reader import read_release
+
+    project = project_for(job.root, job.config)
+    release = read_release(Path(job.source), project)
+    # only the languages being built are read and checked: the cost of a build follows what it builds
+    catalogs = {lang: catalog_for(project, release, lang) for lang in job.keys}
+    names = {lang: _names_for(project, job.config, lang) for lang in job.keys}
+    decided = {lang: decide_pair(project, release, lang, catalogs[lang], names[lang], key) for lang, key in job.keys.items()}
+    pairs = {lang: info for lang, (info, _loc) in decided.items()}
+    plan = plan_release(job, pairs)
+    versions = language_versions(job, pairs)
+    outputs: list[Output] = []
+    staged: list[Staged] = []
+    for render in plan.to_render:
+        loc = decided[render.lang][1]  # (a draft exactly when the pair is not publishable, as the plan decided)
+        try:
+            outputs.extend(render_pair(project, loc, render.formats, versions, staged))
+        except BaseException:
+            discard(staged)
+            raise
+    forget_parsed_texts()
+    return ReleaseResult(plan, tuple(outputs), len(plan.to_render), tuple(staged))
+
+
+def decide_pair(project: Project, release: Release, lang: str, catalog, names: Names, key: str) -> tuple[PairInfo, LocalizedRelease]:
+    """Whether the pair publishes (and why not), with the localized release a render of it uses."""
+    from ..localize.release import LocalizedRelease
+    from ..review.publishing import decide
+
+    decision = decide(project, release, lang, catalog, names)
+    # the title shown in index pages: the published one, or what a draft shows
+    loc = LocalizedRelease(project, release, lang, catalog=catalog, names=names, draft=not decision.publishable)
+    return PairInfo(key, decision.publishable, decision.reason, loc.plain(release.title), release.date.isoformat()), loc
+
+
+def render_pair(project: Project, loc: LocalizedRelease, formats: tuple[str, ...], versions: dict[str, str], staged: list[Staged]) -> list[Output]:
+    """Render one (release, language); files are staged beside their targets, not yet in place."""
+    from ..render import html
+
+    release = loc.release
+    folder = output_folder(loc.lang, loc.draft)
+    base = project.outputs_dir / folder
+    outputs = []
+
+    def stage(path: Path, data: bytes) -> bool:
+        item = stage_bytes(path, data)
+        if item is not None:
+            staged.append(item)
+        return item is not None
+
+    if "html" in formats:
+        page_path = f"{folder}/{release.id}.html"
+        text = html.render_release_page(loc, page_path=page_path, versions=versions, templates_dir=templates_dir(project))
+        outputs.append(Output(release.id, loc.lang, f"outputs/{page_path}", loc.draft, stage(base / f"{release.id}.html", text.encode("utf-8"))))
+        # images go next to the pages that use them, at the same relative path as in the source
+        for image in release.images():
+            stage(base / image.src, (release.path.parent / image.src).read_bytes())
+    if "docx" in formats:
+        from ..render.docx import render_release_docx
+
+        data = render_release_docx(loc, image_root=release.path.parent)
+        outputs.append(Output(release.id, loc.lang, f"outputs/{folder}/{release.id}.docx", loc.draft, stage(base / f"{release.id}.docx", data)))
+    return outputs
+
+
+def _names_for(project: Project, config: str, lang: str) -> Names:
+    # names.po is the same file for every release of a language: read it once per process and digest
+    digest = hashlib.sha256(project.names_path(lang).read_bytes()).hexdigest() if project.names_path(lang).exists() else "-"
+    return _read_names_cached(str(project.root), config, lang, digest)
+
+
+@lru_cache(maxsize=64)
+def _read_names_cached(root: str, config: str, lang: str, _digest: str) -> Names:
+    from ..localize.names import read_names
+
+    return read_names(project_for(root, config), lang)
+
+
+@lru_cache(maxsize=8)
+def project_for(root: str, _config_digest: str) -> Project:
+    """The project's settings, read once per process for each version of transpub.toml."""
+    return load_project(Path(root))
+
+
+def templates_dir(project: Project) -> Path | None:
+    """The project's own templates, if it has any (None: transpub's)."""
+    return project.templates_dir if project.templates_dir.is_dir() else None
