@@ -41,10 +41,32 @@ from ..errors import UsageError
 from ..fsutil import project_lock
 from ..staging import Staged, commit, discard
 from .digests import Digests, OutputListing
-from .indexes import index_keys, index_pages, linked_languages, stale_pages, write_index_page
+from .indexes import (
+    index_keys,
+    index_pages,
+    linked_languages,
+    stage_index_page,
+    stale_pages,
+)
 from .libraries import installed_libraries
-from .manifest import Manifest, PairInfo, manifest_is_written, manifest_path, read_manifest, write_manifest
-from .plan import DRAFTS, FORMATS, Output, ReleaseJob, ReleasePlan, Skipped, plan_release, remembered_pairs
+from .manifest import (
+    Manifest,
+    PairInfo,
+    manifest_is_written,
+    manifest_path,
+    read_manifest,
+    write_manifest,
+)
+from .plan import (
+    DRAFTS,
+    FORMATS,
+    Output,
+    ReleaseJob,
+    ReleasePlan,
+    Skipped,
+    plan_release,
+    remembered_pairs,
+)
 
 if TYPE_CHECKING:
     from .workers import Workers
@@ -132,21 +154,30 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     libraries = installed_libraries(manifest.libraries)
     digests = Digests(project, libraries)
     listing = OutputListing(project.outputs_dir)
-    done = _build_releases(request, manifest, digests, listing, dry_run)
+    done, staged = _build_releases(request, manifest, digests, listing, dry_run)
 
     published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if done.pairs[rid, lang].publishable} for rid in paths}
     indexes: list[str] = []
     new_index_keys = None
-    if "html" in request.formats:
-        linked = linked_languages(project, list(paths), published, languages)
-        pages = index_pages(project, list(paths), done.pairs, published, languages, linked)
-        new_index_keys = index_keys(pages, linked, digests)
-        stale = stale_pages(project, pages, new_index_keys, manifest.indexes or {})
-        if stale and dry_run:
-            raise _MustWrite
-        for page in stale:
-            write_index_page(project, page, linked)
-        indexes = [f"outputs/{page.path}" for page in pages if page.path.endswith(".html")]
+    try:
+        if "html" in request.formats:
+            linked = linked_languages(project, list(paths), published, languages)
+            out = project.outputs_dir
+            coming = frozenset(item.target.relative_to(out).as_posix() for item in staged if item.target.is_relative_to(out))
+            pages = index_pages(project, list(paths), done.pairs, published, languages, linked, coming)
+            new_index_keys = index_keys(pages, linked, digests)
+            stale = stale_pages(project, pages, new_index_keys, manifest.indexes or {})
+            if stale and dry_run:
+                raise _MustWrite
+            for page in stale:  # staged with the release outputs: a bad template or stylesheet changes nothing
+                item = stage_index_page(project, page, linked)
+                if item is not None:
+                    staged.append(item)
+            indexes = [f"outputs/{page.path}" for page in pages if page.path.endswith(".html")]
+    except BaseException:
+        discard(staged)
+        raise
+    commit(staged)
 
     # forget outputs deleted by hand; a dry run wrote nothing, so the listing taken before is still true
     out_dir = str(project.outputs_dir)
@@ -186,9 +217,11 @@ class _Releases:
         self.output_keys.update(plan.output_keys)
 
 
-def _build_releases(request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, dry_run: bool) -> _Releases:
-    """Plan every release; render those with something to render, in the workers; put the files in place
-    only when every release succeeded."""
+def _build_releases(
+    request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, dry_run: bool
+) -> tuple[_Releases, list[Staged]]:
+    """Plan every release; render those with something to render, in the workers. The files are staged,
+    not yet in place: the caller commits them with the index pages, once everything succeeded."""
     done = _Releases()
     workers: Workers | None = None  # loaded with the first release to render: a no-op build never imports them
     staged: list[Staged] = []
@@ -221,8 +254,7 @@ def _build_releases(request: _Request, manifest: Manifest, digests: Digests, lis
     finally:
         if workers:
             workers.close()
-    commit(staged)
-    return done
+    return done, staged  # put in place by the caller, with the index pages
 
 
 def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing) -> Iterator[ReleaseJob]:

@@ -1,7 +1,7 @@
 """What the build knows before deciding anything: the digests of its inputs, and which outputs exist.
 
 Content, not modification times, decides. A (release, language) is keyed on a digest of everything its
-result depends on: the source, its catalog, names.po, the glossary, transpub.toml, transpub's own code
+result depends on: the source, its catalog, names.po, the glossary, the approvals (two-step review), transpub.toml, transpub's own code
 (an editable install changes without a version bump) and the versions of the libraries that shape a
 page or document (``libraries``); every output adds the images and templates (``Digests.assets``). Each
 file is read and hashed at most once per build, and nothing is parsed: a no-op rebuild reads and hashes
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Project
+from ..fsutil import read_file
 from .libraries import LibraryVersions
 from .manifest import MANIFEST_VERSION
 
@@ -32,7 +33,7 @@ class Digests:
     def __init__(self, project: Project, libraries: LibraryVersions):
         self.project = project
         self._files: dict[Path, str] = {}
-        self._per_language: dict[str, tuple[str, str]] = {}
+        self._per_language: dict[str, tuple[str, ...]] = {}
         self._source: tuple[str, str] = ("", "")  # (release id, digest of its source)
         self._sources_dir = project.sources_dir
         # what every output depends on: the manifest's format, transpub, its settings and its libraries
@@ -62,9 +63,8 @@ class Digests:
         if lang == project.source_lang:
             return hash_parts(self.base, lang, source)
         if lang not in self._per_language:  # the same files for every release of a language
-            self._per_language[lang] = (self.file(project.names_path(lang)), self.file(project.glossary_path(lang)))
-        names, glossary = self._per_language[lang]
-        return hash_parts(self.base, lang, source, file_digest(project.catalog_path(lang, release_id)), names, glossary)
+            self._per_language[lang] = language_files(project, lang, self.file)
+        return hash_parts(self.base, lang, source, file_digest(project.catalog_path(lang, release_id)), *self._per_language[lang])
 
 
 class OutputListing:
@@ -85,9 +85,18 @@ class OutputListing:
         return name in self._folders[folder]
 
 
+def language_files(project: Project, lang: str, digest=None) -> tuple[str, ...]:
+    """The digests of the files every release of ``lang`` depends on: names.po, the glossary and, under
+    two-step review, the approvals (an approval publishes a page as surely as a translation does)."""
+    digest = digest or file_digest
+    files = (project.names_path(lang), project.glossary_path(lang), project.approvals_path(lang))
+    return tuple(digest(path) for path in files)
+
+
 def file_digest(path: Path) -> str:
+    """A file's content digest ("-": no such file); anything but a regular file is a FileError."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_file(path)).hexdigest()
     except FileNotFoundError:
         return "-"
 

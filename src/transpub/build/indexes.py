@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import Project
-from ..fsutil import atomic_write_text
+from ..staging import Staged, stage_bytes
 from .digests import Digests, hash_parts
 from .manifest import PairInfo
 from .plan import DRAFTS
@@ -64,8 +64,10 @@ def index_pages(
     published: Mapping[str, Mapping[str, str]],
     built: Sequence[str],
     languages: Mapping[str, str],
+    staged: frozenset[str] = frozenset(),
 ) -> list[IndexPage]:
-    """The index pages of the languages built (and of their drafts on disk), the root index and the stylesheet."""
+    """The index pages of the languages built (and of their drafts: on disk, or ``staged`` by this build,
+    as paths relative to outputs/), the root index and the stylesheet."""
 
     def row(rid: str, lang: str) -> IndexRow:
         return IndexRow(rid, pairs[rid, lang].title, pairs[rid, lang].date)
@@ -77,7 +79,8 @@ def index_pages(
         drafts = tuple(
             row(rid, lang)
             for rid in release_ids
-            if not pairs[rid, lang].publishable and os.path.isfile(os.path.join(project.outputs_dir, DRAFTS, lang, f"{rid}.html"))
+            if not pairs[rid, lang].publishable
+            and (f"{DRAFTS}/{lang}/{rid}.html" in staged or os.path.isfile(os.path.join(project.outputs_dir, DRAFTS, lang, f"{rid}.html")))
         )
         if drafts:
             pages.append(IndexPage(f"{DRAFTS}/{lang}/index.html", lang, drafts))
@@ -96,8 +99,9 @@ def stale_pages(project: Project, pages: Sequence[IndexPage], keys: Mapping[str,
     return [page for page in pages if old_keys.get(page.path) != keys[page.path] or not (project.outputs_dir / page.path).is_file()]
 
 
-def write_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> None:
-    atomic_write_text(project.outputs_dir / page.path, render_index_page(project, page, languages))
+def stage_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> Staged | None:
+    """The page rendered and written beside its target, to be put in place with the build's other files."""
+    return stage_bytes(project.outputs_dir / page.path, render_index_page(project, page, languages).encode("utf-8"))
 
 
 def render_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> str:

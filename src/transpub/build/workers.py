@@ -18,7 +18,6 @@ loads them.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,8 +28,16 @@ from typing import TYPE_CHECKING
 from ..config import Project, load_project
 from ..fsutil import process_pool
 from ..staging import Staged, discard, stage_bytes
+from .digests import language_files
 from .manifest import PairInfo
-from .plan import Output, ReleaseJob, ReleasePlan, language_versions, output_folder, plan_release
+from .plan import (
+    Output,
+    ReleaseJob,
+    ReleasePlan,
+    language_versions,
+    output_folder,
+    plan_release,
+)
 
 if TYPE_CHECKING:
     from ..localize.names import Names
@@ -216,13 +223,12 @@ def render_pair(project: Project, loc: LocalizedRelease, formats: tuple[str, ...
 
 
 def _names_for(project: Project, config: str, lang: str) -> Names:
-    # names.po is the same file for every release of a language: read it once per process and digest
-    digest = hashlib.sha256(project.names_path(lang).read_bytes()).hexdigest() if project.names_path(lang).exists() else "-"
-    return _read_names_cached(str(project.root), config, lang, digest)
+    # names.po (and the approvals) are the same files for every release of a language: read once per process
+    return _read_names_cached(str(project.root), config, lang, language_files(project, lang))
 
 
 @lru_cache(maxsize=64)
-def _read_names_cached(root: str, config: str, lang: str, _digest: str) -> Names:
+def _read_names_cached(root: str, config: str, lang: str, _digests: tuple[str, ...]) -> Names:
     from ..localize.names import read_names
 
     return read_names(project_for(root, config), lang)
