@@ -65,6 +65,7 @@ class InlineImageError(ValueError):
 def inline_tokens_to_text(children: Sequence[MdToken]) -> str:
     parts: list[str] = []
     run: list[str] = []  # adjacent text and escaped characters, escaped together (see below)
+    opened: list[str] = []  # the delimiter each open emphasis was written with, to close it alike
 
     def flush() -> None:
         # escape_text decides by the neighbours ("&" before "amp;", "!" before "\[", "_" inside a word),
@@ -91,10 +92,16 @@ def inline_tokens_to_text(children: Sequence[MdToken]) -> str:
             parts.append("" if _is_wide(before) and _is_wide(after) else " ")
         elif kind == "hardbreak":
             parts.append("\\\n")
-        elif kind in ("em_open", "em_close"):
-            parts.append("*")
-        elif kind in ("strong_open", "strong_close"):
-            parts.append("**")
+        elif kind in ("em_open", "em_close", "strong_open", "strong_close"):
+            # "*" as a rule, so the same emphasis always reads the same; "_" where the source wrote it right
+            # after another "*" delimiter ("*a*_b_"), where "*a**b*" would parse as one emphasis
+            star = "*" if kind.startswith("em") else "**"
+            underscore = token.markup == star.replace("*", "_")
+            parts.append(star.replace("*", "_") if underscore and kind.endswith("_open") and "".join(parts).endswith("*") else star)
+            if kind.endswith("_open"):
+                opened.append(parts[-1])
+            else:
+                parts[-1] = opened.pop() if opened else parts[-1]
         elif kind == "code_inline":
             parts.append(_code_span(token.content))
         elif kind == "link_open":
