@@ -25,16 +25,23 @@ STATES = [State.REVIEWED, State.MACHINE, State.CHANGED, State.UNTRANSLATED]
 
 
 def _set_state(entry: polib.POEntry, state: State) -> None:
+    if state is State.TRANSLATED:  # two-step: a person changed an approved text
+        entry.msgstr += " (edited)"
+        return
     if state is State.UNTRANSLATED:
         entry.msgstr = ""
     elif state in (State.MACHINE, State.CHANGED):
         entry.flags.append("fuzzy")
         if state is State.CHANGED:
             entry.previous_msgid = entry.msgid + " (old)"
-    assert entry_state(entry) is state
+    assert entry_state(entry) is state or state is State.TRANSLATED
 
 
-def _prepare(project: Path, state: State, check_error: bool, names_reviewed: bool) -> None:
+def _prepare(project: Path, state: State, check_error: bool, names_reviewed: bool, policy: str = "one-step") -> None:
+    if policy == "two-step":  # everything approved first; the changes below are made afterwards
+        config = project / "transpub.toml"
+        config.write_text(config.read_text(encoding="utf-8") + '\n[review]\npolicy = "two-step"\n', encoding="utf-8")
+        assert run_cli(project, "approve", "--lang", "en", "--by", "Reviewer").exit_code == 0
     catalog_path = project / "locale/en/LC_MESSAGES" / f"{RELEASE}.po"
     po = polib.pofile(str(catalog_path), wrapwidth=0)
     entries = [e for e in po if not e.obsolete and e.msgid and e.msgstr]
@@ -54,16 +61,20 @@ def _prepare(project: Path, state: State, check_error: bool, names_reviewed: boo
         names.save(str(names_path))
 
 
-COMBINATIONS = list(itertools.product(STATES, [False, True], [True, False]))
+COMBINATIONS = [
+    (policy, *combination)
+    for policy, states in (("one-step", STATES), ("two-step", [*STATES, State.TRANSLATED]))
+    for combination in itertools.product(states, [False, True], [True, False])
+]
 
 
 @pytest.mark.parametrize(
-    ("state", "check_error", "names_reviewed"),
+    ("policy", "state", "check_error", "names_reviewed"),
     COMBINATIONS,
-    ids=[f"{s.value}-{'error' if e else 'clean'}-{'names' if n else 'names-unreviewed'}" for s, e, n in COMBINATIONS],
+    ids=[f"{p}-{s.value}-{'error' if e else 'clean'}-{'names' if n else 'names-unreviewed'}" for p, s, e, n in COMBINATIONS],
 )
-def test_status_check_and_build_agree(sample_project: Path, state: State, check_error: bool, names_reviewed: bool):
-    _prepare(sample_project, state, check_error, names_reviewed)
+def test_status_check_and_build_agree(sample_project: Path, policy: str, state: State, check_error: bool, names_reviewed: bool):
+    _prepare(sample_project, state, check_error, names_reviewed, policy)
     expected = state is State.REVIEWED and not check_error and names_reviewed
 
     status = run_cli(sample_project, "status", "--lang", "en", "--json")
@@ -87,6 +98,8 @@ def test_status_check_and_build_agree(sample_project: Path, state: State, check_
     codes = {blocker["code"] for blocker in row["blockers"]}
     wanted = {state.value} if state is not State.REVIEWED else set()
     wanted |= {"check-errors"} if check_error else set()
+    if policy == "two-step" and check_error:
+        wanted.add("translated")  # the broken text is a change of an approved one: not approved any more
     wanted |= {"names-unreviewed"} if not names_reviewed else set()
     assert codes == wanted
 
