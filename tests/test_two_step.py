@@ -207,6 +207,11 @@ def test_the_origin_of_a_text_stays_true_after_a_person_rewrites_it(sample_proje
     assert provenance(entry).describe() == "machine translation: libretranslate, 2026-12-04, unedited"
     entry.msgstr = "a person's words"
     assert provenance(entry).describe() == "machine translation: libretranslate, 2026-12-04, since edited by a person"
+    from transpub.catalogs.states import refresh_origin_note
+
+    assert refresh_origin_note(entry) and not refresh_origin_note(entry)
+    assert entry.tcomment == "machine translation: libretranslate, 2026-12-04, since edited by a person"
+    assert provenance(entry).describe() == entry.tcomment
     assert State.APPROVED.publishable and not State.TRANSLATED.publishable
 
 
@@ -346,3 +351,33 @@ def test_no_sequence_publishes_a_text_that_was_not_approved_in_exactly_that_form
             assert state.publishable == ((entry.msgid, entry.msgstr) in approved and "fuzzy" not in entry.flags and bool(entry.msgstr.strip()))
         if all(state.publishable for state in states):
             assert all((entry.msgid, entry.msgstr) in approved for entry in entries())
+
+
+def test_a_corrected_machine_translation_says_so_and_an_approval_does_not_hide_its_origin(sample_project: Path):
+    from test_one_home import _pretranslate_german
+
+    from transpub.review.reading import cell_text
+
+    project = _two_step(sample_project)
+    _pretranslate_german(project)
+    out = project.parent / "review-de.docx"
+    assert run_cli(project, "review", "export", "--lang", "de", "--by", "R", "-o", str(out)).exit_code == 0
+    from docx import Document
+    from test_review import set_text
+
+    document = Document(str(out))
+    rows = [row for table in document.tables for row in table.rows[1:] if len(row.cells) >= 5 and cell_text(row.cells[3]).strip() == "machine"]
+    corrected, untouched = rows[0], rows[1]
+    set_text(corrected.cells[2], cell_text(corrected.cells[2]).replace("[de]", "Korrigiert:"))
+    set_text(corrected.cells[3], "approved")
+    set_text(untouched.cells[3], "approved")
+    document.save(str(out))
+    assert run_cli(project, "review", "import", str(out)).exit_code == 0
+    listing = run_cli(project, "status", "--release", RELEASE, "--lang", "de", "--entries", "--json")
+    approved = [row for row in json.loads(listing.stdout) if row["state"] == "approved"]
+    assert len(approved) == 2
+    origins = sorted(row["provenance"] for row in approved)
+    assert origins[0].endswith(", since edited by a person") and origins[0].startswith("machine translation: libretranslate")
+    assert origins[1].endswith(", unedited") and origins[1].startswith("machine translation: libretranslate")
+    catalog = (project / f"locale/de/LC_MESSAGES/{RELEASE}.po").read_text(encoding="utf-8")
+    assert "since edited by a person" in catalog

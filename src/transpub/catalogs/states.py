@@ -133,3 +133,21 @@ def provenance(entry: polib.POEntry) -> Provenance:
     if found is None:
         return Provenance(note, None)
     return Provenance(note[: found.start()], found.group(1) != text_fingerprint(entry.msgstr))
+
+
+EDITED = ", since edited by a person"
+
+
+def refresh_origin_note(entry: polib.POEntry) -> bool:
+    """Once a person has rewritten a filled text, its note no longer describes it: say so in the note
+    (``machine translation: libretranslate, 2026-12-04, since edited by a person``). True if changed."""
+    if not provenance(entry).edited:
+        return False
+    lines = (entry.tcomment or "").splitlines()
+    for index in range(len(lines) - 1, -1, -1):
+        found = _FINGERPRINT.search(lines[index])
+        if found is not None and lines[index].startswith(tuple(f"{o}:" for o in ORIGINS)):
+            lines[index] = lines[index][: found.start()] + EDITED
+            entry.tcomment = "\n".join(lines)
+            return True
+    return False

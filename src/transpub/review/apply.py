@@ -30,7 +30,7 @@ import polib
 from .. import clock
 from ..catalogs.approvals import NAMES_CATALOG, write_approvals
 from ..catalogs.pofile import read_catalog, write_catalog
-from ..catalogs.states import Review, State, entry_state, mark_reviewed, read_review
+from ..catalogs.states import Review, State, entry_state, mark_reviewed, read_review, refresh_origin_note
 from ..config import SAFE_ID_RE, Project
 from ..errors import ReviewError
 from ..fsutil import project_lock
@@ -244,6 +244,7 @@ class _Importer:
         state_before = entry_state(entry)
         if edited:
             entry.msgstr = new_text
+            refresh_origin_note(entry)  # a corrected machine translation is one no more
             details.append("translation corrected")
         approved = False
         if decision == "approve":
