@@ -52,6 +52,7 @@ class Decision:
     lang: str
     blockers: tuple[Blocker, ...] = ()
     source_language: bool = False
+    two_step: bool = False  # the review policy: "approved" rather than "reviewed" in the words
 
     @property
     def publishable(self) -> bool:
@@ -62,7 +63,7 @@ class Decision:
         if self.source_language:
             return "the source language: published as written"
         if self.publishable:
-            return "every segment and name reviewed, no check errors"
+            return f"every segment and name {'approved' if self.two_step else 'reviewed'}, no check errors"
         unreviewed = [blocker.text for blocker in self.blockers if blocker.code in _STATE_CODES]
         parts = [f"not fully reviewed: {', '.join(unreviewed)}"] if unreviewed else []
         parts += [blocker.text for blocker in self.blockers if blocker.code not in _STATE_CODES]
@@ -116,4 +117,4 @@ def decide(
     if errors:
         text = f"{len(errors)} check error(s), e.g. {errors[0].line_text()}; run 'transpub check --lang {lang}'"
         blockers.append(Blocker("check-errors", len(errors), text))
-    return Decision(release.id, lang, tuple(blockers))
+    return Decision(release.id, lang, tuple(blockers), two_step=review.two_step)
