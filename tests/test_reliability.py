@@ -443,7 +443,7 @@ def test_update_killed_at_any_moment_loses_nothing(tmp_path: Path, monkeypatch):
 @pytest.mark.slow
 def test_pretranslate_killed_at_any_moment_loses_nothing(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    with FakeLibreTranslate(latency=0.005) as server:
+    with FakeLibreTranslate(latency=0.02) as server:
         base = make_project(tmp_path / "base", releases=8, url=server.url)
         assert run_cli(base, "update").exit_code == 0
         translate_catalogs(base, "de", every=3)  # reviewed work pretranslate must leave alone
@@ -491,7 +491,7 @@ def test_pretranslate_killed_at_any_moment_loses_nothing(tmp_path: Path, monkeyp
             # a re-run completes the work: the same catalogs as one uninterrupted run
             server.configure(latency=0)
             rerun = run_cli(work, "pretranslate", "--lang", "de")
-            server.configure(latency=0.005)
+            server.configure(latency=0.02)
             assert rerun.exit_code == 0, rerun.stderr
             assert catalogs(work) == new
             assert not temp_files(work)
