@@ -234,7 +234,7 @@ def _fit_fields(tokens: list, long: _LongDate, locale: Locale) -> list | None:
                 if _names_are_names(locale, letter, width):
                     return None  # a month name ("十月") where the long date writes a number ("10月")
             elif NAME_WIDTH <= width <= 4:
-                value = (letter, long.month[1])  # MMM -> MMMM where the long date has MMMM
+                value = long.month  # MMM -> MMMM, LLL -> MMMM: the name as the long date inflects it (oc "de genièr")
             else:
                 return None  # a number or a narrow form ("X") where the long date names the month
         fitted.append((kind, value))
