@@ -1,6 +1,6 @@
 """Typed tokens rendered for one locale with Babel/CLDR: dates, date ranges, months, countries, lists.
 
-Nothing here hard-codes a language. Two things CLDR does not hand over ready-made are built from its data:
+Nothing here hard-codes a language. Three things CLDR does not hand over ready-made are built from its data:
 
 * date ranges written like the locale's long date ("July 9 – 17, 2024", "2016年10月3日 – 11日"): CLDR's
   day-month-year interval patterns are taken and their month written as the long date writes it — in
@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, get_month_names, parse_pattern, tokenize_pattern, untokenize_pattern
+from babel.dates import format_date, format_skeleton, get_month_names, parse_pattern, tokenize_pattern
 from babel.lists import format_list
 
 from ..errors import TokenError
