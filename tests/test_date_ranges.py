@@ -112,6 +112,13 @@ def test_a_locale_whose_abbreviated_interval_is_numeric_uses_its_full_month_inte
     assert says.month_name(10, "bg") in text and text.count(says.month_name(10, "bg")) == 1
 
 
+def test_a_locale_with_no_fitting_interval_joins_its_two_long_dates():
+    """cs: CLDR's day-month-year interval writes the month as a number ("3.–11. 10. 2016"), the long date
+    names it, and there is no full-month interval; each end is then written as its long date."""
+    text = _fmt("cs").render_text("{daterange:2016-10-03..2016-10-11}")
+    assert says.long_date("2016-10-03", "cs") in text and says.long_date("2016-10-11", "cs") in text
+
+
 @pytest.mark.parametrize("lang", ["en", "ja", "fr", "de"])
 def test_readme_examples_still_hold(lang):
     """README: "July 9 – 17, 2024", "2024年7月9日～17日", "9–17 juillet 2024"."""
