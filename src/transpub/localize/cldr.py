@@ -1,21 +1,25 @@
 """Typed tokens rendered for one locale with Babel/CLDR: dates, date ranges, months, countries, lists.
 
-Nothing here hard-codes a language. Two things CLDR does not hand over ready-made are built from its data:
+Nothing here hard-codes a language. Three things CLDR does not hand over ready-made are built from its data:
 
-* full-month date ranges ("July 9 – 17, 2024"): CLDR's interval patterns for ``yMMMd`` are taken and
-  their abbreviated month field (``MMM``) widened to the full month name (``MMMM``);
+* date ranges written like the locale's long date ("July 9 – 17, 2024", "2016年10月3日 – 11日"): CLDR's
+  day-month-year interval patterns are taken and their month written as the long date writes it — in
+  full where the long date names the month (``MMMM``), as CLDR gives it where the long date writes a
+  number (``y年M月d日``); a locale whose interval patterns cannot be fitted gets its two long dates
+  joined by its own interval fallback ("{0} – {1}");
+* no doubled full stop: a token whose rendering ends in "." (the Russian long date "… 2023 г.") absorbs
+  the sentence's own "." that follows it;
 * the Japanese era calendar (令和6年7月9日), from a small table of era start dates, because Babel has none.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_skeleton, parse_pattern
+from babel.dates import format_date, format_skeleton, get_month_names, parse_pattern, tokenize_pattern
 from babel.lists import format_list
 
 from ..errors import TokenError
@@ -68,7 +72,15 @@ class LocaleFormatter:
         parts = list(split_tokens(text))
         if len(parts) == 1:
             return text
-        return "".join(part if index % 2 == 0 else self.render_token(part) for index, part in enumerate(parts))
+        out: list[str] = []
+        for index, part in enumerate(parts):
+            if index % 2:
+                out.append(self.render_token(part))
+            elif index and out[-1].endswith(".") and part.startswith(".") and not part.startswith(".."):
+                out.append(part[1:])  # "2023 г." + "." -> "2023 г.": the abbreviation's dot ends the sentence
+            else:
+                out.append(part)
+        return "".join(out)
 
     def render_token(self, raw: str) -> str:
         token = self._parsed.get(raw)
@@ -114,7 +126,7 @@ class LocaleFormatter:
             return self.date(start)
         if self.japanese_era:
             return _japanese_range(start, end)
-        return full_month_interval(start, end, self.locale)
+        return date_interval(start, end, self.locale)
 
     def country(self, code: str) -> str:
         return self.names.countries.get(code) or self.locale.territories.get(code, code)
@@ -150,25 +162,138 @@ def _japanese_range(start: dt.date, end: dt.date) -> str:
     return f"{head}～{end.day}日"
 
 
-_ABBREVIATED_MONTH = re.compile(r"(?<![ML])([ML])\1\1(?![ML])")
+def date_interval(start: dt.date, end: dt.date, locale: Locale) -> str:
+    """A day-month-year range whose day and month read as in the locale's long date of each end.
 
-
-def full_month_interval(start: dt.date, end: dt.date, locale: Locale) -> str:
-    """CLDR's day-month-year interval with the month written in full ("July 9 – 17, 2024")."""
-    formats = locale.interval_formats.get("yMMMd")
-    if not formats:
-        return format_interval(start, end, "yMMMMd", locale=locale)
+    en "July 9 – 17, 2024" (long date "July 9, 2024"), zh "2016年10月3日 – 11日" (long date
+    "2016年10月12日", not 十月), ru "9–17 июля 2024 г." (long date "9 июля 2024 г.")."""
     if start.year != end.year:
         diff = "y"
     elif start.month != end.month:
         diff = "M"
     else:
         diff = "d"
-    patterns = formats.get(diff)
-    if not patterns:
-        return format_interval(start, end, "yMMMMd", locale=locale)
-    return "".join(
-        parse_pattern(_ABBREVIATED_MONTH.sub(r"\1\1\1\1", pattern)).apply(value, locale)
-        for pattern, value in zip(patterns, (start, end))
-    )
+    pieces = _interval_pieces(locale, diff, _LongDate.of(locale))
+    if pieces is None:
+        fallback = locale.interval_formats.get(None) or "{0} – {1}"
+        first, second = (format_date(value, "long", locale=locale) for value in (start, end))
+        return fallback.replace("{0}", first).replace("{1}", second)
+    return "".join(parse_pattern(piece).apply(value, locale) for piece, value in zip(pieces, (start, end)))
 
+
+NAME_WIDTH = 3  # a month field of 3 or 4 letters (MMM, MMMM) is a name; 1 or 2 a number; 5 the narrow form
+
+
+@dataclass(frozen=True)
+class _LongDate:
+    """How the locale's long date writes the month and the day: "d MMMM y" -> MMMM, names; "y年M月d日" -> M."""
+
+    month: tuple[str, int]
+    day_width: int
+    numeric_month: bool  # "10" or "10월" (ko's MMMM); False for "October", "октября"
+
+    @classmethod
+    def of(cls, locale: Locale) -> _LongDate | None:
+        fields: dict[str, tuple[str, int]] = {}
+        for kind, value in tokenize_pattern(locale.date_formats["long"].pattern):
+            if kind == "field":
+                fields.setdefault(value[0], value)
+        month = fields.get("M") or fields.get("L")
+        if month is None or "d" not in fields:
+            return None
+        return cls(month, fields["d"][1], not _names_are_names(locale, *month))
+
+
+def _interval_pieces(locale: Locale, diff: str, long: _LongDate | None) -> list[str] | None:
+    """The two halves of CLDR's interval pattern for ``diff``, day and month fitted to the long date's.
+
+    None when no interval pattern can write the month as the long date does (the caller falls back)."""
+    if long is None:
+        return None
+    # where the long date names the month in full, CLDR's own full-month intervals come first
+    skeletons = ("yMMMMd", "yMMMd") if long.month[1] > NAME_WIDTH else ("yMMMd",)
+    for skeleton in skeletons:
+        pieces = (locale.interval_formats.get(skeleton) or {}).get(diff)
+        if not pieces or len(pieces) != 2:
+            continue
+        fitted = [_fit_fields(tokenize_pattern(_unjoin_quotes(piece)), long, locale) for piece in pieces]
+        if all(tokens is not None and _covers(tokens, diff) for tokens in fitted):
+            return [_pattern_from_tokens(tokens) for tokens in fitted]  # type: ignore[arg-type]
+    return None
+
+
+def _fit_fields(tokens: list, long: _LongDate, locale: Locale) -> list | None:
+    """An interval half's tokens with the long date's day width and month form; None if they cannot fit."""
+    fitted = []
+    for kind, value in tokens:
+        if kind == "field" and value[0] == "d":
+            value = ("d", long.day_width)
+        elif kind == "field" and value[0] in "ML":
+            letter, width = value
+            if long.numeric_month:
+                if _names_are_names(locale, letter, width):
+                    return None  # a month name ("十月") where the long date writes a number ("10月")
+            elif NAME_WIDTH <= width <= 4:
+                value = long.month  # MMM -> MMMM, LLL -> MMMM: the name as the long date inflects it (oc "de genièr")
+            else:
+                return None  # a number or a narrow form ("X") where the long date names the month
+        fitted.append((kind, value))
+    return fitted
+
+
+def _covers(tokens: list, diff: str) -> bool:
+    """Each half has its day, and the fields that differ between the ends: month, and year if it differs."""
+    letters = {value[0] for kind, value in tokens if kind == "field"}
+    needed = {"d", "M"} if diff == "M" else {"d", "M", "y"} if diff == "y" else {"d"}
+    return needed <= (letters | ({"M"} if "L" in letters else set()))
+
+
+def _pattern_from_tokens(tokens: list[tuple[str, object]]) -> str:
+    """A pattern string from ``tokenize_pattern``'s tokens, every literal run quoted once.
+
+    Babel's ``untokenize_pattern`` quotes each literal token separately, so two in a row read back as
+    one literal with an apostrophe between them; here adjacent literals are merged first."""
+    out: list[str] = []
+    literal: list[str] = []
+    for kind, value in [*tokens, ("field", ("", 0))]:
+        if kind == "chars":
+            literal.append(str(value))
+            continue
+        if literal:
+            out.append("'" + "".join(literal).replace("'", "''") + "'")
+            literal = []
+        letter, width = value  # type: ignore[misc]
+        out.append(letter * width)
+    return "".join(out)
+
+
+def _names_are_names(locale: Locale, letter: str, width: int) -> bool:
+    """Whether a month field writes names ("October", "十月", narrow "O") rather than numbers ("10", "10월")."""
+    if width < NAME_WIDTH:
+        return False
+    kind = {3: "abbreviated", 4: "wide"}.get(width, "narrow")
+    names = get_month_names(kind, "stand-alone" if letter == "L" else "format", locale=locale)
+    return not all(str(month) in names[month] for month in range(1, 13))
+
+
+def _unjoin_quotes(piece: str) -> str:
+    """Undo Babel's joining of two quoted literals into one with an apostrophe between them.
+
+    Babel stores CLDR's interval patterns split in halves and re-quoted; two adjacent quoted literals
+    come back as ``'e)''ko '``, which reads as "e)'ko " (eu "2016(e)'ko"), where CLDR wrote "e)" and "ko".
+    No CLDR date pattern has a real apostrophe inside a quoted literal, so ``''`` there is dropped."""
+    out: list[str] = []
+    quoted = False
+    index = 0
+    while index < len(piece):
+        char = piece[index]
+        if char == "'" and piece.startswith("''", index):
+            if not quoted:
+                out.append("''")  # an apostrophe outside quotes stays one
+            index += 2
+            continue
+        if char == "'":
+            quoted = not quoted
+        out.append(char)
+        index += 1
+    return "".join(out)
