@@ -198,6 +198,8 @@ def test_any_text_parses_as_a_segment(text):
 @example("snake\\_case")
 @example("&#x202E;*#*")  # the entity stays: its character before "*" would change how the "*" parses
 @example("`  \n`")  # a code span of spaces only: no padding, the parser keeps such spans whole
+@example("*0*_0_")  # two emphases side by side: the second keeps its "_" ("*0**0*" is one emphasis)
+@example("a\\\n\x1f")  # a hard break before a control character the strip removes: nothing left to break
 def test_every_segment_is_normalized_and_survives_protection(body):
     release = accepted_or_refused(parse, f"{HEADER}# Title\n\n{body}")
     assume(release is not None)

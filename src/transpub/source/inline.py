@@ -116,7 +116,10 @@ def inline_tokens_to_text(children: Sequence[MdToken]) -> str:
         else:  # html_inline cannot happen with html off; keep anything else as literal text
             parts.append(escape_text(token.content))
     flush()
-    return "".join(parts).strip()
+    text = "".join(parts).strip()
+    while _ends_with_unescaped(text, "\\"):  # a hard break the strip left last ("\\\n\x1f"): it breaks nothing
+        text = text[:-1].rstrip()
+    return text
 
 
 def _ends_with_unescaped(text: str, char: str) -> bool:
