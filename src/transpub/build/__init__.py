@@ -43,9 +43,9 @@ from ..staging import Staged, commit, discard
 from .digests import Digests, OutputListing
 from .indexes import (
     index_keys,
-    index_pages,
-    linked_languages,
+    site_pages,
     stage_index_page,
+    staged_paths,
     stale_pages,
 )
 from .libraries import installed_libraries
@@ -82,6 +82,7 @@ class BuildReport:
     rendered: int = 0  # (release, language) pairs actually rendered in this run
     reused: int = 0  # outputs whose inputs had not changed
     published: dict = field(default_factory=dict)  # lang -> number of published releases
+    notes: tuple[str, ...] = ()  # what the build chose not to write, and why (no base_url: no feeds, no sitemap)
 
     def built_for(self, lang: str) -> bool:
         return any(o.lang == lang for o in self.outputs)
@@ -156,24 +157,30 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     listing = OutputListing(project.outputs_dir)
     done, staged = _build_releases(request, manifest, digests, listing, dry_run)
 
-    published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if done.pairs[rid, lang].publishable} for rid in paths}
+    published = done.versions  # release -> its published versions in every language (lang -> page)
     indexes: list[str] = []
+    notes: tuple[str, ...] = ()
     new_index_keys = None
     try:
         if "html" in request.formats:
-            linked = linked_languages(project, list(paths), published, languages)
-            out = project.outputs_dir
-            coming = frozenset(item.target.relative_to(out).as_posix() for item in staged if item.target.is_relative_to(out))
-            pages = index_pages(project, list(paths), done.pairs, published, languages, linked, coming)
-            new_index_keys = index_keys(pages, linked, digests)
-            stale = stale_pages(project, pages, new_index_keys, manifest.indexes or {})
+            coming = staged_paths(staged, project)
+            site = site_pages(
+                project,
+                list(paths),
+                published,
+                lambda rid, lang: done.pairs.get((rid, lang)) or manifest.pair(rid, lang),
+                lambda relative: relative in coming or listing.has(relative),
+            )
+            notes = site.notes
+            new_index_keys = index_keys(site.pages, site.languages, digests)
+            stale = stale_pages(site.pages, new_index_keys, manifest.indexes or {}, listing)
             if stale and dry_run:
                 raise _MustWrite
             for page in stale:  # staged with the release outputs: a bad template or stylesheet changes nothing
-                item = stage_index_page(project, page, linked)
+                item = stage_index_page(project, page, site.languages)
                 if item is not None:
                     staged.append(item)
-            indexes = [f"outputs/{page.path}" for page in pages if page.path.endswith(".html")]
+            indexes = [f"outputs/{page.path}" for page in site.pages if page.kind not in ("stylesheet",)]
     except BaseException:
         discard(staged)
         raise
@@ -195,7 +202,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
     outputs = sorted(done.outputs, key=lambda o: (o.lang, o.release, o.path))
     skipped = sorted(done.skipped, key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
-    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts)
+    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts, notes)
 
 
 @dataclass
@@ -203,6 +210,7 @@ class _Releases:
     """What the releases of one build add up to, as their plans and renders come in."""
 
     pairs: dict[tuple[str, str], PairInfo] = field(default_factory=dict)  # (release, lang) -> decision
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)  # release -> its published versions (lang -> page)
     outputs: list[Output] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     output_keys: dict[str, str] = field(default_factory=dict)  # every output wanted -> its key
@@ -212,6 +220,7 @@ class _Releases:
     def add(self, plan: ReleasePlan, outputs: Sequence[Output]) -> None:
         for lang, info in plan.pairs.items():
             self.pairs[plan.release, lang] = info
+        self.versions[plan.release] = plan.versions
         self.outputs.extend(outputs)
         self.skipped.extend(plan.skipped)
         self.output_keys.update(plan.output_keys)
@@ -262,8 +271,11 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
     project, languages, formats = request.project, request.languages, request.formats
     outputs_by_release: Mapping[str, dict[str, str]] = manifest.outputs_by_release()
     root, config = str(project.root), digests.file(project.config_path)
+    not_built = tuple(lang for lang in project.all_languages if lang not in languages)
     for rid, path in request.paths.items():
-        wanted = languages if request.release_id in (None, rid) else ()
+        selected = request.release_id in (None, rid)
+        wanted = languages if selected else ()
+        existing, others = _other_languages(request, manifest, digests, listing, rid, not_built, selected)
         yield ReleaseJob(
             release=rid,
             root=root,
@@ -271,20 +283,47 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
             source=str(path),
             keys={lang: digests.pair(rid, lang) for lang in languages},
             languages=wanted,
-            existing={
-                lang: f"{lang}/{rid}.html"
-                for lang in project.all_languages
-                if lang not in languages and listing.has(f"{lang}/{rid}.html")
-            },
+            existing=existing,
+            others=others,
             formats=formats,
             draft=request.draft,
             assets=digests.assets,
             old_outputs=outputs_by_release.get(rid, {}),
             present=frozenset(
                 relative
-                for lang in wanted
+                for lang in (*wanted, *others)
                 for folder in (lang, f"{DRAFTS}/{lang}")
-                for fmt in formats
+                for fmt in FORMATS
                 if listing.has(relative := f"{folder}/{rid}.{fmt}")
             ),
         )
+
+
+def _other_languages(
+    request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, rid: str, not_built: Sequence[str], selected: bool
+) -> tuple[dict[str, str], dict[str, PairInfo]]:
+    """The languages of a release this build does not build, judged without parsing anything.
+
+    Returns the pages linked as they are (``existing``: the decision is not known to hold, the last
+    published page is on the site) and the languages whose remembered decision still holds (same key)
+    and whose page is there (``others``: linked when they publish, and kept up to date; their drafts too,
+    with ``--draft``). A language decided not to publish is not linked, as in a build of every language.
+    """
+    existing: dict[str, str] = {}
+    others: dict[str, PairInfo] = {}
+    for lang in not_built:
+        page = f"{lang}/{rid}.html"
+        info = manifest.pair(rid, lang)
+        if info is None or info.key != digests.pair(rid, lang):
+            if listing.has(page):
+                existing[lang] = page
+            continue
+        if info.publishable:
+            if listing.has(page):
+                if selected:
+                    others[lang] = info
+                else:
+                    existing[lang] = page
+        elif selected and request.draft and listing.has(f"{DRAFTS}/{lang}/{rid}.html"):
+            others[lang] = info
+    return existing, others
