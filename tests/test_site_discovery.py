@@ -187,12 +187,18 @@ def test_the_drafts_index_is_marked_like_the_drafts(sample_project: Path):
 
 
 def test_without_base_url_no_feed_or_sitemap_and_the_report_says_why(sample_project: Path):
+    outputs = sample_project / "outputs"
+    build(load_project(sample_project), jobs=1)
+    assert (outputs / "sitemap.xml").is_file() and (outputs / "en/feed.atom").is_file()
     config = sample_project / "transpub.toml"
     config.write_text(config.read_text(encoding="utf-8").replace('base_url = "https://www.example.go.jp/news/"\n', ""), encoding="utf-8")
     report = build(load_project(sample_project), jobs=1)
-    outputs = sample_project / "outputs"
+    # those written with the old address are gone (every URL in them named it), and the manifest forgets them
     assert not list(outputs.rglob("*.atom")) and not (outputs / "sitemap.xml").exists()
+    assert "sitemap.xml" not in (outputs / ".transpub-manifest.json").read_text(encoding="utf-8")
     assert any("base_url" in note and "sitemap.xml" in note for note in report.notes)
+    again = build(load_project(sample_project), jobs=1)
+    assert again.rendered == 0 and not list(outputs.rglob("*.atom"))
     doc = _page(outputs, f"en/{RELEASE}.html")
     assert not hreflang_links(doc) and not doc.find_all("link", type="application/atom+xml")
     assert doc.find("meta", name="description")  # what needs no address stays

@@ -12,6 +12,9 @@ import pytest
 from conftest import run_cli, tree_digest
 from test_html import hreflang_links, parse
 
+from transpub.build import build
+from transpub.config import load_project
+
 RELEASE = "2023-07-18-wipo-assemblies"
 BASE = "https://www.example.go.jp/news/"
 ORDERS = [("en", "fr", "ar", "ja"), ("ar", "fr", "ja", "en"), ("ja", "en", "ar", "fr"), ("fr", "ja", "en", "ar")]
@@ -62,6 +65,10 @@ def test_building_the_languages_one_at_a_time_in_any_order_gives_the_site_one_bu
         # the manifest too: the same decisions, output keys and index keys, whatever the order
         differing = sorted(path for path in set(site) | set(expected) if site.get(path) != expected.get(path))
         assert not differing, f"order {order}: {differing}"
+    # and the site is settled: building all or one of the languages again renders and writes nothing
+    for languages in (None, ["fr"], ["ja"]):
+        report = build(load_project(project), languages, draft=draft, jobs=1)
+        assert report.rendered == 0 and _site(project) == expected, languages
 
 
 def test_a_language_published_later_is_linked_from_the_pages_built_before(sample_project: Path):

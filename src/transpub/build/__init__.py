@@ -31,6 +31,7 @@ The package, in the order a build uses it:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from .indexes import (
     stage_index_page,
     staged_paths,
     stale_pages,
+    withdrawn_pages,
 )
 from .libraries import installed_libraries
 from .manifest import (
@@ -160,6 +162,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     published = done.versions  # release -> its published versions in every language (lang -> page)
     indexes: list[str] = []
     notes: tuple[str, ...] = ()
+    withdrawn: list[str] = []
     new_index_keys = None
     try:
         if "html" in request.formats:
@@ -181,10 +184,16 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
                 if item is not None:
                     staged.append(item)
             indexes = [f"outputs/{page.path}" for page in site.pages if page.kind not in ("stylesheet",)]
+            withdrawn = withdrawn_pages(project, listing)
+            if withdrawn and dry_run:
+                raise _MustWrite
     except BaseException:
         discard(staged)
         raise
     commit(staged)
+    for relative in withdrawn:  # feeds and sitemap of a base_url no longer set: their URLs would be wrong
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(project.outputs_dir, relative))
 
     # forget outputs deleted by hand; a dry run wrote nothing, so the listing taken before is still true
     out_dir = str(project.outputs_dir)

@@ -123,6 +123,15 @@ def site_pages(
     return SitePages(tuple(pages), languages, notes)
 
 
+def withdrawn_pages(project: Project, listing: OutputListing) -> list[str]:
+    """Without a ``base_url``, the feeds and sitemap an earlier build wrote with one: removed, since every
+    URL in them named the old address (the other pages are rendered again without absolute links)."""
+    if project.base_url:
+        return []
+    candidates = (SITEMAP, *(f"{lang}/{FEED}" for lang in project.all_languages))
+    return [relative for relative in candidates if listing.has(relative)]
+
+
 def index_keys(pages: Sequence[IndexPage], languages: Mapping[str, str], digests: Digests) -> dict[str, str]:
     """Each page's key: what it shows, and what every output depends on (code, settings, templates), and
     for a page in one language, that language's names (the publisher's name)."""
