@@ -9,8 +9,14 @@ Builds are incremental. ``outputs/.transpub-manifest.json`` records, for every (
 digest of everything its result depends on (the source, its catalog, names.po, the glossary,
 transpub.toml, transpub's own code, the versions of Babel, Jinja2, markdown-it-py and python-docx) and,
 for every output file, that digest plus the images, templates, format and the set of published language
-versions; index pages are keyed on what they list. A page that was published and is no longer
-publishable is left as it was, the last reviewed version, and reported as skipped.
+versions; index pages, feeds and the sitemap are keyed on what they list. A page that was published and
+is no longer publishable is left as it was, the last reviewed version, and reported as skipped.
+
+The order in which languages are built does not change the site: ``build --lang en`` then ``--lang ar``
+leaves ``outputs/`` byte for byte as one ``build``. A page lists the published versions of its release in
+every language; the languages not built are judged from the manifest and their inputs' digests, without
+parsing (``_other_languages``; ``plan`` explains the rule), and their pages, index pages, feeds and the
+sitemap are rendered again in this build when the set of versions they show changed.
 Content, not modification times, decides: a no-op rebuild reads and hashes files but parses and renders
 nothing (it does not even import the parsers and renderers, nor take the project lock, since it writes
 nothing), and changing one release re-renders only that release's outputs (and an index page only if
@@ -25,7 +31,7 @@ The package, in the order a build uses it:
 - ``plan``: for one release, which outputs are up to date, which to render, which pairs are skipped (pure);
 - ``workers``: the job of one release (read, decide, render) and the process pool that runs the jobs
   (imported with the first release to render);
-- ``indexes``: the index pages;
+- ``indexes``: the index pages, the Atom feeds and the sitemap;
 - here: :func:`build`, which runs them, first without the lock, and under it only when there is work.
 """
 
