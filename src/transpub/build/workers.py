@@ -4,8 +4,8 @@ A release job (:func:`build_release`) reads the release and the catalogs of the 
 once, has ``review.publishing.decide`` decide each pair, plans the release (``plan``) and renders what
 the plan asks for. Only the languages being built are read and checked: the cost of a build follows what
 it builds. The one exception is a page of a language not built whose published versions changed (its
-remembered decision holds: ``plan``): its catalog is read to render that page again. Rendered files are staged beside their targets and put in place by the build only when every
-job succeeded.
+remembered decision holds: ``plan``): its catalog is read to render that page again. Rendered files are
+staged beside their targets and put in place by the build only when every job succeeded.
 
 Jobs run one after another in this process, or, from the second one on, in a process pool whose workers
 are forked once everything a render needs is loaded (:func:`preload`). Every output is deterministic,
