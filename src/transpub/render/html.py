@@ -56,7 +56,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from babel.core import get_global
+from babel.core import Locale, get_global
 from jinja2 import (
     ChoiceLoader,
     FileSystemBytecodeCache,
@@ -416,8 +416,6 @@ def hreflang_set(project: Project, paths: Mapping[str, str], x_default: str) -> 
 
 def og_locale(lang: str) -> str:
     """An Open Graph locale (``language_TERRITORY``): the language with CLDR's likely territory (ja -> ja_JP)."""
-    from babel import Locale
-
     likely = get_global("likely_subtags")
     locale = Locale.parse(lang)
     territory = locale.territory
