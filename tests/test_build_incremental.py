@@ -70,6 +70,9 @@ def test_changing_one_release_rebuilds_only_its_outputs(sample_project: Path):
         "ja/index.html",
         "en/index.html",
         "index.html",
+        "ja/feed.atom",
+        "en/feed.atom",  # English is no longer published: it leaves the feed and the sitemap
+        "sitemap.xml",
         ".transpub-manifest.json",
     }
     assert {"ja/2023-08-01-follow-up.html", "ja/2023-08-01-follow-up.docx"} <= changed

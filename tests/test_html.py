@@ -319,6 +319,11 @@ class _TreeBuilder(HTMLParser):
         self.current.children.append(data)
 
 
+def hreflang_links(doc: Element) -> list[Element]:
+    """The page's language versions (``<link rel="alternate" hreflang>``; a feed's link has no hreflang)."""
+    return [link for link in doc.find_all("link", rel="alternate") if "hreflang" in link.attrs]
+
+
 def parse(html: str) -> Element:
     builder = _TreeBuilder()
     builder.feed(html)
@@ -376,15 +381,16 @@ def test_hreflang_alternates_canonical_and_language_switcher():
     doc = parse(page(localized("en")))
     base = "https://www.example.go.jp/news/"
     assert doc.find("link", rel="canonical").attrs["href"] == f"{base}en/{RELEASE_ID}.html"
-    alternates = {link.attrs["hreflang"]: link.attrs["href"] for link in doc.find_all("link", rel="alternate")}
-    assert alternates == {lang: f"{base}{lang}/{RELEASE_ID}.html" for lang in ("ja", "en", "ar")}
+    alternates = {link.attrs["hreflang"]: link.attrs["href"] for link in hreflang_links(doc)}
+    # x-default: the source-language version, the original
+    assert alternates == {**{lang: f"{base}{lang}/{RELEASE_ID}.html" for lang in ("ja", "en", "ar")}, "x-default": f"{base}ja/{RELEASE_ID}.html"}
 
     # build may leave the page itself out of versions: a published page still names itself
     others = {lang: path for lang, path in VERSIONS.items() if lang != "en"}
     again = parse(page(localized("en"), versions=others))
-    assert {link.attrs["hreflang"] for link in again.find_all("link", rel="alternate")} == {"ja", "en", "ar"}
+    assert {link.attrs["hreflang"] for link in hreflang_links(again)} == {"ja", "en", "ar", "x-default"}
     draft = parse(page(localized("en", draft=True), page_path=f"drafts/en/{RELEASE_ID}.html", versions=others))
-    assert {link.attrs["hreflang"] for link in draft.find_all("link", rel="alternate")} == {"ja", "ar"}
+    assert {link.attrs["hreflang"] for link in hreflang_links(draft)} == {"ja", "ar", "x-default"}
 
     switcher = doc.find("nav", cls="languages")
     assert switcher.attrs["aria-label"] == "Languages"
@@ -718,7 +724,13 @@ def test_root_index_names_each_language_in_itself():
     ]
     assert choices[1].find("span", cls="language-hint").text == "News Releases"
     assert choices[2].attrs["dir"] == "rtl"
-    assert {link.attrs["hreflang"] for link in doc.find_all("link", rel="alternate")} == {"ja", "en", "ar"}
+    # the root index is the language indexes' x-default, and its own
+    assert {link.attrs["hreflang"]: link.attrs["href"] for link in doc.find_all("link", rel="alternate")} == {
+        "ja": "https://www.example.go.jp/news/ja/index.html",
+        "en": "https://www.example.go.jp/news/en/index.html",
+        "ar": "https://www.example.go.jp/news/ar/index.html",
+        "x-default": "https://www.example.go.jp/news/index.html",
+    }
 
 
 # --- templates and stylesheet ---------------------------------------------------------------------------

@@ -9,8 +9,14 @@ Builds are incremental. ``outputs/.transpub-manifest.json`` records, for every (
 digest of everything its result depends on (the source, its catalog, names.po, the glossary,
 transpub.toml, transpub's own code, the versions of Babel, Jinja2, markdown-it-py and python-docx) and,
 for every output file, that digest plus the images, templates, format and the set of published language
-versions; index pages are keyed on what they list. A page that was published and is no longer
-publishable is left as it was, the last reviewed version, and reported as skipped.
+versions; index pages, feeds and the sitemap are keyed on what they list. A page that was published and
+is no longer publishable is left as it was, the last reviewed version, and reported as skipped.
+
+The order in which languages are built does not change the site: ``build --lang en`` then ``--lang ar``
+leaves ``outputs/`` byte for byte as one ``build``. A page lists the published versions of its release in
+every language; the languages not built are judged from the manifest and their inputs' digests, without
+parsing (``_other_languages``; ``plan`` explains the rule), and their pages, index pages, feeds and the
+sitemap are rendered again in this build when the set of versions they show changed.
 Content, not modification times, decides: a no-op rebuild reads and hashes files but parses and renders
 nothing (it does not even import the parsers and renderers, nor take the project lock, since it writes
 nothing), and changing one release re-renders only that release's outputs (and an index page only if
@@ -25,12 +31,13 @@ The package, in the order a build uses it:
 - ``plan``: for one release, which outputs are up to date, which to render, which pairs are skipped (pure);
 - ``workers``: the job of one release (read, decide, render) and the process pool that runs the jobs
   (imported with the first release to render);
-- ``indexes``: the index pages;
+- ``indexes``: the index pages, the Atom feeds and the sitemap;
 - here: :func:`build`, which runs them, first without the lock, and under it only when there is work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,10 +50,11 @@ from ..staging import Staged, commit, discard
 from .digests import Digests, OutputListing
 from .indexes import (
     index_keys,
-    index_pages,
-    linked_languages,
+    site_pages,
     stage_index_page,
+    staged_paths,
     stale_pages,
+    withdrawn_pages,
 )
 from .libraries import installed_libraries
 from .manifest import (
@@ -82,6 +90,7 @@ class BuildReport:
     rendered: int = 0  # (release, language) pairs actually rendered in this run
     reused: int = 0  # outputs whose inputs had not changed
     published: dict = field(default_factory=dict)  # lang -> number of published releases
+    notes: tuple[str, ...] = ()  # what the build chose not to write, and why (no base_url: no feeds, no sitemap)
 
     def built_for(self, lang: str) -> bool:
         return any(o.lang == lang for o in self.outputs)
@@ -156,28 +165,41 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     listing = OutputListing(project.outputs_dir)
     done, staged = _build_releases(request, manifest, digests, listing, dry_run)
 
-    published = {rid: {lang: f"{lang}/{rid}.html" for lang in languages if done.pairs[rid, lang].publishable} for rid in paths}
+    published = done.versions  # release -> its published versions in every language (lang -> page)
     indexes: list[str] = []
+    notes: tuple[str, ...] = ()
+    withdrawn: list[str] = []
     new_index_keys = None
     try:
         if "html" in request.formats:
-            linked = linked_languages(project, list(paths), published, languages)
-            out = project.outputs_dir
-            coming = frozenset(item.target.relative_to(out).as_posix() for item in staged if item.target.is_relative_to(out))
-            pages = index_pages(project, list(paths), done.pairs, published, languages, linked, coming)
-            new_index_keys = index_keys(pages, linked, digests)
-            stale = stale_pages(project, pages, new_index_keys, manifest.indexes or {})
+            coming = staged_paths(staged, project)
+            site = site_pages(
+                project,
+                list(paths),
+                published,
+                lambda rid, lang: done.pairs.get((rid, lang)) or manifest.pair(rid, lang),
+                lambda relative: relative in coming or listing.has(relative),
+            )
+            notes = site.notes
+            new_index_keys = index_keys(site.pages, site.languages, digests)
+            stale = stale_pages(site.pages, new_index_keys, manifest.indexes or {}, listing)
             if stale and dry_run:
                 raise _MustWrite
             for page in stale:  # staged with the release outputs: a bad template or stylesheet changes nothing
-                item = stage_index_page(project, page, linked)
+                item = stage_index_page(project, page, site.languages)
                 if item is not None:
                     staged.append(item)
-            indexes = [f"outputs/{page.path}" for page in pages if page.path.endswith(".html")]
+            indexes = [f"outputs/{page.path}" for page in site.pages if page.kind not in ("stylesheet",)]
+            withdrawn = withdrawn_pages(project, listing)
+            if withdrawn and dry_run:
+                raise _MustWrite
     except BaseException:
         discard(staged)
         raise
     commit(staged)
+    for relative in withdrawn:  # feeds and sitemap of a base_url no longer set: their URLs would be wrong
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(project.outputs_dir, relative))
 
     # forget outputs deleted by hand; a dry run wrote nothing, so the listing taken before is still true
     out_dir = str(project.outputs_dir)
@@ -195,7 +217,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
     outputs = sorted(done.outputs, key=lambda o: (o.lang, o.release, o.path))
     skipped = sorted(done.skipped, key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
-    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts)
+    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts, notes)
 
 
 @dataclass
@@ -203,6 +225,7 @@ class _Releases:
     """What the releases of one build add up to, as their plans and renders come in."""
 
     pairs: dict[tuple[str, str], PairInfo] = field(default_factory=dict)  # (release, lang) -> decision
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)  # release -> its published versions (lang -> page)
     outputs: list[Output] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     output_keys: dict[str, str] = field(default_factory=dict)  # every output wanted -> its key
@@ -212,6 +235,7 @@ class _Releases:
     def add(self, plan: ReleasePlan, outputs: Sequence[Output]) -> None:
         for lang, info in plan.pairs.items():
             self.pairs[plan.release, lang] = info
+        self.versions[plan.release] = plan.versions
         self.outputs.extend(outputs)
         self.skipped.extend(plan.skipped)
         self.output_keys.update(plan.output_keys)
@@ -262,8 +286,11 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
     project, languages, formats = request.project, request.languages, request.formats
     outputs_by_release: Mapping[str, dict[str, str]] = manifest.outputs_by_release()
     root, config = str(project.root), digests.file(project.config_path)
+    not_built = tuple(lang for lang in project.all_languages if lang not in languages)
     for rid, path in request.paths.items():
-        wanted = languages if request.release_id in (None, rid) else ()
+        selected = request.release_id in (None, rid)
+        wanted = languages if selected else ()
+        existing, others = _other_languages(request, manifest, digests, listing, rid, not_built, selected)
         yield ReleaseJob(
             release=rid,
             root=root,
@@ -271,20 +298,47 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
             source=str(path),
             keys={lang: digests.pair(rid, lang) for lang in languages},
             languages=wanted,
-            existing={
-                lang: f"{lang}/{rid}.html"
-                for lang in project.all_languages
-                if lang not in languages and listing.has(f"{lang}/{rid}.html")
-            },
+            existing=existing,
+            others=others,
             formats=formats,
             draft=request.draft,
             assets=digests.assets,
             old_outputs=outputs_by_release.get(rid, {}),
             present=frozenset(
                 relative
-                for lang in wanted
+                for lang in (*wanted, *others)
                 for folder in (lang, f"{DRAFTS}/{lang}")
-                for fmt in formats
+                for fmt in FORMATS
                 if listing.has(relative := f"{folder}/{rid}.{fmt}")
             ),
         )
+
+
+def _other_languages(
+    request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, rid: str, not_built: Sequence[str], selected: bool
+) -> tuple[dict[str, str], dict[str, PairInfo]]:
+    """The languages of a release this build does not build, judged without parsing anything.
+
+    Returns the pages linked as they are (``existing``: the decision is not known to hold, the last
+    published page is on the site) and the languages whose remembered decision still holds (same key)
+    and whose page is there (``others``: linked when they publish, and kept up to date; their drafts too,
+    with ``--draft``). A language decided not to publish is not linked, as in a build of every language.
+    """
+    existing: dict[str, str] = {}
+    others: dict[str, PairInfo] = {}
+    for lang in not_built:
+        page = f"{lang}/{rid}.html"
+        info = manifest.pair(rid, lang)
+        if info is None or info.key != digests.pair(rid, lang):
+            if listing.has(page):
+                existing[lang] = page
+            continue
+        if info.publishable:
+            if listing.has(page):
+                if selected:
+                    others[lang] = info
+                else:
+                    existing[lang] = page
+        elif selected and request.draft and listing.has(f"{DRAFTS}/{lang}/{rid}.html"):
+            others[lang] = info
+    return existing, others

@@ -54,6 +54,12 @@ class Digests:
             self._files[path] = file_digest(path)
         return self._files[path]
 
+    def language(self, lang: str) -> str:
+        """The digest of the files every page of ``lang`` depends on (names.po, glossary, approvals)."""
+        if lang not in self._per_language:
+            self._per_language[lang] = language_files(self.project, lang, self.file)
+        return hash_parts(*self._per_language[lang])
+
     def pair(self, release_id: str, lang: str) -> str:
         """The key of one (release, language): a digest of everything its result depends on."""
         project = self.project

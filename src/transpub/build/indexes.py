@@ -1,28 +1,41 @@
-"""The index pages: one per language built, one per language's drafts, the root index and the stylesheet.
+"""The site's pages that list releases: an index per language and per language's drafts, the root index,
+an Atom feed per language, the sitemap, and the stylesheet.
 
 A language's index lists its published releases; drafts get an index of their own, so a draft page's
-breadcrumb leads somewhere; the root index chooses the language. Each page is keyed, like a release
-output, on everything it shows (titles, dates, links, languages) plus the code, settings and templates;
-one whose key is unchanged and whose file exists is neither rendered nor rewritten. The titles and dates
-come from the pairs' decisions, so an index is made without reading any release.
+breadcrumb leads somewhere; the root index chooses the language. With a ``base_url``, each language with
+a published release has a feed (``<lang>/feed.atom``, the newest :data:`FEED_ENTRIES` releases) and the
+site a ``sitemap.xml`` naming every published page with its language versions (hreflang alternates and
+an ``x-default``). Feeds and sitemaps need absolute URLs (RFC 4287 requires an absolute IRI for every
+``atom:id``; the sitemap protocol, fully qualified URLs): without a ``base_url`` they are not written,
+and the build report says so (:data:`NO_BASE_URL`).
+
+Every language is listed, not only the languages built: what a page lists is decided from the releases'
+published versions (``plan``), and the titles and dates from the pairs' decisions, made by this build or
+remembered by the manifest, so a page is made without reading any release and building the languages
+one at a time leaves the same pages as building them together. Each page is keyed, like a release output,
+on everything it shows (titles, dates, links, languages) plus the code, settings, templates and the
+language's names; one whose key is unchanged and whose file exists is neither rendered nor rewritten.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import Project
 from ..staging import Staged, stage_bytes
-from .digests import Digests, hash_parts
+from .digests import Digests, OutputListing, hash_parts
 from .manifest import PairInfo
 from .plan import DRAFTS
 
 ROOT_INDEX = "index.html"
 STYLESHEET = "static/transpub.css"
+SITEMAP = "sitemap.xml"
+FEED = "feed.atom"  # in each language's folder
+FEED_ENTRIES = 50  # the newest releases a feed holds: readers poll it, a feed of every release ever would only grow
+NO_BASE_URL = "no base_url in transpub.toml: the Atom feeds and sitemap.xml need absolute URLs and were not written"
 
 
 @dataclass(frozen=True)
@@ -36,67 +49,105 @@ class IndexRow:
 
 @dataclass(frozen=True)
 class IndexPage:
+    """One page of the site that is not a release: what it is, and everything it shows."""
+
     path: str  # relative to outputs/
-    lang: str | None  # None: the root index and the stylesheet, which list no release
-    rows: tuple[IndexRow, ...] | None
+    kind: str  # "index", "drafts", "feed", "root", "sitemap" or "stylesheet"
+    lang: str | None  # None: the pages that are not in one language
+    rows: tuple[IndexRow, ...] = ()
+    versions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # sitemap: release -> (lang, page) pairs
 
     def shows(self, languages: Mapping[str, str]) -> str:
         """Everything the page shows, as text to key it on."""
-        rows = None if self.rows is None else [[row.release, row.title, row.date] for row in self.rows]
-        return json.dumps([self.lang, rows, languages], sort_keys=True)
+        rows = [[row.release, row.title, row.date] for row in self.rows]
+        return json.dumps([self.kind, self.lang, rows, self.versions, languages], sort_keys=True)
 
 
-def linked_languages(project: Project, release_ids: Sequence[str], published: Mapping[str, Mapping[str, str]], built: Sequence[str]) -> dict[str, str]:
-    """The languages the index pages link to (language -> its index page): those with a published
-    release, and those this build does not touch whose index page exists."""
-    return {
-        lang: f"{lang}/index.html"
-        for lang in project.all_languages
-        if any(lang in published[r] for r in release_ids)
-        or (lang not in built and (project.outputs_dir / lang / "index.html").is_file())
-    }
+@dataclass(frozen=True)
+class SitePages:
+    pages: tuple[IndexPage, ...]
+    languages: dict[str, str]  # the languages the pages link to -> their index page
+    notes: tuple[str, ...] = ()  # for the build report
 
 
-def index_pages(
+def site_pages(
     project: Project,
     release_ids: Sequence[str],
-    pairs: Mapping[tuple[str, str], PairInfo],
-    published: Mapping[str, Mapping[str, str]],
-    built: Sequence[str],
-    languages: Mapping[str, str],
-    staged: frozenset[str] = frozenset(),
-) -> list[IndexPage]:
-    """The index pages of the languages built (and of their drafts: on disk, or ``staged`` by this build,
-    as paths relative to outputs/), the root index and the stylesheet."""
+    versions: Mapping[str, Mapping[str, str]],
+    info: Callable[[str, str], PairInfo | None],
+    draft_exists: Callable[[str], bool],
+) -> SitePages:
+    """Every listing page of the site, from each release's published ``versions`` (lang -> page) and
+    the pairs' decisions (``info``: this build's or the manifest's). ``draft_exists`` says whether a draft
+    page (relative to outputs/) is on disk or staged by this build."""
+    languages = {
+        lang: f"{lang}/index.html" for lang in project.all_languages if any(lang in versions[rid] for rid in release_ids)
+    }
 
-    def row(rid: str, lang: str) -> IndexRow:
-        return IndexRow(rid, pairs[rid, lang].title, pairs[rid, lang].date)
+    def rows(lang: str, wanted: Callable[[str, PairInfo], bool]) -> tuple[IndexRow, ...] | None:
+        found = []
+        for rid in release_ids:
+            pair = info(rid, lang)
+            if wanted(rid, pair):
+                if pair is None:
+                    return None  # a page on the site whose title no build remembers: its index is left as it is
+                found.append(IndexRow(rid, pair.title, pair.date))
+        return tuple(found)
 
-    pages = []
-    for lang in (lang for lang in languages if lang in built):
-        pages.append(IndexPage(f"{lang}/index.html", lang, tuple(row(rid, lang) for rid in release_ids if lang in published[rid])))
-    for lang in built:
-        drafts = tuple(
-            row(rid, lang)
-            for rid in release_ids
-            if not pairs[rid, lang].publishable
-            and (f"{DRAFTS}/{lang}/{rid}.html" in staged or os.path.isfile(os.path.join(project.outputs_dir, DRAFTS, lang, f"{rid}.html")))
+    pages: list[IndexPage] = []
+    for lang in languages:
+        listed = rows(lang, lambda rid, _pair, lang=lang: lang in versions[rid])
+        if listed is None:
+            continue
+        pages.append(IndexPage(f"{lang}/index.html", "index", lang, listed))
+        if project.base_url:
+            newest = sorted(listed, key=lambda row: (row.date, row.release), reverse=True)[:FEED_ENTRIES]
+            pages.append(IndexPage(f"{lang}/{FEED}", "feed", lang, tuple(newest)))
+    for lang in project.all_languages:
+        drafts = rows(
+            lang,
+            lambda rid, pair, lang=lang: pair is not None and not pair.publishable and draft_exists(f"{DRAFTS}/{lang}/{rid}.html"),
         )
         if drafts:
-            pages.append(IndexPage(f"{DRAFTS}/{lang}/index.html", lang, drafts))
-    pages.append(IndexPage(ROOT_INDEX, None, None))
-    pages.append(IndexPage(STYLESHEET, None, None))
-    return pages
+            pages.append(IndexPage(f"{DRAFTS}/{lang}/index.html", "drafts", lang, drafts))
+    pages.append(IndexPage(ROOT_INDEX, "root", None))
+    pages.append(IndexPage(STYLESHEET, "stylesheet", None))
+    notes: tuple[str, ...] = ()
+    if project.base_url:
+        dates = {rid: pair.date for rid in release_ids for lang in versions[rid] if (pair := info(rid, lang)) is not None}
+        listed_versions = tuple((rid, tuple(versions[rid].items())) for rid in release_ids if versions[rid])
+        rows_by_date = tuple(IndexRow(rid, "", dates.get(rid, "")) for rid, _ in listed_versions)
+        pages.append(IndexPage(SITEMAP, "sitemap", None, rows_by_date, listed_versions))
+    else:
+        notes = (NO_BASE_URL,)
+    return SitePages(tuple(pages), languages, notes)
+
+
+def withdrawn_pages(project: Project, listing: OutputListing) -> list[str]:
+    """Without a ``base_url``, the feeds and sitemap an earlier build wrote with one: removed, since every
+    URL in them named the old address (the other pages are rendered again without absolute links)."""
+    if project.base_url:
+        return []
+    candidates = (SITEMAP, *(f"{lang}/{FEED}" for lang in project.all_languages))
+    return [relative for relative in candidates if listing.has(relative)]
 
 
 def index_keys(pages: Sequence[IndexPage], languages: Mapping[str, str], digests: Digests) -> dict[str, str]:
-    """Each page's key: what it shows, and what every output depends on (code, settings, templates)."""
-    return {page.path: hash_parts(digests.base, digests.assets, page.path, page.shows(languages)) for page in pages}
+    """Each page's key: what it shows, and what every output depends on (code, settings, templates), and
+    for a page in one language, that language's names (the publisher's name)."""
+    return {
+        page.path: hash_parts(
+            digests.base, digests.assets, page.path, page.shows(languages), digests.language(page.lang) if page.lang else "-"
+        )
+        for page in pages
+    }
 
 
-def stale_pages(project: Project, pages: Sequence[IndexPage], keys: Mapping[str, str], old_keys: Mapping[str, str]) -> list[IndexPage]:
+def stale_pages(
+    pages: Sequence[IndexPage], keys: Mapping[str, str], old_keys: Mapping[str, str], listing: OutputListing
+) -> list[IndexPage]:
     """The pages to render: their key changed, or their file is gone."""
-    return [page for page in pages if old_keys.get(page.path) != keys[page.path] or not (project.outputs_dir / page.path).is_file()]
+    return [page for page in pages if old_keys.get(page.path) != keys[page.path] or not listing.has(page.path)]
 
 
 def stage_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> Staged | None:
@@ -109,10 +160,25 @@ def render_index_page(project: Project, page: IndexPage, languages: dict[str, st
     from .workers import templates_dir
 
     templates = templates_dir(project)
-    if page.path == ROOT_INDEX:
+    if page.kind == "root":
         return html.render_root_index(project, languages, templates_dir=templates)
-    if page.path == STYLESHEET:
+    if page.kind == "stylesheet":
         return html.stylesheet(templates)
-    items = [html.IndexItem(row.release, row.title, dt.date.fromisoformat(row.date), f"{row.release}.html") for row in page.rows or ()]
+    if page.kind == "sitemap":
+        dates = {row.release: row.date for row in page.rows}
+        entries = [html.SitemapRelease(rid, dict(pairs), dates[rid]) for rid, pairs in page.versions]
+        return html.render_sitemap(project, entries, languages, templates_dir=templates)
+    items = [html.IndexItem(row.release, row.title, dt.date.fromisoformat(row.date), f"{row.release}.html") for row in page.rows]
     items.sort(key=lambda item: (item.date, item.release_id), reverse=True)
-    return html.render_language_index(project, page.lang, items, page_path=page.path, languages=languages, templates_dir=templates)
+    if page.kind == "feed":
+        return html.render_feed(project, page.lang, items, page_path=page.path, templates_dir=templates)
+    return html.render_language_index(
+        project, page.lang, items, page_path=page.path, languages=languages, templates_dir=templates, draft=page.kind == "drafts",
+        feed_href=FEED if page.kind == "index" and project.base_url else None,
+    )
+
+
+def staged_paths(staged: Collection[Staged], project: Project) -> frozenset[str]:
+    """The files staged by this build, relative to outputs/."""
+    out = project.outputs_dir
+    return frozenset(item.target.relative_to(out).as_posix() for item in staged if item.target.is_relative_to(out))

@@ -10,7 +10,18 @@ A pair that is not publishable is skipped, or, with ``--draft``, rendered into `
 page that was published and is no longer publishable (its source changed, a translation became fuzzy)
 is left as it was, the last reviewed version, and reported as skipped. An output is up to date when it
 exists and was built with the key this build makes for it: the pair's key, the images and templates,
-the format, whether it is a draft, and, for a page, the language versions it links to.
+the format, whether it is a draft, and, for a page, the language versions it links to and whether it
+links to its Word document.
+
+**Build order does not change the site.** A page lists the published versions of its release in every
+language, not only in the languages built. The languages this build does not touch are judged without
+being parsed (``build._jobs``): a language whose decision the manifest remembers and whose inputs have not
+changed since (same key) publishes exactly when that decision says so; one whose inputs changed, or that
+was never decided, is linked when its last published page is on the site, and left as it is. Pages of
+the first kind (``ReleaseJob.others``) are brought up to date in this build when the set of versions they
+link to changes (HTML only: a Word document links to no other version), even though their language was
+not asked for; their worker reads their catalog and asks ``review.publishing.decide`` again. So building
+the languages one at a time, in any order, leaves ``outputs/`` as one build of them all does.
 """
 
 from __future__ import annotations
@@ -52,7 +63,8 @@ class ReleaseJob:
     source: str
     keys: dict[str, str]  # language being built -> digest of the pair's inputs
     languages: tuple[str, ...]  # languages to render (empty: only refresh what the indexes need)
-    existing: dict[str, str]  # languages not being built whose published page exists: still linked
+    existing: dict[str, str]  # languages not built, decision not known to hold, whose published page exists: linked as it is
+    others: dict[str, PairInfo]  # languages not built whose remembered decision holds and whose page (or draft) exists: kept up to date
     formats: tuple[str, ...]
     draft: bool
     assets: str
@@ -67,6 +79,7 @@ class Render:
     lang: str
     draft: bool
     formats: tuple[str, ...]
+    links_docx: bool  # the page links to the language's Word document (built now, or already there)
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,7 @@ class ReleasePlan:
     skipped: tuple[Skipped, ...]
     to_render: tuple[Render, ...]
     output_keys: dict[str, str]  # every output this build wants (relative to outputs/) -> its key
+    versions: dict[str, str]  # the release's published versions: language -> page, relative to outputs/
 
 
 def output_folder(lang: str, draft: bool) -> str:
@@ -102,8 +116,9 @@ def plan_release(job: ReleaseJob, pairs: dict[str, PairInfo]) -> ReleasePlan:
     skipped: list[Skipped] = []
     to_render: list[Render] = []
     output_keys: dict[str, str] = {}
+    versions = language_versions(job, pairs)
     # the same for every language and draft state of the release: encoded once, not once per output
-    versions = json.dumps(language_versions(job, pairs), sort_keys=True)
+    versions_text = json.dumps(versions, sort_keys=True)
     for lang in job.languages:
         info = pairs[lang]
         if not info.publishable and not job.draft:
@@ -111,23 +126,48 @@ def plan_release(job: ReleaseJob, pairs: dict[str, PairInfo]) -> ReleasePlan:
             continue
         is_draft = not info.publishable
         folder = output_folder(lang, is_draft)
+        links_docx = "docx" in job.formats or f"{folder}/{rid}.docx" in job.present
         todo = []
         for fmt in job.formats:
             relative = f"{folder}/{rid}.{fmt}"
-            key = hash_parts(info.key, job.assets, fmt, is_draft, versions if fmt == "html" else "{}")
+            key = output_key(info.key, job.assets, fmt, is_draft, versions_text, links_docx)
             output_keys[relative] = key
             if job.old_outputs.get(relative) == key and relative in job.present:
                 current.append(Output(rid, lang, f"outputs/{relative}", is_draft, False))
             else:
                 todo.append(fmt)
         if todo:
-            to_render.append(Render(lang, is_draft, tuple(todo)))
-    return ReleasePlan(rid, pairs, tuple(current), tuple(skipped), tuple(to_render), output_keys)
+            to_render.append(Render(lang, is_draft, tuple(todo), links_docx))
+    if "html" in job.formats:
+        # the pages of languages not built: rendered again only when what they link to changed (not
+        # reported when unchanged: the report is about the languages asked for)
+        for lang, info in job.others.items():
+            is_draft = not info.publishable
+            folder = output_folder(lang, is_draft)
+            relative = f"{folder}/{rid}.html"
+            links_docx = f"{folder}/{rid}.docx" in job.present
+            key = output_key(info.key, job.assets, "html", is_draft, versions_text, links_docx)
+            output_keys[relative] = key
+            if job.old_outputs.get(relative) != key or relative not in job.present:
+                to_render.append(Render(lang, is_draft, ("html",), links_docx))
+    all_pairs = {**job.others, **pairs}
+    return ReleasePlan(rid, all_pairs, tuple(current), tuple(skipped), tuple(to_render), output_keys, versions)
+
+
+def output_key(pair_key: str, assets: str, fmt: str, draft: bool, versions: str, links_docx: bool) -> str:
+    """An output's key: its pair's, the images and templates, the format, whether it is a draft and, for a
+    page, the versions it links to and whether it links to its Word document."""
+    if fmt != "html":
+        return hash_parts(pair_key, assets, fmt, draft, "{}")
+    return hash_parts(pair_key, assets, fmt, draft, versions, links_docx)
 
 
 def language_versions(job: ReleaseJob, pairs: Mapping[str, PairInfo]) -> dict[str, str]:
-    """The language versions a page links to: those published by this build, and the published pages
-    of languages this build does not touch (their last published version stays on the site)."""
+    """The language versions a page links to: those published by this build, those of languages not built
+    whose remembered decision holds and publishes, and the published pages of the other languages this
+    build does not touch (their last published version stays on the site)."""
     versions = dict(job.existing)
-    versions.update({lang: f"{lang}/{job.release}.html" for lang, info in pairs.items() if info.publishable})
-    return versions
+    for lang, info in (*job.others.items(), *pairs.items()):
+        if info.publishable:
+            versions[lang] = f"{lang}/{job.release}.html"
+    return dict(sorted(versions.items()))

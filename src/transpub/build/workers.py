@@ -3,8 +3,9 @@
 A release job (:func:`build_release`) reads the release and the catalogs of the languages being built,
 once, has ``review.publishing.decide`` decide each pair, plans the release (``plan``) and renders what
 the plan asks for. Only the languages being built are read and checked: the cost of a build follows what
-it builds. Rendered files are staged beside their targets and put in place by the build only when every
-job succeeded.
+it builds. The one exception is a page of a language not built whose published versions changed (its
+remembered decision holds: ``plan``): its catalog is read to render that page again. Rendered files are
+staged beside their targets and put in place by the build only when every job succeeded.
 
 Jobs run one after another in this process, or, from the second one on, in a process pool whose workers
 are forked once everything a render needs is loaded (:func:`preload`). Every output is deterministic,
@@ -34,7 +35,6 @@ from .plan import (
     Output,
     ReleaseJob,
     ReleasePlan,
-    language_versions,
     output_folder,
     plan_release,
 )
@@ -167,13 +167,17 @@ def build_release(job: ReleaseJob) -> ReleaseResult:
     decided = {lang: decide_pair(project, release, lang, catalogs[lang], names[lang], key) for lang, key in job.keys.items()}
     pairs = {lang: info for lang, (info, _loc) in decided.items()}
     plan = plan_release(job, pairs)
-    versions = language_versions(job, pairs)
     outputs: list[Output] = []
     staged: list[Staged] = []
     for render in plan.to_render:
+        if render.lang not in decided:
+            # a language not built whose page links to versions that changed: its remembered decision holds
+            # (same key), its catalog is read now, to render the page again
+            lang, key = render.lang, job.others[render.lang].key
+            decided[lang] = decide_pair(project, release, lang, catalog_for(project, release, lang), _names_for(project, job.config, lang), key)
         loc = decided[render.lang][1]  # (a draft exactly when the pair is not publishable, as the plan decided)
         try:
-            outputs.extend(render_pair(project, loc, render.formats, versions, staged))
+            outputs.extend(render_pair(project, loc, render.formats, plan.versions, staged, links_docx=render.links_docx))
         except BaseException:
             discard(staged)
             raise
@@ -192,7 +196,9 @@ def decide_pair(project: Project, release: Release, lang: str, catalog, names: N
     return PairInfo(key, decision.publishable, decision.reason, loc.plain(release.title), release.date.isoformat()), loc
 
 
-def render_pair(project: Project, loc: LocalizedRelease, formats: tuple[str, ...], versions: dict[str, str], staged: list[Staged]) -> list[Output]:
+def render_pair(
+    project: Project, loc: LocalizedRelease, formats: tuple[str, ...], versions: dict[str, str], staged: list[Staged], *, links_docx: bool
+) -> list[Output]:
     """Render one (release, language); files are staged beside their targets, not yet in place."""
     from ..render import html
 
@@ -209,7 +215,9 @@ def render_pair(project: Project, loc: LocalizedRelease, formats: tuple[str, ...
 
     if "html" in formats:
         page_path = f"{folder}/{release.id}.html"
-        text = html.render_release_page(loc, page_path=page_path, versions=versions, templates_dir=templates_dir(project))
+        text = html.render_release_page(
+            loc, page_path=page_path, versions=versions, templates_dir=templates_dir(project), docx_href=f"{release.id}.docx" if links_docx else None
+        )
         outputs.append(Output(release.id, loc.lang, f"outputs/{page_path}", loc.draft, stage(base / f"{release.id}.html", text.encode("utf-8"))))
         # images go next to the pages that use them, at the same relative path as in the source
         for image in release.images():

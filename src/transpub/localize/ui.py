@@ -21,6 +21,7 @@ UI_KEYS = (
     "choose_language",
     "published",
     "breadcrumb",
+    "word_document",
 )
 
 UI_TEXT: dict[str, dict[str, str]] = {
@@ -36,6 +37,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "Choose a language",
         "published": "Published",
         "breadcrumb": "You are here",  # the breadcrumb's label for screen readers
+        "word_document": "Word document (DOCX)",
     },
     "ja": {
         "home": "ホーム",
@@ -49,6 +51,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "言語を選択してください",
         "published": "公表日",
         "breadcrumb": "現在位置",
+        "word_document": "Word 文書（DOCX）",
     },
     "fr": {
         "home": "Accueil",
@@ -62,6 +65,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "Choisissez une langue",
         "published": "Publié le",
         "breadcrumb": "Vous êtes ici",
+        "word_document": "Document Word (DOCX)",
     },
     "de": {
         "home": "Startseite",
@@ -75,6 +79,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "Sprache wählen",
         "published": "Veröffentlicht",
         "breadcrumb": "Sie sind hier",
+        "word_document": "Word-Dokument (DOCX)",
     },
     "es": {
         "home": "Inicio",
@@ -88,6 +93,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "Elija un idioma",
         "published": "Publicado",
         "breadcrumb": "Usted está aquí",
+        "word_document": "Documento de Word (DOCX)",
     },
     "zh_Hans": {
         "home": "首页",
@@ -101,6 +107,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "请选择语言",
         "published": "发布日期",
         "breadcrumb": "当前位置",
+        "word_document": "Word 文档（DOCX）",
     },
     "ko": {
         "home": "홈",
@@ -114,6 +121,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "언어를 선택하세요",
         "published": "게시일",
         "breadcrumb": "현재 위치",
+        "word_document": "Word 문서(DOCX)",
     },
     "ar": {
         "home": "الصفحة الرئيسية",
@@ -127,6 +135,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "اختر لغة",
         "published": "تاريخ النشر",
         "breadcrumb": "أنت هنا",
+        "word_document": "مستند Word (DOCX)",
     },
     "he": {
         "home": "דף הבית",
@@ -140,6 +149,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "choose_language": "בחרו שפה",
         "published": "פורסם",
         "breadcrumb": "אתה נמצא כאן",
+        "word_document": "מסמך Word (DOCX)",
     },
 }
 

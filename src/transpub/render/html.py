@@ -30,6 +30,15 @@ Decisions a site maintainer may want to know:
   an unbalanced U+202E would otherwise reverse the text after it. Direction marks (LRM, RLM, ALM) stay.
 * **Table alignment**: Markdown's left/right are read as start/end, so a mirrored (RTL) page mirrors
   its tables too.
+* **Language versions** (with a ``base_url``): every page names itself, every other published version
+  and an ``x-default`` with absolute URLs, so the set is the same on each page (search engines ignore a
+  pair that is not reciprocal). A release's ``x-default`` is its source-language version, the original
+  every translation is made from (the root index, the language chooser, while that page is not on the
+  site); the index pages' is the root index. The sitemap lists the same sets (:func:`hreflang_set`).
+* **Discovery**: ``<meta name="description">`` is the subtitle, else the first paragraph, as plain text
+  with tokens rendered; Open Graph gives the title, description, ``og:locale`` (CLDR's likely territory:
+  ``ja_JP``) and one ``og:locale:alternate`` per other published version. A language's Atom feed and
+  the sitemap are written from the same values (:func:`render_feed`, :func:`render_sitemap`).
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from babel.core import Locale, get_global
 from jinja2 import (
     ChoiceLoader,
     FileSystemBytecodeCache,
@@ -92,6 +102,8 @@ from ..source.model import (
 RELEASE_TEMPLATE = "release.html.j2"
 LANGUAGE_INDEX_TEMPLATE = "language_index.html.j2"
 ROOT_INDEX_TEMPLATE = "root_index.html.j2"
+FEED_TEMPLATE = "feed.atom.j2"
+SITEMAP_TEMPLATE = "sitemap.xml.j2"
 STYLESHEET_NAME = "transpub.css"
 STYLESHEET_PATH = "static/transpub.css"  # relative to outputs/
 ROOT_INDEX_PATH = "index.html"  # relative to outputs/
@@ -135,8 +147,32 @@ class LanguageLink:
 
 @dataclass(frozen=True)
 class Alternate:
-    tag: str
+    tag: str  # BCP 47, or "x-default"
     href: str  # absolute
+
+
+@dataclass(frozen=True)
+class SitemapRelease:
+    """One release in the sitemap: its published versions (lang -> page relative to outputs/) and date."""
+
+    release_id: str
+    versions: Mapping[str, str]
+    date_iso: str
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    loc: str
+    lastmod: str | None
+    alternates: tuple[Alternate, ...]
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    id: str
+    href: str
+    title: str
+    updated: str  # RFC 3339
 
 
 @dataclass(frozen=True)
@@ -173,11 +209,13 @@ def render_release_page(
     page_path: str,
     versions: Mapping[str, str],
     templates_dir: Path | None = None,
+    docx_href: str | None = None,
 ) -> str:
     """The HTML page of one release in one language.
 
     ``page_path`` is this page's path relative to outputs/; ``versions`` maps each published language
-    of the release to its page's path relative to outputs/ (the current one may be missing).
+    of the release to its page's path relative to outputs/ (the current one may be missing);
+    ``docx_href``, the page's Word document (relative to the page), when there is one.
     """
     release, project = loc.release, loc.project
     body = BodyWriter(loc)
@@ -196,6 +234,7 @@ def render_release_page(
     all_versions.setdefault(loc.lang, page_path)
     # a published page names itself among its alternates (search engines want the set to be symmetric)
     published = versions if loc.draft else all_versions
+    description = plain_text(" ".join(_description(body, release).split()))
     context = {
         **_common_context(project, loc.lang, page_path, loc.ui),
         "loc": loc,
@@ -206,8 +245,12 @@ def render_release_page(
         "home_href": index_href,
         "index_href": index_href,
         "canonical": absolute_url(project.base_url, page_path),
-        "alternates": _alternates(project, published),
+        "alternates": hreflang_set(project, published, release_x_default(project, published)),
         "language_links": _language_links(project, loc.lang, all_versions, page_path),
+        "description": description,
+        "og": _open_graph(loc.lang, body.plain(release.title), description, published, "article"),
+        "feed_href": None if loc.draft or not project.base_url else relative_href(page_path, f"{loc.lang}/feed.atom"),
+        "docx_href": docx_href,
         "breadcrumb": breadcrumb,
         "title": body.segment(release.title),
         "subtitle": body.segment(release.subtitle) if release.subtitle else None,
@@ -228,8 +271,14 @@ def render_language_index(
     page_path: str,
     languages: Mapping[str, str],
     templates_dir: Path | None = None,
+    draft: bool = False,
+    feed_href: str | None = None,
 ) -> str:
-    """A language's list of releases, newest first, grouped by month (``languages``: lang -> its index)."""
+    """A language's list of releases, newest first, grouped by month (``languages``: lang -> its index).
+
+    ``draft``: the index of the language's drafts, marked and kept out of search engines like the drafts;
+    ``feed_href``: the language's Atom feed, relative to the page.
+    """
     names = name_table(project, lang, read_names(project, lang), draft=False)
     fmt = LocaleFormatter(lang, names, project.organizations, project.calendars.get(lang, "gregorian"))
     ui = ui_table(lang)
@@ -245,16 +294,22 @@ def render_language_index(
     all_languages = dict(languages)
     all_languages.setdefault(lang, page_path)
     publisher = names.publisher or project.publisher
+    title = plain_text(f"{ui['news_releases']} | {publisher}" if publisher else ui["news_releases"])
+    listed = languages if draft else all_languages
     context = {
         **_common_context(project, lang, page_path, ui),
-        "draft": False,
-        "page_title": plain_text(f"{ui['news_releases']} | {publisher}" if publisher else ui["news_releases"]),
+        "draft": draft,
+        "page_title": title,
         "publisher": _name_markup(publisher, project, lang),
         "home_href": relative_href(page_path, page_path),
         "index_href": relative_href(page_path, page_path),
-        "canonical": absolute_url(project.base_url, page_path),
-        "alternates": _alternates(project, all_languages),
+        "canonical": None if draft else absolute_url(project.base_url, page_path),
+        "alternates": hreflang_set(project, listed, ROOT_INDEX_PATH),
         "language_links": _language_links(project, lang, all_languages, page_path),
+        "description": title,
+        "og": _open_graph(lang, title, title, listed, "website"),
+        "feed_href": feed_href,
+        "docx_href": None,
         "breadcrumb": [
             Crumb(text_markup(ui["home"]), relative_href(page_path, ROOT_INDEX_PATH)),
             Crumb(text_markup(ui["news_releases"]), None),
@@ -281,10 +336,93 @@ def render_root_index(project: Project, languages: Mapping[str, str], templates_
         "home_href": relative_href(page_path, page_path),
         "index_href": relative_href(page_path, page_path),
         "canonical": absolute_url(project.base_url, page_path),
-        "alternates": _alternates(project, languages),
+        "alternates": hreflang_set(project, languages, ROOT_INDEX_PATH),
         "language_links": links,
+        "description": plain_text(project.publisher or project.name),
+        "og": None,
+        "feed_href": None,
+        "docx_href": None,
     }
     return _render(templates_dir, ROOT_INDEX_TEMPLATE, context)
+
+
+def render_feed(
+    project: Project, lang: str, items: Sequence[IndexItem], *, page_path: str, templates_dir: Path | None = None
+) -> str:
+    """A language's Atom 1.0 feed (RFC 4287), newest first; ``items`` hrefs are relative to the feed.
+
+    Needs a ``base_url``: every id and link is absolute. A release's id is its page's URL (stable as long
+    as the site's address is), ``updated`` its release date (a page carries no time of day: midnight UTC),
+    the feed's ``updated`` the newest entry's, never the clock, so a feed changes only with its entries.
+    """
+    if not project.base_url:
+        raise ValueError("an Atom feed needs absolute URLs: set base_url")
+    names = name_table(project, lang, read_names(project, lang), draft=False)
+    ui = ui_table(lang)
+    publisher = plain_text(names.publisher or project.publisher or project.name)
+    folder = posixpath.dirname(page_path)
+    ordered = sorted(items, key=lambda item: (item.date, item.release_id), reverse=True)
+    entries = []
+    for item in ordered:
+        url = absolute_url(project.base_url, posixpath.join(folder, item.href))
+        entries.append(FeedEntry(url, url, plain_text(item.title), _rfc3339(item.date)))
+    context = {
+        "lang_tag": bcp47(lang),
+        "title": plain_text(f"{ui['news_releases']} | {publisher}"),
+        "id": absolute_url(project.base_url, page_path),
+        "self_href": absolute_url(project.base_url, page_path),
+        "index_href": absolute_url(project.base_url, posixpath.join(folder, "index.html")),
+        "updated": entries[0].updated if entries else _rfc3339(dt.date(1970, 1, 1)),
+        "author": publisher,
+        "entries": entries,
+    }
+    return _render(templates_dir, FEED_TEMPLATE, context)
+
+
+def render_sitemap(
+    project: Project, releases: Sequence[SitemapRelease], languages: Mapping[str, str], templates_dir: Path | None = None
+) -> str:
+    """outputs/sitemap.xml: every published page with its language versions (``xhtml:link`` hreflang
+    alternates and the ``x-default``: the same sets the pages name). Needs a ``base_url``."""
+    if not project.base_url:
+        raise ValueError("a sitemap needs absolute URLs: set base_url")
+    entries = []
+    for release in releases:
+        alternates = tuple(hreflang_set(project, release.versions, release_x_default(project, release.versions)))
+        for lang in _language_order(project, release.versions):
+            entries.append(SitemapEntry(absolute_url(project.base_url, release.versions[lang]), release.date_iso, alternates))
+    index_alternates = tuple(hreflang_set(project, languages, ROOT_INDEX_PATH))
+    entries.append(SitemapEntry(absolute_url(project.base_url, ROOT_INDEX_PATH), None, index_alternates))
+    for lang in _language_order(project, languages):
+        entries.append(SitemapEntry(absolute_url(project.base_url, languages[lang]), None, index_alternates))
+    return _render(templates_dir, SITEMAP_TEMPLATE, {"entries": entries})
+
+
+def release_x_default(project: Project, versions: Mapping[str, str]) -> str:
+    """Where a release's ``x-default`` points: its source-language version, the original; the root index
+    (the language chooser) while that page is not on the site."""
+    return versions.get(project.source_lang, ROOT_INDEX_PATH)
+
+
+def hreflang_set(project: Project, paths: Mapping[str, str], x_default: str) -> list[Alternate]:
+    """The language versions of a page (lang -> path relative to outputs/) and its ``x-default``, as
+    absolute URLs; empty without a ``base_url`` (search engines ignore relative ones)."""
+    if not project.base_url or not paths:
+        return []
+    alternates = [Alternate(bcp47(lang), absolute_url(project.base_url, paths[lang])) for lang in _language_order(project, paths)]
+    alternates.append(Alternate("x-default", absolute_url(project.base_url, x_default)))
+    return alternates
+
+
+def og_locale(lang: str) -> str:
+    """An Open Graph locale (``language_TERRITORY``): the language with CLDR's likely territory (ja -> ja_JP)."""
+    likely = get_global("likely_subtags")
+    locale = Locale.parse(lang)
+    territory = locale.territory
+    if territory is None:
+        full = likely.get(lang) or likely.get(locale.language) or ""
+        territory = Locale.parse(full).territory if full else None
+    return f"{locale.language}_{territory}" if territory else locale.language
 
 
 def stylesheet(templates_dir: Path | None) -> str:
@@ -553,10 +691,32 @@ def _language_links(project: Project, current: str | None, paths: Mapping[str, s
     ]
 
 
-def _alternates(project: Project, paths: Mapping[str, str]) -> list[Alternate]:
-    if not project.base_url:
-        return []
-    return [Alternate(bcp47(lang), absolute_url(project.base_url, paths[lang])) for lang in _language_order(project, paths)]
+@dataclass(frozen=True)
+class OpenGraph:
+    type: str
+    title: str
+    description: str
+    locale: str
+    alternates: tuple[str, ...]
+
+
+def _open_graph(lang: str, title: str, description: str, versions: Mapping[str, str], kind: str) -> OpenGraph:
+    others = sorted({og_locale(other) for other in versions if other != lang})
+    return OpenGraph(kind, plain_text(title), description, og_locale(lang), tuple(others))
+
+
+def _description(body: BodyWriter, release) -> str:
+    """A release in a sentence or a few: its subtitle, else its first paragraph, else its title."""
+    if release.subtitle:
+        return body.plain(release.subtitle)
+    for block in walk_blocks(release.body):
+        if isinstance(block, Paragraph):
+            return body.plain(block.text)
+    return body.plain(release.title)
+
+
+def _rfc3339(date: dt.date) -> str:
+    return f"{date.isoformat()}T00:00:00Z"
 
 
 def _common_context(project: Project, lang: str, page_path: str, ui: Mapping[str, str]) -> dict[str, object]:
