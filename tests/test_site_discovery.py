@@ -202,3 +202,13 @@ def test_without_base_url_no_feed_or_sitemap_and_the_report_says_why(sample_proj
     doc = _page(outputs, f"en/{RELEASE}.html")
     assert not hreflang_links(doc) and not doc.find_all("link", type="application/atom+xml")
     assert doc.find("meta", name="description")  # what needs no address stays
+
+
+def test_the_command_line_prints_the_builds_notes(sample_project: Path):
+    from conftest import run_cli
+
+    config = sample_project / "transpub.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('base_url = "https://www.example.go.jp/news/"\n', ""), encoding="utf-8")
+    result = run_cli(sample_project, "build", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert any(line.startswith("note: ") and "base_url" in line for line in result.stderr.splitlines())

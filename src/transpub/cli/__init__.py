@@ -287,6 +287,8 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
     click.echo(f"{report.rendered} page(s) rendered, {report.reused} output(s) up to date")
     for skip in report.skipped:
         click.echo(f"skipped {skip.release} [{skip.lang}]: {skip.reason}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     if languages and not all(report.built_for(lang) for lang in languages):
         missing = ", ".join(lang for lang in languages if not report.built_for(lang))
         click.echo(f"transpub: nothing publishable for {missing} (use --draft to build a marked draft)", err=True)
