@@ -636,8 +636,8 @@ def _catalog_problems(po: polib.POFile) -> Iterable[_Problem]:
         except CatalogError as exc:
             yield _Problem(None, "Plural-Forms", exc.message + _convention_hint(po))
     for entry in po:
-        if entry.obsolete or not entry.msgid or "fuzzy" in entry.flags:
-            continue  # msgfmt compiles no obsolete or fuzzy entry, and checks nothing in the header
+        if entry.obsolete or "fuzzy" in entry.flags:
+            continue  # msgfmt compiles no obsolete or fuzzy entry
         if entry.msgstr_plural:
             forms = [entry.msgstr_plural[key] for key in sorted(entry.msgstr_plural, key=int)]
             if not forms[0]:
@@ -648,7 +648,8 @@ def _catalog_problems(po: polib.POFile) -> Iterable[_Problem]:
             pairs = [("msgstr", entry.msgstr)]
         else:
             continue
-        yield from _newline_problems(entry, pairs)
+        if entry.msgid:  # as msgfmt, which compares line breaks only with a msgid that has text
+            yield from _newline_problems(entry, pairs)
 
 
 def _plural_form_problems(po: polib.POFile, entry: polib.POEntry, count: int, nplurals: int | None, declared: bool):
