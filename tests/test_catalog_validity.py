@@ -170,6 +170,7 @@ def test_a_catalog_without_header_whose_language_is_unknown_is_refused_on_write(
     written = tmp_path / "templates" / "a.pot"  # a template needs no language
     write_catalog(written, po)
     assert read_catalog(written).metadata["Language"] == ""
+    msgfmt_check(written)
 
 
 # --- Plural-Forms --------------------------------------------------------------------------------------
@@ -433,6 +434,7 @@ def test_a_catalog_that_says_something_else_is_still_rewritten(sample_project: P
     assert result.exit_code == 0
     assert f"wrote {CATALOG}" in result.stdout
     assert b"#. title" in path.read_bytes() and b"\r\n" not in path.read_bytes()
+    msgfmt_says_nothing(path)
 
 
 # --- properties: any catalog transpub accepts is written msgfmt-valid, and read back the same -------------
