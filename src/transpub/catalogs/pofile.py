@@ -11,7 +11,12 @@ line, trailing spaces in comments; its writer rewraps long comments into their t
 header. So the text is parsed here, line by line, into polib objects, and written back here.
 
 Reading is strict: the first malformed line raises :class:`CatalogError` with its 1-based line number;
-nothing is repaired silently.
+nothing is repaired silently. Beyond the syntax, what ``msgfmt -c`` refuses is refused, at the line of
+its keyword or header field: a Plural-Forms gettext cannot use (:mod:`.plurals`), a translated plural
+entry with another number of forms than nplurals, a compiled translation whose ``\\n`` at either end
+disagrees with its msgid, ``#|`` lines out of gettext's order or without ``#| msgid``, an obsolete entry
+that repeats another entry or the header, NUL and U+0004 (EOT). A catalog transpub accepts is one it
+can write back as it is.
 
 Writing is deterministic, and ``read → write`` keeps every entry, comment, flag, previous msgid and
 header field (``msgcat --no-wrap`` of input and output are identical):
@@ -21,13 +26,22 @@ header field (``msgcat --no-wrap`` of input and output are identical):
 * strings are split after each ``\\n`` and wrapped after spaces so that lines stay within
   ``WRAP_WIDTH`` (78) characters, never inside a word: the layout may change, the text never does.
   A long run without spaces (Japanese, a URL) stays on one line;
-* comments are written as read, never wrapped;
+* comments are written as read, never wrapped (less any CR at the end of a line, which would be read
+  back as part of a CRLF line end);
 * no timestamp or other field changes unless the caller changed it, and a header field that changed
   rewrites its own line only: the others keep their text as read (:func:`copy_header` carries a header
-  to the catalog ``update`` builds, so an existing catalog keeps its Plural-Forms).
+  to the catalog ``update`` builds, so an existing catalog keeps its Plural-Forms);
+* what gettext would refuse is refused before anything is written (code may have changed an entry
+  since it was read: an approval that un-fuzzies it), except a NUL or EOT that code put in a translation
+  or comment, which is written as U+FFFD.
+
+So ``write(read(write(read(x)))) == write(read(x))``, and every file written passes ``msgfmt -c``.
 
 New catalogs (:func:`new_catalog`) get a full header, with the Plural-Forms of the gettext convention for
-their language (:func:`plural_forms`).
+their language (:func:`plural_forms`). So does a catalog written without header fields (no header, an
+empty one, a 0-byte file: msgfmt refuses them): :func:`complete_header` keeps its header comment, and
+:func:`catalog_to_bytes` takes the language from its ``LANG/LC_MESSAGES`` folder when the caller gave
+no header (``update`` gives one with the project's name).
 
 Encoding: the charset declared in the header's Content-Type is used to decode the file and again to
 encode it (``po.encoding``), so an EUC-KR catalog is saved in EUC-KR, unchanged. A byte that is invalid
@@ -123,7 +137,7 @@ def _unescape_one(match: re.Match) -> str:
             raise CatalogError(f"escape \\{code} is {_RESERVED_CHARACTERS[value]}")
         if value < 0x80:
             return chr(value)
-        # a byte above 0x7F would have to be decoded in the file's charset; \0 would end the string in C
+        # a byte above 0x7F would have to be decoded in the file's charset
         raise CatalogError(f"escape \\{code} is not an ASCII character; write the character itself")
     raise CatalogError(f"invalid escape sequence \\{code}")
 
@@ -365,7 +379,8 @@ class _Reader:
         later = [k for k in _PREVIOUS_ORDER[_PREVIOUS_ORDER.index(keyword) + 1:] if "previous_" + k in self.values]
         if later:
             raise CatalogError(
-                f"'{mark} {keyword}' after '{mark} {later[0]}': gettext needs them in the order msgctxt, msgid, msgid_plural"
+                f"'{mark} {keyword}' after '{mark} {later[0]}': gettext needs them in the order msgctxt, msgid, "
+                "msgid_plural"
             )
         if keyword == "msgid_plural" and "previous_msgid" not in self.values:
             raise CatalogError(f"'{mark} msgid_plural' without a '{mark} msgid' before it")
@@ -572,7 +587,8 @@ def parse_catalog(text: str, path: str | Path = "<string>") -> polib.POFile:
     for char in _RESERVED_CHARACTERS:
         found = text.find(chr(char))
         if found >= 0:
-            raise CatalogError(f"{_RESERVED_CHARACTERS[char]}: a PO file cannot hold it", path, text.count("\n", 0, found) + 1)
+            line = text.count("\n", 0, found) + 1
+            raise CatalogError(f"{_RESERVED_CHARACTERS[char]}: a PO file cannot hold it", path, line)
     try:
         entries = _read_entries(text)
     except CatalogError as exc:
@@ -635,31 +651,36 @@ def _catalog_problems(po: polib.POFile) -> Iterable[_Problem]:
             nplurals = plural_count(declared)
         except CatalogError as exc:
             yield _Problem(None, "Plural-Forms", exc.message + _convention_hint(po))
-    for entry in po:
-        if entry.obsolete or "fuzzy" in entry.flags:
-            continue  # msgfmt compiles no obsolete or fuzzy entry
+    for entry in po:  # this runs for every entry read and written: the usual entry costs a few comparisons
+        if entry.obsolete:
+            continue  # msgfmt compiles no obsolete entry
         if entry.msgstr_plural:
             forms = [entry.msgstr_plural[key] for key in sorted(entry.msgstr_plural, key=int)]
-            if not forms[0]:
-                continue  # untranslated
+            if not forms[0] or "fuzzy" in entry.flags:
+                continue  # untranslated or fuzzy: not compiled either
             yield from _plural_form_problems(po, entry, len(forms), nplurals, declared is not None)
-            pairs = [("msgid_plural", entry.msgid_plural), *((f"msgstr[{i}]", form) for i, form in enumerate(forms))]
-        elif entry.msgstr:
-            pairs = [("msgstr", entry.msgstr)]
-        else:
+            if entry.msgid:
+                pairs = [("msgid_plural", entry.msgid_plural), *((f"msgstr[{i}]", f) for i, f in enumerate(forms))]
+                yield from _newline_problems(entry, pairs)
             continue
-        if entry.msgid:  # as msgfmt, which compares line breaks only with a msgid that has text
-            yield from _newline_problems(entry, pairs)
+        msgstr, msgid = entry.msgstr, entry.msgid
+        # msgfmt compares line breaks only with a msgid that has text
+        if (
+            msgstr and msgid
+            and ((msgid[0] == "\n") != (msgstr[0] == "\n") or (msgid[-1] == "\n") != (msgstr[-1] == "\n"))
+            and "fuzzy" not in entry.flags
+        ):  # fmt: skip
+            yield from _newline_problems(entry, [("msgstr", msgstr)])
 
 
 def _plural_form_problems(po: polib.POFile, entry: polib.POEntry, count: int, nplurals: int | None, declared: bool):
     if nplurals is None:
         if not declared:  # a Plural-Forms that is there but wrong is reported on its own
-            yield _Problem(entry, "msgid_plural", "a translated plural entry, but the header has no Plural-Forms to "
-                                                  "tell which msgstr[n] is for which number" + _convention_hint(po))  # fmt: skip
+            message = "a translated plural entry, but the header has no Plural-Forms to tell which msgstr[n] is for "
+            yield _Problem(entry, "msgid_plural", message + "which number" + _convention_hint(po))
     elif count != nplurals:
         keyword = f"msgstr[{nplurals}]" if count > nplurals else f"msgstr[{count - 1}]"
-        forms = "1 plural form (msgstr[0])" if count == 1 else f"{count} plural forms (msgstr[0] to msgstr[{count - 1}])"
+        forms = f"{count} plural forms (msgstr[0] to msgstr[{count - 1}])" if count > 1 else "1 plural form (msgstr[0])"
         yield _Problem(entry, keyword, f"{forms}, but the header's Plural-Forms says nplurals={nplurals}")
 
 
@@ -672,8 +693,8 @@ def _newline_problems(entry: polib.POEntry, pairs: Iterable[tuple[str, str]]) ->
             if expected != found:
                 msgid_does = f"msgid {where}s with \\n" if expected else f"msgid does not {where} with \\n"
                 other_does = f"{keyword} does not" if expected else f"{keyword} does"
-                yield _Problem(entry, keyword, f"{msgid_does} but {other_does} (msgfmt: 'msgid' and '{keyword}' entries "
-                                               f"do not both {where} with '\\n')")  # fmt: skip
+                gettext_says = f"msgfmt: 'msgid' and '{keyword}' entries do not both {where} with '\\n'"
+                yield _Problem(entry, keyword, f"{msgid_does} but {other_does} ({gettext_says})")
 
 
 def _convention_hint(po: polib.POFile) -> str:
@@ -726,15 +747,16 @@ def _excerpt(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
-def _check_obsolete_keys(po: polib.POFile) -> None:
+def _check_obsolete_keys(po: polib.POFile, active: dict[EntryKey, polib.POEntry]) -> None:
     """gettext refuses an obsolete entry with the msgctxt and msgid of another entry, or an empty msgid."""
-    keys = {entry_key(entry) for entry in po if not entry.obsolete}
+    keys = set(active)
     for entry in po:
         if entry.obsolete:
             key = entry_key(entry)
             if key in keys or key == (None, ""):
                 what = "a second header" if key == (None, "") else "a duplicate of another entry"
-                raise CatalogError(f"obsolete entry {_excerpt(entry.msgid)} is {what}", path=po.fpath, line=entry.linenum)
+                message = f"obsolete entry {_excerpt(entry.msgid)} is {what}"
+                raise CatalogError(message, path=po.fpath, line=entry.linenum)
             keys.add(key)
 
 
@@ -790,7 +812,9 @@ def _header_for_path(path: str | Path) -> polib.POFile:
                 f"the catalog has no header, and {lang!r} (its folder's name) is not a language to make one for",
                 path,
             ) from None
-    raise CatalogError("the catalog has no header, and its language cannot be told from where it is (LANG/LC_MESSAGES/NAME.po)", path)
+    raise CatalogError(
+        "the catalog has no header, and its language cannot be told from where it is (LANG/LC_MESSAGES/NAME.po)", path
+    )
 
 
 # --- encodings --------------------------------------------------------------------------------------
@@ -917,10 +941,12 @@ def _entry_lines(entry: polib.POEntry) -> list[str]:
     lines = []
     blank = getattr(entry, "blank_comment_fields", ())
     for name, mark in (("tcomment", "#"), ("comment", "#.")):
-        text = _writable(getattr(entry, name) or "")
+        text = getattr(entry, name) or ""
         if text or name in blank:
-            # a CR at the end of a line would be read back as part of a CRLF line end: it is not written
-            lines += [f"{mark} {line}" if line else mark for line in (ln.rstrip("\r") for ln in text.split("\n"))]
+            comment_lines = text.split("\n")
+            if "\r" in text:  # a CR at the end of a line would be read back as part of a CRLF line end
+                comment_lines = [line.rstrip("\r") for line in comment_lines]
+            lines += [f"{mark} {line}" if line else mark for line in comment_lines]
     if entry.occurrences:
         lines += _reference_lines(entry.occurrences)
     if entry.flags:
@@ -937,27 +963,37 @@ def _entry_lines(entry: polib.POEntry) -> list[str]:
     if entry.msgstr_plural:
         lines += _string_lines(prefix, "msgid_plural", entry.msgid_plural)
         for index in sorted(entry.msgstr_plural, key=int):
-            lines += _string_lines(prefix, f"msgstr[{index}]", _writable(entry.msgstr_plural[index]))
+            lines += _string_lines(prefix, f"msgstr[{index}]", entry.msgstr_plural[index])
     elif entry.msgid_plural:
         raise CatalogError(
             f"entry {entry.msgid!r} has a msgid_plural but no msgstr[0], msgstr[1]…", line=entry.linenum
         )
     else:
-        lines += _string_lines(prefix, "msgstr", _writable(entry.msgstr))
+        lines += _string_lines(prefix, "msgstr", entry.msgstr)
     return lines
 
 
 _UNWRITABLE = {char: "\ufffd" for char in _RESERVED_CHARACTERS}
 
 
-def _writable(text: str) -> str:
-    """A translation or comment with NUL and U+0004 (EOT) as U+FFFD, as CommonMark writes NUL.
+def _writable(entry: polib.POEntry) -> polib.POEntry:
+    """The entry with NUL and U+0004 (EOT) in its translations and comments as U+FFFD (a copy if any).
 
     No PO file can hold them (msgfmt cuts a string short at NUL and refuses EOT), and the reader refuses
-    a file that does; one that code put in a translation (an engine's answer, pasted text) is marked
-    rather than lost. A msgctxt or msgid holding one is refused instead: it is the entry's key.
+    a file that does; one that code put in a translation (an engine's answer, pasted text) is marked, as
+    CommonMark marks NUL, rather than written. In a msgctxt or msgid, the entry's key, it is refused.
     """
-    return text.translate(_UNWRITABLE) if "\0" in text or "\x04" in text else text
+    fields = {name: getattr(entry, name) for name in ("msgstr", "tcomment", "comment")}
+    fields["msgstr_plural"] = dict(entry.msgstr_plural)
+    texts = [*fields.values(), *fields["msgstr_plural"].values()]
+    if not any("\0" in text or "\x04" in text for text in texts if isinstance(text, str)):
+        return entry
+    copy = polib.POEntry.__new__(polib.POEntry)
+    vars(copy).update(vars(entry))
+    for name in ("msgstr", "tcomment", "comment"):
+        setattr(copy, name, (fields[name] or "").translate(_UNWRITABLE))
+    copy.msgstr_plural = {key: form.translate(_UNWRITABLE) for key, form in fields["msgstr_plural"].items()}
+    return copy
 
 
 def copy_header(source: polib.POFile, target: polib.POFile) -> None:
@@ -1037,8 +1073,7 @@ def catalog_to_text(po: polib.POFile) -> str:
     ``\\n`` at either end disagrees with its msgid, NUL and EOT characters. A catalog without a header
     is written without one: :func:`catalog_to_bytes` gives it one.
     """
-    index_entries(po)  # refuse to write duplicates that gettext would reject
-    _check_obsolete_keys(po)
+    _check_obsolete_keys(po, index_entries(po))  # refuse to write duplicates that gettext would reject
     problems = list(_catalog_problems(po))
     if problems:
         raise _first_problem_in_catalog(problems, po).at(po.fpath)
@@ -1047,6 +1082,9 @@ def catalog_to_text(po: polib.POFile) -> str:
     entries += [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
     try:
         text = "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
+        if "\0" in text or "\x04" in text:  # rare: set by code; see _writable
+            entries = [_writable(entry) for entry in entries]
+            text = "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
     except CatalogError as exc:
         raise exc.at(po.fpath) from None
     if "\0" in text or "\x04" in text:
