@@ -530,7 +530,8 @@ def valid_catalog(draw) -> str:
             return [f"{prefix}{keyword} {first}", *(prefix + line for line in more)]
 
         def agreeing(value: str) -> str:  # a translation with the msgid's line breaks at both ends
-            return ("\n" if msgid.startswith("\n") else "") + value.strip("\n") + ("\n" if msgid.endswith("\n") else "")
+            core = value.strip("\n") or "x"  # "\n" alone both begins and ends with one
+            return ("\n" if msgid.startswith("\n") else "") + core + ("\n" if msgid.endswith("\n") else "")
 
         if msgctxt is not None:
             lines += keyword_lines("msgctxt", msgctxt)
