@@ -104,6 +104,8 @@ def test_update_gives_a_catalog_without_header_the_header_of_a_new_catalog(sampl
     assert po.metadata["Plural-Forms"] == plural_forms("fr")
     assert po.metadata["Project-Id-Version"] == PROJECT_NAME
     assert translations(po) == before  # no translation, flag or comment lost on the way
+    if how == "empty header":  # the header's own comment is kept
+        assert po.header == f"fr translations for {PROJECT_NAME}."
     if how == "fuzzy empty header with a comment":
         assert po.header == "Traduction française." and not po.metadata_is_fuzzy
     msgfmt_says_nothing(path)
