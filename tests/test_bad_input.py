@@ -250,3 +250,123 @@ def test_an_unknown_catalog_charset_names_the_file_and_line(sample_project: Path
         assert result.exit_code == 2, result.stdout + result.stderr
         assert f"{CATALOG}:{line}: unknown charset 'KLINGON'" in result.stderr.replace(str(sample_project) + "/", "")
     assert tree_digest(sample_project) == before
+
+
+# --- malformed catalogs, one row each: refused at their line by every command, nothing written (F13) -------
+# Each row mutates the French catalog of the sample: (old, new) replacements of its text, or a function
+# of its text; the message the error must carry; and where the error is: the text that starts that line
+# in the mutated file (or a line number). Every row is something `msgfmt -c` or the strict reader refuses.
+TITLE_MSGID = 'msgid "知的財産分野における国際協力が前進しました"'
+H1_MSGID = 'msgid "1. 加盟国総会における一般演説"'
+H1_MSGSTR = 'msgstr "1. Déclaration générale à l’Assemblée générale"'
+H1_ENTRY = f"#, fuzzy\n{H1_MSGID}\n{H1_MSGSTR}\n"
+CAPTION_MSGSTR = 'msgstr "Vue de l’Assemblée générale de l’{org:WIPO:short}"'
+PLURAL_FORMS = "nplurals=2; plural=(n > 1);"
+OLD_SECTION = '#| msgid "報道発表(旧)"\n'
+
+
+def _appended(addition: str):
+    return lambda text: text + addition
+
+
+def _as_plural(*forms: str) -> tuple[str, str]:
+    """The reviewed caption entry turned into a plural entry with these msgstr[n]."""
+    lines = "\n".join(f'msgstr[{i}] "{form}"' for i, form in enumerate(forms))
+    return (CAPTION_MSGSTR, f'msgid_plural "{{org:WIPO:short}}加盟国総会の様子"\n{lines}')
+
+
+BAD_CATALOGS = [
+    # (id, edit, message, where)
+    ("unterminated msgstr", [('"intellectuelle"\n', '"intellectuelle\n')], "unterminated string", '"intellectuelle'),
+    ("unterminated msgid", [(H1_MSGID, H1_MSGID[:-1])], "unterminated string", H1_MSGID[:-1]),
+    ("unterminated obsolete string", _appended('\n#~ msgid "old\n#~ msgstr "ancien"\n'), "unterminated string", '#~ msgid "old'),
+    ("unescaped quote", [('"intellectuelle"', '"intellec"tuelle"')], "after the closing quote", '"intellec"'),
+    ("invalid escape", [('"intellectuelle"', '"intellectuelle\\q"')], "invalid escape sequence \\q", '"intellectuelle\\q'),
+    ("non-ASCII octal escape", [('"intellectuelle"', '"intellectuell\\351"')], "not an ASCII character", '"intellectuell\\351'),
+    ("escaped NUL", [('"intellectuelle"', '"intellectuelle\\x00"')], "escape \\x00 is NUL", '"intellectuelle\\x00'),
+    ("escaped EOT", [('"intellectuelle"', '"intellectuelle\\004"')], "U+0004 (EOT)", '"intellectuelle\\004'),
+    ("raw EOT in a msgid", [(H1_MSGID, H1_MSGID.replace("総会", "総会\x04"))], "U+0004 (EOT)", H1_MSGID.replace("総会", "総会\x04")),
+    ("NUL byte", lambda text: text.replace('"intellectuelle"', '"intellec\x00tuelle"').encode(), "NUL byte", '"intellec'),
+    ("UTF-16 file", lambda text: text.encode("utf-16"), "NUL byte: a PO file is text", 1),
+    ("invalid UTF-8", lambda text: text.encode().replace(b'"intellectuelle"', b'"intellectuel\xe9"'), "byte 0xE9 is not valid UTF-8", '"intellectuel'),
+    ("text not in the declared charset", [("charset=UTF-8", "charset=ASCII")], "is not valid ASCII", TITLE_MSGID),
+    ("unknown charset", [("charset=UTF-8", "charset=KLINGON")], "unknown charset 'KLINGON'", '"Content-Type:'),
+    ("byte order mark", lambda text: "\ufeff" + text, "byte order mark", 1),
+    ("duplicate entry", [(H1_ENTRY, f'{H1_ENTRY}\n{TITLE_MSGID}\nmsgstr "Doublon"\n')], "duplicate entry: same msgctxt and msgid as the entry at line 18", f'{TITLE_MSGID}\nmsgstr "Doublon"'),
+    ("duplicate obsolete entries", _appended('\n#~ msgid "old"\n#~ msgstr "a"\n\n#~ msgid "old"\n#~ msgstr "b"\n'), "as the obsolete entry at line", '#~ msgid "old"\n#~ msgstr "b"'),
+    ("obsolete entry repeating an active one", _appended(f'\n#~ {H1_MSGID}\n#~ msgstr "x"\n'), "duplicate entry", f"#~ {H1_MSGID}"),
+    ("obsolete second header", _appended('\n#~ msgid ""\n#~ msgstr "Language: de\\n"\n'), "an obsolete entry with an empty msgid", '#~ msgid ""'),
+    ("second header", _appended('\nmsgid ""\nmsgstr "Language: de\\n"\n'), "duplicate entry: same msgctxt and msgid as the entry at line 2", 'msgid ""\nmsgstr "Language: de'),
+    ("orphan msgstr", [('"intellectuelle"\n', '"intellectuelle"\nmsgstr "encore"\n')], "msgstr here, but expected a new entry", 'msgstr "encore"'),
+    ("msgstr before msgid", [(f"{H1_MSGID}\n{H1_MSGSTR}", f"{H1_MSGSTR}\n{H1_MSGID}")], "msgstr here, but expected msgctxt or msgid", H1_MSGSTR),
+    ("msgid without msgstr", [(H1_MSGSTR + "\n", "")], "msgid without msgstr", H1_MSGID),
+    ("msgctxt without msgid", [(H1_MSGID, 'msgctxt "heading"')], "msgstr here, but expected msgid", H1_MSGSTR),
+    ("msgctxt after msgid", [(H1_MSGID, f'{H1_MSGID}\nmsgctxt "heading"')], "msgid without msgstr", H1_MSGID),
+    ("comment inside an entry", [(H1_MSGSTR, f"# note\n{H1_MSGSTR}")], "msgid without msgstr", H1_MSGID),
+    ("msgid_plural without msgstr[0]", [(H1_MSGSTR, f'msgid_plural "1. 一般演説"\n{H1_MSGSTR}')], "msgstr here, but expected msgstr[0]", H1_MSGSTR),
+    ("msgstr[1] without msgstr[0]", [(H1_MSGSTR, 'msgid_plural "x"\nmsgstr[1] "y"')], "msgstr[1] here, but expected msgstr[0]", 'msgstr[1] "y"'),
+    ("msgstr[0] without msgid_plural", [(H1_MSGSTR, 'msgstr[0] "1. Déclaration"')], "expected msgstr or msgid_plural", 'msgstr[0] "1. D'),
+    ("plural forms out of order", [(H1_MSGSTR, 'msgid_plural "x"\nmsgstr[0] "a"\nmsgstr[2] "b"')], "expected msgstr[1]", 'msgstr[2] "b"'),
+    ("too few plural forms", [_as_plural("Vue")], "1 plural form (msgstr[0]), but the header's Plural-Forms says nplurals=2", 'msgstr[0] "Vue"'),
+    ("too many plural forms", [_as_plural("Vue", "Vues", "Vuess")], "3 plural forms (msgstr[0] to msgstr[2])", 'msgstr[2] "Vuess"'),
+    ("plural entry without Plural-Forms", [(f'"Plural-Forms: {PLURAL_FORMS}\\n"\n', ""), _as_plural("Vue", "Vues")], "the header has no Plural-Forms", 'msgid_plural "{org'),
+    ("msgid ends with a line break, msgstr not", [(TITLE_MSGID, TITLE_MSGID[:-1] + '\\n"')], "msgid ends with \\n but msgstr does not", 'msgstr ""\n"La coopération'),
+    ("msgstr begins with a line break, msgid not", [('msgstr ""\n"La coopération', 'msgstr ""\n"\\nLa coopération')], "msgid does not begin with \\n but msgstr does", 'msgstr ""\n"\\nLa'),
+    ("string line without a keyword", [('"intellectuelle"\n', '"intellectuelle"\n\n"orphan"\n')], "string continuation line without a keyword", '"orphan"'),
+    ("blank line inside a string", [('msgstr ""\n"La coopération', 'msgstr ""\n\n"La coopération')], "string continuation line without a keyword", '"La coopération'),
+    ("unknown keyword", [(H1_MSGSTR, "msgstring" + H1_MSGSTR[6:])], "unknown keyword 'msgstring'", "msgstring"),
+    ("merge conflict marker", [("#. subtitle\n", "<<<<<<< HEAD\n#. subtitle\n")], "unexpected text '<<<<<<< HEAD'", "<<<<<<<"),
+    ("obsolete entry without msgstr", _appended('\n#~ msgid "old"\n'), "msgid without msgstr", '#~ msgid "old"'),
+    ("obsolete and active lines mixed", _appended('\n#~ msgid "old"\nmsgstr "ancien"\n'), "mixes obsolete", 'msgstr "ancien"'),
+    ("empty obsolete line", _appended('\n#~ msgid "old"\n#~\n#~ msgstr "ancien"\n'), "empty obsolete line", "#~\n#~ msgstr"),
+    ("'#| msgctxt' without '#| msgid'", [(H1_ENTRY, '#, fuzzy\n#| msgctxt "old"\n' + H1_ENTRY[9:])], "'#| msgctxt' without a '#| msgid'", '#| msgctxt "old"'),
+    ("'#| msgid_plural' without '#| msgid'", [(H1_ENTRY, '#, fuzzy\n#| msgid_plural "olds"\n' + H1_ENTRY[9:])], "'#| msgid_plural' without a '#| msgid'", "#| msgid_plural"),
+    ("'#| msgctxt' after '#| msgid'", [(OLD_SECTION, OLD_SECTION + '#| msgctxt "old"\n')], "'#| msgctxt' after '#| msgid'", '#| msgctxt "old"'),
+    ("second '#| msgid'", [(OLD_SECTION, OLD_SECTION + '#| msgid "again"\n')], "second '#| msgid'", '#| msgid "again"'),
+    ("comment after '#|' lines", [(OLD_SECTION, OLD_SECTION + "# note\n")], "a comment line after '#|' lines", "# note"),
+    ("'#|' keyword that is not one", [(OLD_SECTION, '#| msgstr "old"\n')], "unknown keyword in a previous-msgid line", '#| msgstr "old"'),
+    ("obsolete '#~| msgctxt' without '#~| msgid'", _appended('\n#~| msgctxt "old"\n#~ msgid "old"\n#~ msgstr "ancien"\n'), "'#~| msgctxt' without a '#~| msgid'", '#~| msgctxt "old"'),
+    ("Plural-Forms garbage", [(PLURAL_FORMS, "garbage")], "Plural-Forms 'garbage' is not 'nplurals=N; plural=EXPRESSION;'", '"Plural-Forms:'),
+    ("Plural-Forms empty", [(PLURAL_FORMS, "")], "Plural-Forms '' is not 'nplurals=N; plural=EXPRESSION;'", '"Plural-Forms:'),
+    ("Plural-Forms placeholder", [(PLURAL_FORMS, "nplurals=INTEGER; plural=EXPRESSION;")], "nplurals='INTEGER' in Plural-Forms", '"Plural-Forms:'),
+    ("Plural-Forms beyond nplurals", [(PLURAL_FORMS, "nplurals=1; plural=(n > 1);")], "gives 1 when n = 2", '"Plural-Forms:'),
+    ("Plural-Forms dividing by zero", [(PLURAL_FORMS, "nplurals=2; plural=(n % 0);")], "divides by zero when n = 0", '"Plural-Forms:'),
+    ("Plural-Forms that does not parse", [(PLURAL_FORMS, "nplurals=2; plural=(n > 1;")], "is not one gettext can read", '"Plural-Forms:'),
+    ("comment at the end of the file", _appended("\n# orphan comment\n"), "belong to no entry", "# orphan comment"),
+]
+assert len({row[0] for row in BAD_CATALOGS}) == len(BAD_CATALOGS) >= 30
+
+
+def _mutated_catalog(project: Path, edit) -> bytes:
+    text = (project / CATALOG).read_text(encoding="utf-8")
+    if callable(edit):
+        result = edit(text)
+        return result if isinstance(result, bytes) else result.encode("utf-8")
+    for old, new in edit:
+        assert text.count(old) == 1, f"fixture text {old!r} is not once in {CATALOG}"
+        text = text.replace(old, new)
+    return text.encode("utf-8")
+
+
+def _line_in(data: bytes, where) -> int:
+    if isinstance(where, int):
+        return where
+    found = data.find(where.encode("utf-8"))
+    assert found >= 0, where
+    return data.count(b"\n", 0, found) + 1
+
+
+@pytest.mark.parametrize("command", [("update",), ("status",), ("build", "--lang", "fr", "--draft")], ids=["update", "status", "build-draft"])
+@pytest.mark.parametrize(("edit", "message", "where"), [row[1:] for row in BAD_CATALOGS], ids=[row[0] for row in BAD_CATALOGS])
+def test_a_malformed_catalog_is_one_message_at_its_line_and_changes_nothing(sample_project: Path, edit, message: str, where, command):
+    data = _mutated_catalog(sample_project, edit)
+    (sample_project / CATALOG).write_bytes(data)
+    line = _line_in(data, where)
+    before = tree_digest(sample_project)
+    result = run_cli(sample_project, *command)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    stderr = result.stderr.replace(str(sample_project) + "/", "")
+    assert stderr.startswith(f"transpub: error: {CATALOG}:{line}: "), stderr
+    assert message in stderr, stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr  # one message, one line
+    assert tree_digest(sample_project) == before

@@ -265,15 +265,21 @@ def test_what_gettext_accepts_is_accepted() -> None:
     body = (
         'msgctxt "m"\nmsgid "a"\nmsgstr "b"\n'  # same msgid, other context: not a duplicate
         'msgid "a"\r\nmsgstr "\\a\\x41"\r\n\n'  # CRLF line ends, \a and hex escapes
-        '#~ msgid "a"\n#~ msgstr "old"\n'  # obsolete entries may repeat an active msgid
-        '#~ msgid "a"\n#~ msgstr "older"\n'
+        '#~ msgctxt "old"\n#~ msgid "a"\n#~ msgstr "old"\n'  # an obsolete entry with another context
+        '#~ msgid "b"\n#~ msgstr "older"\n'
+        '#, fuzzy\nmsgid "c\\n"\nmsgstr "ends without a line break"\n'  # msgfmt does not check fuzzy entries
+        'msgid "d\\n"\nmsgstr ""\n'  # nor untranslated ones
+        '#| msgid "e"\n#| msgid_plural "es"\nmsgid "e"\nmsgstr "e"\n'  # a previous plural on a singular entry
     )
     po = parse_catalog(HEADER + body)
     assert [(e.msgctxt, e.msgid, e.msgstr, e.obsolete) for e in po] == [
         ("m", "a", "b", False),
         (None, "a", "\aA", False),
-        (None, "a", "old", True),
-        (None, "a", "older", True),
+        ("old", "a", "old", True),
+        (None, "b", "older", True),
+        (None, "c\n", "ends without a line break", False),
+        (None, "d\n", "", False),
+        (None, "e", "e", False),
     ]
 
 

@@ -11,7 +11,12 @@ line, trailing spaces in comments; its writer rewraps long comments into their t
 header. So the text is parsed here, line by line, into polib objects, and written back here.
 
 Reading is strict: the first malformed line raises :class:`CatalogError` with its 1-based line number;
-nothing is repaired silently.
+nothing is repaired silently. Beyond the syntax, what ``msgfmt -c`` refuses is refused, at the line of
+its keyword or header field: a Plural-Forms gettext cannot use (:mod:`.plurals`), a translated plural
+entry with another number of forms than nplurals, a compiled translation whose ``\\n`` at either end
+disagrees with its msgid, ``#|`` lines out of gettext's order or without ``#| msgid``, an obsolete entry
+that repeats another entry or the header, NUL and U+0004 (EOT). A catalog transpub accepts is one it
+can write back as it is.
 
 Writing is deterministic, and ``read → write`` keeps every entry, comment, flag, previous msgid and
 header field (``msgcat --no-wrap`` of input and output are identical):
@@ -21,13 +26,22 @@ header field (``msgcat --no-wrap`` of input and output are identical):
 * strings are split after each ``\\n`` and wrapped after spaces so that lines stay within
   ``WRAP_WIDTH`` (78) characters, never inside a word: the layout may change, the text never does.
   A long run without spaces (Japanese, a URL) stays on one line;
-* comments are written as read, never wrapped;
+* comments are written as read, never wrapped (less any CR at the end of a line, which would be read
+  back as part of a CRLF line end);
 * no timestamp or other field changes unless the caller changed it, and a header field that changed
   rewrites its own line only: the others keep their text as read (:func:`copy_header` carries a header
-  to the catalog ``update`` builds, so an existing catalog keeps its Plural-Forms).
+  to the catalog ``update`` builds, so an existing catalog keeps its Plural-Forms);
+* what gettext would refuse is refused before anything is written (code may have changed an entry
+  since it was read: an approval that un-fuzzies it), except a NUL or EOT that code put in a translation
+  or comment, which is written as U+FFFD.
+
+So ``write(read(write(read(x)))) == write(read(x))``, and every file written passes ``msgfmt -c``.
 
 New catalogs (:func:`new_catalog`) get a full header, with the Plural-Forms of the gettext convention for
-their language (:func:`plural_forms`).
+their language (:func:`plural_forms`). So does a catalog written without header fields (no header, an
+empty one, a 0-byte file: msgfmt refuses them): :func:`complete_header` keeps its header comment, and
+:func:`catalog_to_bytes` takes the language from its ``LANG/LC_MESSAGES`` folder when the caller gave
+no header (``update`` gives one with the project's name).
 
 Encoding: the charset declared in the header's Content-Type is used to decode the file and again to
 encode it (``po.encoding``), so an EUC-KR catalog is saved in EUC-KR, unchanged. A byte that is invalid
@@ -51,6 +65,7 @@ from babel.messages.plurals import get_plural
 from ..clock import po_stamp
 from ..errors import CatalogError, FileError
 from ..fsutil import atomic_write_bytes, read_file
+from .plurals import plural_count
 
 WRAP_WIDTH = 78
 
@@ -88,6 +103,15 @@ _SIMPLE_ESCAPES = {
 _WORD = re.compile(r"[A-Za-z_][\w\[\]]*")
 _PLURAL_MSGSTR = re.compile(r"msgstr\[(\d+)\]")
 
+# characters no PO file may hold, raw or escaped: msgfmt ends a string at NUL (silently cutting the
+# translation short) and refuses EOT, which separates msgctxt from msgid in a compiled catalog
+_RESERVED_CHARACTERS = {
+    0: "NUL, which would end the string in a compiled catalog (msgfmt cuts the text short there)",
+    4: "U+0004 (EOT), which gettext reserves to separate msgctxt from msgid",
+}
+# the previous-msgid keywords ('#|') in the order gettext requires them
+_PREVIOUS_ORDER = ("msgctxt", "msgid", "msgid_plural")
+
 # what each stage of an entry may be followed by, for error messages
 _EXPECTED = {
     None: "msgctxt or msgid",
@@ -109,9 +133,11 @@ def _unescape_one(match: re.Match) -> str:
         return _SIMPLE_ESCAPES[code]
     if code[0] in "01234567" or (code[0] == "x" and len(code) > 1):
         value = int(code[1:], 16) if code[0] == "x" else int(code, 8)
-        if 0 < value < 0x80:
+        if value in _RESERVED_CHARACTERS:
+            raise CatalogError(f"escape \\{code} is {_RESERVED_CHARACTERS[value]}")
+        if value < 0x80:
             return chr(value)
-        # a byte above 0x7F would have to be decoded in the file's charset; \0 would end the string in C
+        # a byte above 0x7F would have to be decoded in the file's charset
         raise CatalogError(f"escape \\{code} is not an ASCII character; write the character itself")
     raise CatalogError(f"invalid escape sequence \\{code}")
 
@@ -183,6 +209,8 @@ _ACTIVE_ENTRY = _entry_pattern("", "#| ")
 _OBSOLETE_ENTRY = _entry_pattern("#~ ", "#~| ")
 # the parts of the spans these found (any prefix: the span has the right ones)
 _PREVIOUS_FIELD = re.compile(r'#~?\| (msgctxt|msgid|msgid_plural) ("[^\n]*"\n(?:#~?\| "[^\n]*"\n)*)')
+# the '#|' keywords of an entry, in order, that gettext reads (the previous msgid is never optional)
+_USUAL_PREVIOUS = {("msgid",), ("msgctxt", "msgid"), ("msgid", "msgid_plural"), ("msgctxt", "msgid", "msgid_plural")}
 _PLURAL_FORM = re.compile(r'(?:#~ )?msgstr\[([0-9]+)\] ("[^\n]*"\n(?:(?:#~ )?"[^\n]*"\n)*)')
 # lines that each hold exactly one string literal as _STRING reads it, and nothing else
 _STRING_LINES = re.compile(r'(?:"[^"\\\n]*(?:\\.[^"\\\n]*)*"\n)+')
@@ -218,7 +246,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.entries: list[polib.POEntry] = []
-        self.seen: dict[EntryKey, int] = {}
+        self.seen: dict[EntryKey, tuple[int, bool]] = {}  # key -> (line of its msgid, obsolete)
         self._reset()
 
     def _reset(self) -> None:
@@ -265,7 +293,7 @@ class _Reader:
         fed one by one.
 
         False, with nothing changed, if it must be fed line by line after all (a stray quote, an
-        invalid escape, plural forms out of order, a second '#| msgid'), so that the error or oddity
+        invalid escape, plural forms out of order, '#|' lines gettext refuses), so that the error or oddity
         is dealt with there, at its line.
         """
         comments, previous, msgctxt, msgid, msgstr, msgid_plural, forms, blank = match.groups()
@@ -274,9 +302,10 @@ class _Reader:
         try:
             if previous:
                 previous_prefix = "#~| " if obsolete else "#| "
-                for keyword, lines in _PREVIOUS_FIELD.findall(previous):
-                    if "previous_" + keyword in values:
-                        return False
+                fields = _PREVIOUS_FIELD.findall(previous)
+                if tuple(keyword for keyword, _lines in fields) not in _USUAL_PREVIOUS:
+                    return False  # out of order, repeated, or without the previous msgid
+                for keyword, lines in fields:
                     values["previous_" + keyword] = _string_lines_value(lines, previous_prefix)
             if msgctxt is not None:
                 values["msgctxt"] = _string_lines_value(msgctxt, prefix)
@@ -309,7 +338,10 @@ class _Reader:
 
     def _comment(self, line: str, lineno: int) -> None:
         self._begin_line(lineno, starts_entry=True)
-        self._add_comments((line,))
+        if self.stage is None and any(isinstance(key, str) and key.startswith("previous_") for key in self.values):
+            raise CatalogError("a comment line after '#|' lines: comments and flags come before the previous msgid")
+        # a CR before the line end cannot be told from a CRLF line end: no comment ends with one
+        self._add_comments((line.rstrip("\r"),))
 
     def _add_comments(self, lines: Iterable[str]) -> None:
         """Comment lines (starting with '#', not '#~' or '#|') into the entry being read."""
@@ -340,10 +372,20 @@ class _Reader:
         word = _WORD.match(rest)
         if word is None or word.group() not in ("msgctxt", "msgid", "msgid_plural"):
             raise CatalogError(f"unknown keyword in a previous-msgid line: {rest[:20]!r}")
-        key = "previous_" + word.group()
+        keyword, mark = word.group(), "#~|" if obsolete else "#|"
+        key = "previous_" + keyword
         if key in self.values:
-            raise CatalogError(f"second '#| {word.group()}' in one entry")
+            raise CatalogError(f"second '{mark} {keyword}' in one entry")
+        later = [k for k in _PREVIOUS_ORDER[_PREVIOUS_ORDER.index(keyword) + 1:] if "previous_" + k in self.values]
+        if later:
+            raise CatalogError(
+                f"'{mark} {keyword}' after '{mark} {later[0]}': gettext needs them in the order msgctxt, msgid, "
+                "msgid_plural"
+            )
+        if keyword == "msgid_plural" and "previous_msgid" not in self.values:
+            raise CatalogError(f"'{mark} msgid_plural' without a '{mark} msgid' before it")
         self.values[key] = _parse_string(rest[word.end():].lstrip())
+        self.lines[key] = lineno
         self.target = key
 
     def _keyword_or_string(self, text: str, lineno: int, obsolete: bool) -> None:
@@ -367,6 +409,13 @@ class _Reader:
         starts_entry = keyword == "msgctxt" or (keyword == "msgid" and self.stage != "msgctxt")
         self._begin_line(lineno, starts_entry)
         self._check_obsolete(obsolete)
+        if self.stage is None and "previous_msgctxt" in self.values and "previous_msgid" not in self.values:
+            mark = "#~|" if self.obsolete else "#|"
+            raise CatalogError(
+                f"'{mark} msgctxt' without a '{mark} msgid' after it: gettext reads the previous context only "
+                "with the previous msgid",
+                line=self.lines["previous_msgctxt"],
+            )
 
         if plural:
             index, expected_index = int(plural.group(1)), self._plural_count()
@@ -413,14 +462,20 @@ class _Reader:
             self.values, bool(self.obsolete), self.tcomments, self.comments, self.occurrences, self.flags,
             self.first_line,
         )
-        if not entry.obsolete:
-            key = (entry.msgctxt, entry.msgid)  # entry_key(entry)
-            if key in self.seen:
-                raise CatalogError(
-                    f"duplicate entry: same msgctxt and msgid as the entry at line {self.seen[key]}",
-                    line=self.lines["msgid"],
-                )
-            self.seen[key] = self.lines["msgid"]
+        # gettext keeps obsolete entries in the same list as the others: two entries with one msgctxt and
+        # msgid are refused whether they are active or obsolete ('#~'), and an obsolete msgid "" would be
+        # a second header
+        key = (entry.msgctxt, entry.msgid)  # entry_key(entry)
+        if entry.obsolete and key == (None, ""):
+            raise CatalogError("an obsolete entry with an empty msgid: gettext reads it as a second header",
+                               line=self.lines["msgid"])  # fmt: skip
+        if key in self.seen:
+            raise CatalogError(
+                f"duplicate entry: same msgctxt and msgid as the {'obsolete ' if self.seen[key][1] else ''}"
+                f"entry at line {self.seen[key][0]}",
+                line=self.lines["msgid"],
+            )
+        self.seen[key] = (self.lines["msgid"], entry.obsolete)
         self.entries.append(entry)
         self._reset()
 
@@ -529,6 +584,11 @@ def parse_catalog(text: str, path: str | Path = "<string>") -> polib.POFile:
     """Parse PO text strictly; the first malformed line raises CatalogError(path=, line=)."""
     if text.startswith("\ufeff"):
         raise CatalogError("the file starts with a byte order mark, which gettext tools reject", path, 1)
+    for char in _RESERVED_CHARACTERS:
+        found = text.find(chr(char))
+        if found >= 0:
+            line = text.count("\n", 0, found) + 1
+            raise CatalogError(f"{_RESERVED_CHARACTERS[char]}: a PO file cannot hold it", path, line)
     try:
         entries = _read_entries(text)
     except CatalogError as exc:
@@ -545,6 +605,9 @@ def parse_catalog(text: str, path: str | Path = "<string>") -> polib.POFile:
             del entries[index]
             break
     po.extend(entries)  # polib's append() only adds a duplicate check, off in a new POFile
+    problems = list(_catalog_problems(po))
+    if problems:
+        raise _first_problem_in_text(problems, po, text).at(path)
     return po
 
 
@@ -560,6 +623,198 @@ def _metadata_from_text(msgstr: str) -> dict[str, str]:
         elif line.strip() and name is not None:
             metadata[name] += "\n" + line.strip()
     return metadata
+
+
+# --- what msgfmt -c refuses in a catalog that parses ------------------------------------------------
+#
+# The reader checks the syntax line by line; these checks need the whole catalog (the header's
+# Plural-Forms for every plural entry). They run after reading, so that a catalog gettext would refuse
+# is refused when it is read (status, build and update stop at it, nothing is written), and again before
+# writing, for what code changed in between (an approval that un-fuzzies an entry).
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """What msgfmt -c would refuse: in ``entry`` (None: the header), on the line of ``keyword``."""
+
+    entry: polib.POEntry | None
+    keyword: str  # "msgstr", "msgstr[1]", "msgid_plural", or the header field "Plural-Forms"
+    message: str
+
+
+def _catalog_problems(po: polib.POFile) -> Iterable[_Problem]:
+    """The header's Plural-Forms, and the entries msgfmt compiles: active, translated, not fuzzy."""
+    nplurals = None
+    declared = po.metadata.get("Plural-Forms")
+    if declared is not None:
+        try:
+            nplurals = plural_count(declared)
+        except CatalogError as exc:
+            yield _Problem(None, "Plural-Forms", exc.message + _convention_hint(po))
+    for entry in po:  # this runs for every entry read and written: the usual entry costs a few comparisons
+        if entry.obsolete:
+            continue  # msgfmt compiles no obsolete entry
+        if entry.msgstr_plural:
+            forms = [entry.msgstr_plural[key] for key in sorted(entry.msgstr_plural, key=int)]
+            if not forms[0] or "fuzzy" in entry.flags:
+                continue  # untranslated or fuzzy: not compiled either
+            yield from _plural_form_problems(po, entry, len(forms), nplurals, declared is not None)
+            if entry.msgid:
+                pairs = [("msgid_plural", entry.msgid_plural), *((f"msgstr[{i}]", f) for i, f in enumerate(forms))]
+                yield from _newline_problems(entry, pairs)
+            continue
+        msgstr, msgid = entry.msgstr, entry.msgid
+        # msgfmt compares line breaks only with a msgid that has text
+        if (
+            msgstr and msgid
+            and ((msgid[0] == "\n") != (msgstr[0] == "\n") or (msgid[-1] == "\n") != (msgstr[-1] == "\n"))
+            and "fuzzy" not in entry.flags
+        ):  # fmt: skip
+            yield from _newline_problems(entry, [("msgstr", msgstr)])
+
+
+def _plural_form_problems(po: polib.POFile, entry: polib.POEntry, count: int, nplurals: int | None, declared: bool):
+    if nplurals is None:
+        if not declared:  # a Plural-Forms that is there but wrong is reported on its own
+            message = "a translated plural entry, but the header has no Plural-Forms to tell which msgstr[n] is for "
+            yield _Problem(entry, "msgid_plural", message + "which number" + _convention_hint(po))
+    elif count != nplurals:
+        keyword = f"msgstr[{nplurals}]" if count > nplurals else f"msgstr[{count - 1}]"
+        forms = f"{count} plural forms (msgstr[0] to msgstr[{count - 1}])" if count > 1 else "1 plural form (msgstr[0])"
+        yield _Problem(entry, keyword, f"{forms}, but the header's Plural-Forms says nplurals={nplurals}")
+
+
+def _newline_problems(entry: polib.POEntry, pairs: Iterable[tuple[str, str]]) -> Iterable[_Problem]:
+    """gettext's check that a translation keeps the line breaks at both ends of its msgid."""
+    msgid = entry.msgid
+    begins, ends = msgid[0] == "\n", msgid[-1] == "\n"
+    for keyword, text in pairs:
+        for where, expected, found in (("begin", begins, text[:1] == "\n"), ("end", ends, text[-1:] == "\n")):
+            if expected != found:
+                msgid_does = f"msgid {where}s with \\n" if expected else f"msgid does not {where} with \\n"
+                other_does = f"{keyword} does not" if expected else f"{keyword} does"
+                gettext_says = f"msgfmt: 'msgid' and '{keyword}' entries do not both {where} with '\\n'"
+                yield _Problem(entry, keyword, f"{msgid_does} but {other_does} ({gettext_says})")
+
+
+def _convention_hint(po: polib.POFile) -> str:
+    """What new_catalog would write for the catalog's Language, as msgfmt suggests one."""
+    lang = po.metadata.get("Language", "").strip()
+    try:
+        return f"; for {lang}, gettext's convention is 'Plural-Forms: {plural_forms(lang)}'" if lang else ""
+    except CatalogError:
+        return ""
+
+
+def _first_problem_in_text(problems: list[_Problem], po: polib.POFile, text: str) -> CatalogError:
+    """The first problem by line, as a CatalogError at the line of its keyword in ``text``."""
+    lines = text.split("\n")
+    as_read: _HeaderAsRead | None = getattr(po, "header_as_read", None)
+    located = []
+    for problem in problems:
+        start = problem.entry.linenum if problem.entry is not None else as_read.entry.linenum if as_read else None
+        located.append((_keyword_line(lines, start, problem.keyword) or 0, problem.message))
+    line, message = min(located)
+    return CatalogError(message, line=line or None)
+
+
+def _keyword_line(lines: list[str], start: int | None, keyword: str) -> int | None:
+    """The line of ``keyword`` (or of the header field) in the entry that starts on line ``start``."""
+    if start is None:
+        return None
+    for index in range(start - 1, len(lines)):
+        line = lines[index].strip()
+        if line.startswith("#"):
+            continue
+        if keyword[0].isupper():  # a header field, in one of the header's strings
+            if f"{keyword}:" in line:
+                return index + 1
+        elif line.startswith(keyword) and line[len(keyword):len(keyword) + 1] in (" ", "\t", '"'):
+            return index + 1
+    return start
+
+
+def _first_problem_in_catalog(problems: list[_Problem], po: polib.POFile) -> CatalogError:
+    """The first problem of a catalog about to be written, at the line its entry was read from."""
+    problem = problems[0]
+    if problem.entry is None:
+        as_read = getattr(po, "header_as_read", None)
+        return CatalogError(problem.message, line=as_read.entry.linenum if as_read else None)
+    return CatalogError(f"entry {_excerpt(problem.entry.msgid)}: {problem.message}", line=problem.entry.linenum)
+
+
+def _excerpt(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def _check_obsolete_keys(po: polib.POFile, active: dict[EntryKey, polib.POEntry]) -> None:
+    """gettext refuses an obsolete entry with the msgctxt and msgid of another entry, or an empty msgid."""
+    keys = set(active)
+    for entry in po:
+        if entry.obsolete:
+            key = entry_key(entry)
+            if key in keys or key == (None, ""):
+                what = "a second header" if key == (None, "") else "a duplicate of another entry"
+                message = f"obsolete entry {_excerpt(entry.msgid)} is {what}"
+                raise CatalogError(message, path=po.fpath, line=entry.linenum)
+            keys.add(key)
+
+
+def _reserved_character_error(entries: list[polib.POEntry]) -> CatalogError:
+    """The entry that holds a NUL or EOT character (set by code: the reader refuses them)."""
+    for entry in entries:
+        text = "\n".join(_entry_lines(entry))
+        for char, name in _RESERVED_CHARACTERS.items():
+            if chr(char) in text:
+                what = "the header" if entry.msgid == "" and entry.msgctxt is None else f"entry {_excerpt(entry.msgid)}"
+                return CatalogError(f"{what} holds {name}: a PO file cannot hold it", line=entry.linenum)
+    raise AssertionError("no entry holds the character found in the text")
+
+
+# --- headers ----------------------------------------------------------------------------------------
+
+
+def header_is_missing(po: polib.POFile) -> bool:
+    """Whether the catalog has no header field: no header entry, an empty one, a 0-byte file.
+
+    msgfmt -c refuses such a catalog ("PO file header missing or invalid"); every write gives it one.
+    """
+    return not po.metadata
+
+
+def complete_header(po: polib.POFile, fresh: polib.POFile) -> polib.POFile:
+    """``po`` itself if it has a header; else a catalog with its entries and the header of ``fresh``
+    (a :func:`new_catalog`), keeping the header comment ``po`` had, if any."""
+    if not header_is_missing(po):
+        return po
+    completed = polib.POFile(wrapwidth=po.wrapwidth, encoding=fresh.encoding)
+    completed.fpath = po.fpath
+    completed.header = po.header or fresh.header
+    completed.metadata = dict(fresh.metadata)
+    completed.metadata_is_fuzzy = False
+    completed.extend(po)
+    return completed
+
+
+def _header_for_path(path: str | Path) -> polib.POFile:
+    """The header a catalog without one gets when it is written to ``path``: a new catalog's, for the
+    language of its ``LANG/LC_MESSAGES`` folder; ``Project-Id-Version`` is the file's name (the PO layer
+    does not know the project: ``update``, which does, gives the project's name)."""
+    path = Path(path)
+    if path.suffix == ".pot":
+        return new_catalog(None, project=path.stem, template=True)
+    if path.parent.name == "LC_MESSAGES" and path.suffix == ".po":
+        lang = path.parent.parent.name
+        try:
+            return new_catalog(lang, project=path.stem)
+        except CatalogError:
+            raise CatalogError(
+                f"the catalog has no header, and {lang!r} (its folder's name) is not a language to make one for",
+                path,
+            ) from None
+    raise CatalogError(
+        "the catalog has no header, and its language cannot be told from where it is (LANG/LC_MESSAGES/NAME.po)", path
+    )
 
 
 # --- encodings --------------------------------------------------------------------------------------
@@ -604,6 +859,12 @@ def read_catalog(path: Path) -> polib.POFile:
 
 def catalog_from_bytes(data: bytes, path: Path) -> polib.POFile:
     """Parse the bytes of the PO file at ``path`` (read by the caller) in the charset its header declares."""
+    nul = data.find(b"\0")
+    if nul >= 0:  # before decoding: UTF-16 text decodes as "valid" UTF-8 full of NULs
+        raise CatalogError(
+            "NUL byte: a PO file is text in the charset its header declares (is this file UTF-16?)",
+            path, data.count(b"\n", 0, nul) + 1,
+        )  # fmt: skip
     header = _HEADER_BLOCK.search(data)
     declared = header and _CHARSET_BYTES.search(header.group())
     charset = declared.group(1).decode("ascii") if declared else "UTF-8"
@@ -682,7 +943,10 @@ def _entry_lines(entry: polib.POEntry) -> list[str]:
     for name, mark in (("tcomment", "#"), ("comment", "#.")):
         text = getattr(entry, name) or ""
         if text or name in blank:
-            lines += [f"{mark} {line}" if line else mark for line in text.split("\n")]
+            comment_lines = text.split("\n")
+            if "\r" in text:  # a CR at the end of a line would be read back as part of a CRLF line end
+                comment_lines = [line.rstrip("\r") for line in comment_lines]
+            lines += [f"{mark} {line}" if line else mark for line in comment_lines]
     if entry.occurrences:
         lines += _reference_lines(entry.occurrences)
     if entry.flags:
@@ -707,6 +971,29 @@ def _entry_lines(entry: polib.POEntry) -> list[str]:
     else:
         lines += _string_lines(prefix, "msgstr", entry.msgstr)
     return lines
+
+
+_UNWRITABLE = {char: "\ufffd" for char in _RESERVED_CHARACTERS}
+
+
+def _writable(entry: polib.POEntry) -> polib.POEntry:
+    """The entry with NUL and U+0004 (EOT) in its translations and comments as U+FFFD (a copy if any).
+
+    No PO file can hold them (msgfmt cuts a string short at NUL and refuses EOT), and the reader refuses
+    a file that does; one that code put in a translation (an engine's answer, pasted text) is marked, as
+    CommonMark marks NUL, rather than written. In a msgctxt or msgid, the entry's key, it is refused.
+    """
+    fields = {name: getattr(entry, name) for name in ("msgstr", "tcomment", "comment")}
+    fields["msgstr_plural"] = dict(entry.msgstr_plural)
+    texts = [*fields.values(), *fields["msgstr_plural"].values()]
+    if not any("\0" in text or "\x04" in text for text in texts if isinstance(text, str)):
+        return entry
+    copy = polib.POEntry.__new__(polib.POEntry)
+    vars(copy).update(vars(entry))
+    for name in ("msgstr", "tcomment", "comment"):
+        setattr(copy, name, (fields[name] or "").translate(_UNWRITABLE))
+    copy.msgstr_plural = {key: form.translate(_UNWRITABLE) for key, form in fields["msgstr_plural"].items()}
+    return copy
 
 
 def copy_header(source: polib.POFile, target: polib.POFile) -> None:
@@ -779,19 +1066,41 @@ def _header_field_texts(msgstr: str) -> tuple[str, dict[str, str]]:
 
 
 def catalog_to_text(po: polib.POFile) -> str:
-    """The PO text of a catalog: same catalog, same text (see the module docstring for the layout)."""
-    index_entries(po)  # refuse to write duplicates that gettext would reject
+    """The PO text of a catalog: same catalog, same text (see the module docstring for the layout).
+
+    What ``msgfmt -c`` would refuse is refused here too, before anything is written (CatalogError at
+    the line the entry was read from): duplicates, a Plural-Forms it cannot use, a translation whose
+    ``\\n`` at either end disagrees with its msgid, NUL and EOT characters. A catalog without a header
+    is written without one: :func:`catalog_to_bytes` gives it one.
+    """
+    _check_obsolete_keys(po, index_entries(po))  # refuse to write duplicates that gettext would reject
+    problems = list(_catalog_problems(po))
+    if problems:
+        raise _first_problem_in_catalog(problems, po).at(po.fpath)
     header = _header_entry(po)
     entries = [header] if header is not None else []
     entries += [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
     try:
-        return "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
+        text = "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
+        if "\0" in text or "\x04" in text:  # rare: set by code; see _writable
+            entries = [_writable(entry) for entry in entries]
+            text = "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
     except CatalogError as exc:
         raise exc.at(po.fpath) from None
+    if "\0" in text or "\x04" in text:
+        raise _reserved_character_error(entries).at(po.fpath)
+    return text
 
 
 def catalog_to_bytes(po: polib.POFile, path: str | Path = "<catalog>") -> bytes:
-    """The catalog's text in its own encoding; a character the charset cannot hold is a CatalogError."""
+    """The catalog's text in its own encoding; a character the charset cannot hold is a CatalogError.
+
+    A catalog without header fields (no header entry, an empty one, a 0-byte file: msgfmt refuses them
+    all) is written with the header :func:`new_catalog` gives the language of its folder
+    (``LANG/LC_MESSAGES/NAME.po``, the gettext layout); its own header comment is kept.
+    """
+    if header_is_missing(po):
+        po = complete_header(po, _header_for_path(path))
     encoding = _catalog_encoding(po)
     text = catalog_to_text(po)
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,7 +26,8 @@ from ..source.reader import read_release, read_releases, release_id_of, source_r
 from ..staging import Staged, commit, discard, stage_bytes
 from .approvals import NAMES_CATALOG, Approval, entry_digest, read_approvals, write_approvals
 from .merge import MergeReport, merge_catalog
-from .pofile import catalog_to_bytes, new_catalog, read_catalog
+from ..errors import CatalogError
+from .pofile import catalog_from_bytes, catalog_to_bytes, complete_header, header_is_missing, new_catalog, read_catalog
 from .templates import countries_in, country_context, names_template, release_template
 
 DATE_FIELDS = ("POT-Creation-Date",)
@@ -149,7 +149,7 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
     """Template and catalogs of one release, staged; nothing is renamed into place here."""
     release = read_release(path, project)
     template = release_template(release, project, source_ref(project, release))
-    outcome = [(project.template_path(release.id), template, None)]
+    outcome = [(project.template_path(release.id), template, None, None)]
     for lang in languages:
         outcome.append(_merged(project, template, project.catalog_path(lang, release.id), lang, prefill=None))
     files, staged = _stage_all(project, outcome)
@@ -158,7 +158,7 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
 
 def _names(project: Project, languages: tuple[str, ...], countries: set[str]) -> _ReleaseResult:
     template = names_template(project, countries)
-    outcome = [(project.names_template_path(), template, None)]
+    outcome = [(project.names_template_path(), template, None, None)]
     for lang in languages:
         outcome.append(_merged(project, template, project.names_path(lang), lang, prefill=_country_prefill(project, lang)))
     files, staged = _stage_all(project, outcome)
@@ -168,17 +168,21 @@ def _names(project: Project, languages: tuple[str, ...], countries: set[str]) ->
 def _merged(project: Project, template: polib.POFile, path: Path, lang: str, prefill):
     old = read_catalog(path) if path.exists() else None  # a malformed catalog raises here, before any rename
     # an existing catalog keeps its own header, Plural-Forms included, whatever Babel or plural data this
-    # machine has: one project, one header. Only a new catalog asks new_catalog for one.
-    header = old if old is not None else new_catalog(lang, project=project.name)
+    # machine has: one project, one header. Only a new catalog, or one without a header (deleted by hand,
+    # a 0-byte names.po: msgfmt refuses both), asks new_catalog for one.
+    if old is None or header_is_missing(old):
+        header = complete_header(old if old is not None else polib.POFile(), new_catalog(lang, project=project.name))
+    else:
+        header = old
     merged, report = merge_catalog(template, old if old is not None else polib.POFile(), header, prefill)
-    return path, merged, report
+    return path, merged, report, old
 
 
 def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple[Staged, ...]]:
     files, staged = [], []
     try:
-        for path, po, report in outcome:
-            item = stage_bytes(path, stamped_bytes(path, po)) if _changed(path, po) else None
+        for path, po, report, old in outcome:
+            item = stage_bytes(path, stamped_bytes(path, po)) if _changed(path, po, old) else None
             if item is not None:
                 staged.append(item)
             files.append(FileResult(project.shown(path), item is not None, report))
@@ -209,21 +213,30 @@ def stamped_bytes(path: Path, po: polib.POFile) -> bytes:
     return catalog_to_bytes(po, path)
 
 
-def _changed(path: Path, po: polib.POFile) -> bool:
-    """Whether ``po`` differs from the file on disk in more than its creation date.
+def _changed(path: Path, po: polib.POFile, old: polib.POFile | None) -> bool:
+    """Whether ``po`` says something the file at ``path`` does not, its creation date aside.
 
-    The catalog is rendered with the file's own date put back and compared byte for byte, so nothing
-    is parsed twice and a date-only difference never rewrites a file.
+    ``old`` is the file as read (None for a template, which is read here). Both are compared as transpub
+    writes them, with the file's own date put back: a file that another tool saved in its own layout
+    (``msgcat``'s line wrapping, an editor's CRLF line ends) is unchanged when it says the same, as
+    ``msgmerge --update`` compares catalogs rather than bytes; so it is neither rewritten nor re-dated.
     """
     try:
-        old = path.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         return True
+    if old is None:
+        try:
+            old = catalog_from_bytes(data, path)
+        except CatalogError:
+            return True  # a template that is not one any more: transpub's own output, replaced
+    if header_is_missing(old):
+        return True  # written with the header it lacks
     for name in DATE_FIELDS:
-        found = re.search(rb'^"' + re.escape(name.encode()) + rb": ([^\n]*)\\n\"$", old, re.M)
-        if found and name in po.metadata:
-            po.metadata[name] = found.group(1).decode("ascii", "replace")
-    return catalog_to_bytes(po, path) != old
+        if name in po.metadata and name in old.metadata:
+            po.metadata[name] = old.metadata[name]
+    new = catalog_to_bytes(po, path)
+    return new != data and new != catalog_to_bytes(old, path)
 
 
 def _now_stamp() -> str:
