@@ -381,3 +381,19 @@ def test_a_corrected_machine_translation_says_so_and_an_approval_does_not_hide_i
     assert origins[1].endswith(", unedited") and origins[1].startswith("machine translation: libretranslate")
     catalog = (project / f"locale/de/LC_MESSAGES/{RELEASE}.po").read_text(encoding="utf-8")
     assert "since edited by a person" in catalog
+
+
+def test_update_notes_that_a_person_rewrote_a_filled_text(sample_project: Path):
+    from test_one_home import _pretranslate_german
+
+    _pretranslate_german(sample_project)
+    path = sample_project / f"locale/de/LC_MESSAGES/{RELEASE}.po"
+    po = polib.pofile(str(path))
+    edited = next(e for e in po if e.msgstr and "machine translation" in e.tcomment)
+    edited.msgstr = "Von Hand übersetzt."
+    po.save(str(path))
+    assert run_cli(sample_project, "update", "--lang", "de").exit_code == 0
+    after = {e.msgid: e for e in polib.pofile(str(path))}
+    assert after[edited.msgid].tcomment.endswith(", since edited by a person")
+    untouched = [e for e in after.values() if e.msgid != edited.msgid and "machine translation" in e.tcomment]
+    assert untouched and all("(text #" in e.tcomment for e in untouched)

@@ -21,13 +21,27 @@ from babel import Locale
 
 from ..clock import po_stamp
 from ..config import Project, load_project
+from ..errors import CatalogError
 from ..fsutil import process_pool, project_lock
 from ..source.reader import read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
 from ..staging import Staged, commit, discard, stage_bytes
-from .approvals import NAMES_CATALOG, Approval, entry_digest, read_approvals, write_approvals
+from .approvals import (
+    NAMES_CATALOG,
+    Approval,
+    entry_digest,
+    read_approvals,
+    write_approvals,
+)
 from .merge import MergeReport, merge_catalog
-from ..errors import CatalogError
-from .pofile import catalog_from_bytes, catalog_to_bytes, complete_header, header_is_missing, new_catalog, read_catalog
+from .pofile import (
+    catalog_from_bytes,
+    catalog_to_bytes,
+    complete_header,
+    header_is_missing,
+    new_catalog,
+    read_catalog,
+)
+from .states import refresh_origin_note
 from .templates import countries_in, country_context, names_template, release_template
 
 DATE_FIELDS = ("POT-Creation-Date",)
@@ -175,6 +189,8 @@ def _merged(project: Project, template: polib.POFile, path: Path, lang: str, pre
     else:
         header = old
     merged, report = merge_catalog(template, old if old is not None else polib.POFile(), header, prefill)
+    for entry in merged:  # a filled text a person has since rewritten: its note says so now
+        refresh_origin_note(entry)
     return path, merged, report, old
 
 
