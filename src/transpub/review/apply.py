@@ -29,12 +29,20 @@ import polib
 
 from .. import clock
 from ..catalogs.approvals import NAMES_CATALOG, write_approvals
-from ..catalogs.pofile import read_catalog, write_catalog
-from ..catalogs.states import Review, State, entry_state, mark_reviewed, read_review, refresh_origin_note
+from ..catalogs.pofile import catalog_to_bytes, read_catalog
+from ..catalogs.states import (
+    Review,
+    State,
+    entry_state,
+    mark_reviewed,
+    read_review,
+    refresh_origin_note,
+)
 from ..config import SAFE_ID_RE, Project
 from ..errors import ReviewError
 from ..fsutil import project_lock
 from ..localize.names import read_names
+from ..staging import Staged, commit, discard, stage_bytes
 from . import docformat as fmt
 from .approve import reviewer_name
 from .checks import CatalogContext, Severity, catalog_context, check_translation
@@ -130,12 +138,21 @@ def import_review(
         results = tuple(importer.apply(row) for row in document.rows)
         stamp = clock.po_stamp(now)
         written = []
-        for catalog in importer.catalogs.values():
-            if catalog is not None and catalog.changed:
+        # every catalog is made (and checked) before any is written, then all are put in place together
+        changed = [catalog for catalog in importer.catalogs.values() if catalog is not None and catalog.changed]
+        staged: list[Staged] = []
+        try:
+            for catalog in changed:
                 if "PO-Revision-Date" in catalog.po.metadata:
                     catalog.po.metadata["PO-Revision-Date"] = stamp
-                if write_catalog(catalog.path, catalog.po):
+                item = stage_bytes(catalog.path, catalog_to_bytes(catalog.po, catalog.path))
+                if item is not None:
+                    staged.append(item)
                     written.append(project.shown(catalog.path))  # a symlinked catalog is named as the project names it
+        except BaseException:
+            discard(staged)
+            raise
+        commit(staged)
         if importer.approved_any:
             path = project.approvals_path(document.lang)
             if write_approvals(path, importer.review.approvals):
