@@ -397,3 +397,36 @@ def test_update_notes_that_a_person_rewrote_a_filled_text(sample_project: Path):
     assert after[edited.msgid].tcomment.endswith(", since edited by a person")
     untouched = [e for e in after.values() if e.msgid != edited.msgid and "machine translation" in e.tcomment]
     assert untouched and all("(text #" in e.tcomment for e in untouched)
+
+
+# --- a corrected value is not new work ---------------------------------------------------------------------------
+@pytest.mark.parametrize("policy", ["one-step", "two-step"])
+def test_a_corrected_token_value_carries_the_translation_over_with_its_state(sample_project: Path, policy: str):
+    project = _two_step(sample_project) if policy == "two-step" else sample_project
+    if policy == "two-step":
+        assert run_cli(project, "approve", "--lang", "en", "--by", "Reviewer").exit_code == 0
+    assert _status(project)[RELEASE]["publishable"]
+    source = project / "sources" / f"{RELEASE}.md"
+    text = source.read_text(encoding="utf-8")
+    assert text.count("{month:2023-12}") == 1
+    source.write_text(text.replace("{month:2023-12}", "{month:2024-01}"), encoding="utf-8")
+    result = run_cli(project, "update", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    assert "new values 1" in result.stdout and "dropped" not in result.stdout
+    po = polib.pofile(str(project / CATALOG))
+    entry = next(e for e in po if "{month:2024-01}" in e.msgid)
+    assert "{month:2024-01}" in entry.msgstr and "{month:2023-12}" not in entry.msgstr
+    assert "fuzzy" not in entry.flags and entry.previous_msgid is None
+    assert "source values changed: {month:2023-12} → {month:2024-01}" in entry.tcomment
+    assert _status(project)[RELEASE]["publishable"]  # reviewed (or approved) it stays
+    msgfmt_check(project / CATALOG)
+
+
+def test_a_change_of_words_beside_a_value_is_still_a_fuzzy_suggestion(sample_project: Path):
+    source = sample_project / "sources" / f"{RELEASE}.md"
+    text = source.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if "{month:2023-12}" in line)
+    source.write_text(text.replace(line, line.replace("{month:2023-12}", "{month:2024-01}").replace("。", "！", 1)), encoding="utf-8")
+    assert run_cli(sample_project, "update", "--lang", "en").exit_code == 0
+    entry = next(e for e in polib.pofile(str(sample_project / CATALOG)) if "{month:2024-01}" in e.msgid)
+    assert "fuzzy" in entry.flags and entry.previous_msgid and "{month:2023-12}" in entry.msgstr

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -113,12 +113,13 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
             discard(staged)
             raise
         commit(staged)
-        dropped = tuple(_prune_approvals(project, lang, [release_id_of(p) for p in paths]) for lang in languages)
+        dropped = tuple(_prune_approvals(project, lang, [release_id_of(p) for p in paths], files) for lang in languages)
     return UpdateReport(len(paths), tuple(files), tuple(d for d in dropped if d.approvals))
 
 
-def _prune_approvals(project: Project, lang: str, release_ids: list[str]) -> DroppedApprovals:
-    """Forget the approvals of texts that no catalog of ``lang`` holds any more (two-step review)."""
+def _prune_approvals(project: Project, lang: str, release_ids: list[str], files: list[FileResult]) -> DroppedApprovals:
+    """Forget the approvals of texts that no catalog of ``lang`` holds any more (two-step review); an
+    approved entry carried over with new token values keeps its approval, now of the new text."""
     path = project.approvals_path(lang)
     if not project.review.two_step or not path.exists():
         return DroppedApprovals(project.shown(path), ())
@@ -126,12 +127,21 @@ def _prune_approvals(project: Project, lang: str, release_ids: list[str]) -> Dro
     kept: set[tuple[str, str]] = set()
     catalogs = {release_id: project.catalog_path(lang, release_id) for release_id in release_ids}
     catalogs[NAMES_CATALOG] = project.names_path(lang)
+    merges = {result.path: result.merge for result in files if result.merge is not None}
+    moved = False
+    for catalog, catalog_path in catalogs.items():
+        report = merges.get(project.shown(catalog_path))
+        for before, after in report.revalued if report is not None else ():
+            approval = approvals.entries.pop((catalog, before), None)
+            if approval is not None:
+                approvals.entries[catalog, after] = replace(approval, digest=after)
+                moved = True
     for catalog, catalog_path in catalogs.items():
         if catalog_path.exists():
             kept.update((catalog, entry_digest(e)) for e in read_catalog(catalog_path) if not e.obsolete and e.msgstr)
     every = {catalog for catalog, _digest in approvals.entries}
     dropped = approvals.drop_except(kept, every)
-    if dropped:
+    if dropped or moved:
         write_approvals(path, approvals)
     return DroppedApprovals(project.shown(path), tuple(dropped))
 

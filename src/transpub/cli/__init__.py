@@ -106,7 +106,8 @@ def _print_files(report) -> None:
             detail = ""
             if item.merge:
                 m = item.merge
-                detail = f" (kept {m.kept}, fuzzy {m.fuzzy}, revived {m.revived}, new {m.new}, obsolete {m.obsoleted})"
+                values = f", new values {m.values}" if m.values else ""
+                detail = f" (kept {m.kept}, fuzzy {m.fuzzy}, revived {m.revived}, new {m.new}, obsolete {m.obsoleted}{values})"
             click.echo(f"wrote {item.path}{detail}")
     unchanged = len(report.files) - len(report.changed)
     click.echo(f"{report.releases} release(s); {len(report.changed)} file(s) written, {unchanged} unchanged")
