@@ -17,6 +17,7 @@ from ..catalogs.states import State
 from ..config import Project
 from ..source.inline import inline_plain_text, text_to_inline
 from ..source.model import Inline, Release, Text
+from ..source.segments import has_words
 from .cldr import LocaleFormatter
 from .names import Names, name_table
 from .ui import bcp47, text_direction, ui_table
@@ -64,7 +65,7 @@ class LocalizedRelease:
         self.direction = text_direction(lang)
 
     def shown(self, text: Text) -> Shown:
-        if self.is_source:
+        if self.is_source or not has_words(text.source):  # nothing to translate: the source, tokens rendered
             return Shown(text_to_inline(text.source), None, text.source)
         entry = self.entries.get((None, text.source))
         state = self.review.state(entry, self.release.id)

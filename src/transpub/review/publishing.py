@@ -23,6 +23,7 @@ from ..catalogs.states import State
 from ..config import Project
 from ..localize.names import Names, names_needed
 from ..source.model import Release
+from ..source.segments import has_words
 from .checks import ERROR, ERROR_CHECKS, CatalogContext, Finding, check_catalog
 
 _STATE_CODES = frozenset(state.value for state in State if not state.publishable)
@@ -103,6 +104,8 @@ def decide(
     counts: dict[State, int] = {}
     review = names.review
     for text in release.texts():
+        if not has_words(text.source):
+            continue  # nothing to translate: rendered in every language as written
         state = review.state(entries.get((None, text.source)), release.id)
         if not state.publishable:
             counts[state] = counts.get(state, 0) + 1

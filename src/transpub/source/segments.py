@@ -1,4 +1,9 @@
-"""A release's segments as catalog entries: each distinct text once, with every place it occurs."""
+"""A release's segments as catalog entries: each distinct text once, with every place it occurs.
+
+A text with nothing to translate — only typed tokens, numbers, punctuation, symbols and spaces, such as a
+table cell holding ``{country:KZ}``, ``{date:2024-07-10}`` or ``12.5 %`` — is not a segment: every
+language renders it (its tokens per locale) and no one is asked to translate or review it.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +24,22 @@ class Segment:
     lines: tuple[int, ...]
 
 
+def has_words(text: str) -> bool:
+    """Whether a segment text holds anything to translate: a letter outside its tokens (the one rule)."""
+    if "{" not in text and not any(char.isalpha() for char in text):
+        return False
+    plain = TOKEN_RE.sub(" ", inline_plain_text(text_to_inline(text)))
+    return any(char.isalpha() for char in plain)
+
+
 def release_segments(release: Release) -> list[Segment]:
-    """The release's segments in reading order, identical texts merged into one entry."""
+    """The release's segments in reading order, identical texts merged into one entry; texts with
+    nothing to translate (:func:`has_words`) are left out."""
     order: list[str] = []
     found: dict[str, tuple[list[str], list[int]]] = {}
     for text in release.texts():
+        if not has_words(text.source):
+            continue
         if text.source not in found:
             order.append(text.source)
             found[text.source] = ([], [])
