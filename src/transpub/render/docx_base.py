@@ -177,7 +177,7 @@ class RunFormat:
             items.append(("b", {}))
             if lang.rtl:
                 items.append(("bCs", {}))
-        if self.italic:
+        if self.italic and not lang.east_asian:  # CJK emphasis is a mark beside each character (w:em below)
             items.append(("i", {}))
             if lang.rtl:
                 items.append(("iCs", {}))
@@ -194,6 +194,9 @@ class RunFormat:
             items.append(("shd", {"val": "clear", "color": "auto", "fill": self.shade}))
         if lang.rtl and not self.code:
             items.append(("rtl", {}))
+        if self.italic and lang.east_asian:
+            # JLREQ and CLREQ: emphasis is a dot by each character, not a slant CJK fonts can only fake
+            items.append(("em", {"val": "dot"}))
         items.append(("lang", lang.lang_attrs))
         return items
 
