@@ -6,6 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import polib
 import pytest
 from conftest import run_cli
 
@@ -55,6 +56,14 @@ def fr() -> CatalogContext:
 
 
 @pytest.fixture(scope="module")
+def fr_forms(fr) -> CatalogContext:
+    """French with one grammatical form defined in names.po: the genitive of WIPO's name."""
+    entry = polib.POEntry(msgctxt="org:WIPO|gen", msgid="世界知的所有権機関", msgstr="de l’Organisation mondiale de la propriété intellectuelle")
+    names = dataclasses.replace(fr.names, entries={**fr.names.entries, ("org:WIPO|gen", entry.msgid): entry})
+    return dataclasses.replace(fr, names=names)
+
+
+@pytest.fixture(scope="module")
 def ja() -> CatalogContext:
     """Checks in Japanese for an English source (no project needed: punctuation, length)."""
     return CatalogContext("en", "ja", {})
@@ -70,6 +79,11 @@ CASES = [
     ("token-missing", "fr", "{country:JP}と{country:JP}。", "{country:JP} et {country:JP}.", "{country:JP} et le Japon."),
     ("token-extra", "fr", "会合を行いました。", "Une réunion a eu lieu.", "Une réunion a eu lieu au {country:KZ}."),
     ("token-changed", "fr", "{country:KZ}と会合を行いました。", "Réunion avec le {country:KZ}.", "Réunion avec le {country:KX}."),
+    # a grammatical form is the token itself ({org:WIPO|gen} stands for {org:WIPO}), if names.po defines it
+    ("token-missing", "fr_forms", "{org:WIPO}の総会。", "L’assemblée {org:WIPO|gen}.", "L’assemblée de l’OMPI."),
+    ("form-undefined", "fr_forms", "{org:WIPO}の総会。", "L’assemblée {org:WIPO|gen}.", "L’assemblée {org:WIPO|dat}."),
+    ("form-invalid", "fr_forms", "{org:WIPO}の総会。", "L’assemblée {org:WIPO|gen}.", "L’assemblée {org:WIPO|}."),
+    ("form-invalid", "fr_forms", "{org:WIPO}の総会。", "L’assemblée {org:WIPO|gen}.", "L’assemblée {org:WIPO|a|b}."),
     ("markup-missing", "fr", "**協力覚書**に署名しました。", "Un **mémorandum de coopération** a été signé.", "Un mémorandum de coopération a été signé."),
     ("markup-missing", "fr", "[SDGs](https://sdgs.un.org/goals)の達成。", "Atteindre les [ODD](https://sdgs.un.org/goals).", "Atteindre les ODD https://sdgs.un.org/goals."),
     ("markup-extra", "fr", "協力覚書に署名しました。", "Un mémorandum de coopération a été signé.", "Un *mémorandum de coopération* a été signé."),

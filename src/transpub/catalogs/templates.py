@@ -13,8 +13,9 @@ from ..config import Project
 from ..source.inline import tokens_in
 from ..source.model import Release
 from ..source.segments import release_segments
-from ..source.tokens import CountryToken, ListToken
-from .pofile import new_catalog
+from ..errors import TokenError
+from ..source.tokens import CountryToken, ListToken, OrgToken, Token, find_tokens, form_context, parse_token
+from .pofile import new_catalog, read_catalog
 
 PUBLISHER_CONTEXT = "publisher"
 
@@ -75,3 +76,52 @@ def names_template(project: Project, countries: set[str]) -> polib.POFile:
     for entry in pot:
         entry.occurrences = [(path, line) for path, line in entry.occurrences if line]
     return pot
+
+
+# --- grammatical forms of names (a translation's {org:EUIPO|gen}) -----------------------------------------
+def forms_used(project: Project, lang: str) -> dict[str, str]:
+    """Every grammatical form ``lang``'s translations ask for: names.po context -> the name in the source
+    language (its msgid). Tokens that do not parse are left to ``check``, which reports them."""
+    used: dict[str, str] = {}
+    folder = project.locale_dir / lang / "LC_MESSAGES"
+    if not folder.is_dir():
+        return used
+    for path in sorted(folder.glob("*.po")):
+        if path.name in ("names.po", "glossary.po"):
+            continue
+        for entry in read_catalog(path):
+            if entry.obsolete or "|" not in entry.msgstr:
+                continue
+            for raw in find_tokens(entry.msgstr):
+                if "|" not in raw:
+                    continue
+                try:
+                    token = parse_token(raw, project.organizations)
+                except TokenError:
+                    continue
+                used.setdefault(form_context(token), _source_name(project, token))
+    return dict(sorted(used.items()))
+
+
+def _source_name(project: Project, token: Token) -> str:
+    if isinstance(token, OrgToken):
+        org = project.organizations[token.org_id]
+        return org.short if token.short else org.name
+    assert isinstance(token, CountryToken)
+    return Locale.parse(project.source_lang).territories.get(token.code, token.code)
+
+
+def with_forms(template: polib.POFile, project: Project, forms: dict[str, str]) -> polib.POFile:
+    """``template`` (names.pot) plus an entry for each grammatical form, for one language's names.po."""
+    if not forms:
+        return template
+    own = polib.POFile(wrapwidth=template.wrapwidth, encoding=template.encoding)
+    own.metadata = dict(template.metadata)
+    own.header = template.header
+    for entry in template:
+        own.append(entry)
+    for context, name in forms.items():
+        base, _, form = context.partition("|")
+        own.append(polib.POEntry(msgctxt=context, msgid=name, msgstr="",
+                                 comment=f"grammatical form '{form}' of {base}, used by this language's translations"))  # fmt: skip
+    return own

@@ -19,7 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, get_month_names, parse_pattern, tokenize_pattern
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    get_month_names,
+    parse_pattern,
+    tokenize_pattern,
+)
 from babel.lists import format_list
 
 from ..errors import TokenError
@@ -31,6 +37,7 @@ from ..source.tokens import (
     MonthToken,
     OrgToken,
     Token,
+    form_context,
     parse_token,
     split_tokens,
 )
@@ -53,6 +60,7 @@ class NameTable:
     orgs: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     countries: Mapping[str, str] = field(default_factory=dict)
     publisher: str = ""
+    forms: Mapping[str, str] = field(default_factory=dict)  # "org:EUIPO|gen" -> that form of the name
 
 
 class LocaleFormatter:
@@ -101,9 +109,11 @@ class LocaleFormatter:
         if isinstance(token, MonthToken):
             return self.month(token.year, token.month)
         if isinstance(token, CountryToken):
-            return self.country(token.code)
+            form = self.names.forms.get(form_context(token)) if token.form else None
+            return form or self.country(token.code)
         if isinstance(token, OrgToken):
-            return self.org(token.org_id, token.short)
+            form = self.names.forms.get(form_context(token)) if token.form else None
+            return self.org(token.org_id, token.short, form)
         if isinstance(token, ListToken):
             return format_list([self.render(item) for item in token.items], locale=self.locale)
         raise TypeError(token)
@@ -131,10 +141,13 @@ class LocaleFormatter:
     def country(self, code: str) -> str:
         return self.names.countries.get(code) or self.locale.territories.get(code, code)
 
-    def org(self, org_id: str, short: bool = False) -> str:
+    def org(self, org_id: str, short: bool = False, form: str | None = None) -> str:
+        """The organization's name, with its abbreviation; ``form`` is a grammatical form of the name (or,
+        with ``short``, of the abbreviation) from names.po, used in its place when there is one."""
         name, abbreviation = self.names.orgs.get(org_id, (org_id, org_id))
         if short:
-            return abbreviation or name
+            return form or abbreviation or name
+        name = form or name
         if not abbreviation or abbreviation == name:
             return name
         if self.locale.language in WIDE_PAREN_LANGS:

@@ -34,6 +34,13 @@ class Names:
         """The state of a name's entry (a name missing from names.po is untranslated)."""
         return self.review.state(self.get(context, msgid), NAMES_CATALOG)
 
+    def form(self, context: str) -> polib.POEntry | None:
+        """The entry defining a grammatical form (msgctxt ``org:EUIPO|gen``), whatever its msgid."""
+        return next((entry for (ctx, _msgid), entry in self.entries.items() if ctx == context), None)
+
+    def form_state(self, context: str) -> State:
+        return self.review.state(self.form(context), NAMES_CATALOG)
+
 
 def read_names(project: Project, lang: str, review: Review | None = None) -> Names:
     """names.po of ``lang``, judged by ``review`` (read from the project when not given)."""
@@ -70,11 +77,17 @@ def _name_table(project: Project, lang: str, names: Names, draft: bool) -> NameT
     }
     countries: dict[str, str] = {}
     for (context, _msgid), entry in names.entries.items():
-        if context and context.startswith("country:") and names.review.state(entry, NAMES_CATALOG).publishable:
+        if context and context.startswith("country:") and "|" not in context and names.review.state(entry, NAMES_CATALOG).publishable:
             countries[context.split(":", 1)[1]] = entry.msgstr
     countries.update(project.names.get(lang, {}))  # transpub.toml's [names.<lang>] is the project's policy
     publisher = pick(PUBLISHER_CONTEXT, project.publisher) if project.publisher else ""
-    return NameTable(orgs=orgs, countries=countries, publisher=publisher)
+    forms = {}  # grammatical forms of names (msgctxt "org:EUIPO|gen"): reviewed ones, unreviewed too in a draft
+    for (context, _msgid), entry in names.entries.items():
+        if context and "|" in context and entry.msgstr.strip():
+            state = names.review.state(entry, NAMES_CATALOG)
+            if state.publishable or (draft and state is not State.UNTRANSLATED):
+                forms[context] = entry.msgstr
+    return NameTable(orgs=orgs, countries=countries, publisher=publisher, forms=forms)
 
 
 def names_needed(project: Project, release: Release) -> list[tuple[str, str]]:

@@ -86,7 +86,7 @@ from ..source.model import (
     Strong,
 )
 from ..source.reader import source_ref
-from ..source.tokens import TOKEN_RE, find_tokens
+from ..source.tokens import TOKEN_RE, find_tokens, form_context, parse_token, split_form
 
 IGNORE_FLAG = "transpub-ignore:"
 STRICT_GLOSSARY_FLAG = "glossary-strict"
@@ -108,6 +108,8 @@ CODES: Mapping[str, Severity] = {
     "markup-extra": ERROR,
     "markup-broken": ERROR,
     "url-changed": ERROR,
+    "form-invalid": ERROR,
+    "form-undefined": ERROR,
     "number-missing": WARNING,
     "whitespace": WARNING,
     "double-space": WARNING,
@@ -303,7 +305,9 @@ def check_tokens(pair: Pair) -> Iterator[Issue]:
     """The translation has exactly the source's tokens (as a multiset: moving them is fine)."""
     if "{" not in pair.source and "{" not in pair.translation:
         return
-    source, target = Counter(find_tokens(pair.source)), Counter(find_tokens(pair.translation))
+    # a grammatical form is the same token: {org:EUIPO|gen} stands for {org:EUIPO} (moving or inflecting is fine)
+    source = Counter(find_tokens(pair.source))
+    target = Counter(split_form(raw)[0] for raw in find_tokens(pair.translation))
     if source == target:
         return
     missing = source - target
@@ -628,8 +632,31 @@ def check_glossary(pair: Pair) -> Iterator[Issue]:
 
 
 #: the checks, in the order their findings are listed for an entry
+def check_forms(pair: Pair) -> Iterator[Issue]:
+    """Every grammatical form a translation asks for is well written and defined in names.po."""
+    if "|" not in pair.translation:
+        return
+    for raw in find_tokens(pair.translation):
+        if "|" not in raw:
+            continue
+        try:
+            token = parse_token(raw, pair.context.organizations)
+        except TokenError as exc:
+            yield Issue("form-invalid", exc.message)
+            continue
+        context = form_context(token)
+        entry = pair.context.names.form(context)
+        if entry is None or not entry.msgstr.strip():
+            yield Issue(
+                "form-undefined",
+                f"{raw}: the form {token.form!r} is not defined in this language: fill msgctxt \"{context}\" in "
+                f"names.po ('transpub update' adds the entry)",
+            )
+
+
 CHECKS: tuple[Check, ...] = (
     check_tokens,
+    check_forms,
     check_markup,
     check_urls,
     check_numbers,
@@ -643,7 +670,7 @@ CHECKS: tuple[Check, ...] = (
 
 
 #: the checks that can find an error: all that decides whether a translation may be published
-ERROR_CHECKS: tuple[Check, ...] = (check_tokens, check_markup, check_urls, check_glossary)
+ERROR_CHECKS: tuple[Check, ...] = (check_tokens, check_forms, check_markup, check_urls, check_glossary)
 
 # --- running them -------------------------------------------------------------------------------
 

@@ -21,12 +21,31 @@ import polib
 from ..catalogs.pofile import index_entries
 from ..catalogs.states import State
 from ..config import Project
+from ..errors import TokenError
 from ..localize.names import Names, names_needed
 from ..source.model import Release
 from ..source.segments import has_words
+from ..source.tokens import find_tokens, form_context, parse_token
 from .checks import ERROR, ERROR_CHECKS, CatalogContext, Finding, check_catalog
 
 _STATE_CODES = frozenset(state.value for state in State if not state.publishable)
+
+
+def _forms_in(release: Release, entries, project: Project) -> list[str]:
+    """The names.po contexts of the grammatical forms this release's translations use (well-formed ones;
+    ``check`` reports the others)."""
+    found: dict[str, None] = {}
+    for text in release.texts():
+        entry = entries.get((None, text.source))
+        if entry is None or "|" not in entry.msgstr:
+            continue
+        for raw in find_tokens(entry.msgstr):
+            if "|" in raw:
+                try:
+                    found[form_context(parse_token(raw, project.organizations))] = None
+                except TokenError:
+                    pass
+    return list(found)
 
 
 def _count_text(state: State, count: int) -> str:
@@ -111,6 +130,8 @@ def decide(
             counts[state] = counts.get(state, 0) + 1
     blockers.extend(Blocker(state.value, counts[state], _count_text(state, counts[state])) for state in State if state in counts)
     missing = [msgid for context_, msgid in names_needed(project, release) if not names.state(context_, msgid).publishable]
+    # the grammatical forms its translations ask for ({org:EUIPO|gen}) are names the page shows too
+    missing += [context_ for context_ in _forms_in(release, entries, project) if not names.form_state(context_).publishable]
     if missing:
         done = "approved" if review.two_step else "reviewed"
         blockers.append(Blocker("names-unreviewed", len(missing), f"{len(missing)} name(s) in names.po not {done}"))

@@ -41,6 +41,7 @@ from .model import (
     TableCell,
     Text,
 )
+from .tokens import split_form
 
 FRONT_MATTER_KEYS = {"date", "section", "division", "related"}
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
@@ -100,7 +101,9 @@ def parse_release(text: str, release_id: str, path: Path, project: Project) -> R
     )
     for text in release.texts():  # every segment, front matter, alt text and captions included
         try:
-            tokens_in(text.source, project.organizations)
+            for token in tokens_in(text.source, project.organizations):
+                if getattr(token, "form", None):
+                    raise TokenError(f"{token.raw}: grammatical forms belong to translations; write {split_form(token.raw)[0]} here")
         except TokenError as exc:
             raise exc.at(shown, text.line) from None
     return release

@@ -12,6 +12,11 @@ Kinds:
     country    {country:KZ}                      an ISO 3166-1 alpha-2 code known to CLDR
     org        {org:WIPO} / {org:WIPO:short}     an organization declared in transpub.toml
     list       {list:KZ DE INTA}                 countries and organizations as a locale-correct list
+
+In a translation, a name token may ask for a grammatical form, Fluent-style: ``{org:EUIPO|gen}``,
+``{country:DE|dat}``, ``{org:WIPO:short|gen}``. Each form is defined once per language in names.po
+(msgctxt ``org:EUIPO|gen``) and is the same token for every check; ``{list:…}`` stays in the nominative.
+Sources write names in their base form: a form there is an error.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 
@@ -58,12 +63,14 @@ class MonthToken(Token):
 @dataclass(frozen=True)
 class CountryToken(Token):
     code: str
+    form: str | None = None  # a grammatical form ("dat"), in translations only
 
 
 @dataclass(frozen=True)
 class OrgToken(Token):
     org_id: str
     short: bool
+    form: str | None = None  # a grammatical form ("gen"), in translations only
 
 
 @dataclass(frozen=True)
@@ -119,8 +126,30 @@ def split_tokens(text: str) -> Iterator[str]:
     yield text[pos:]
 
 
+FORM_RE = re.compile(r"[a-z][a-z0-9_]{0,19}")
+
+
+def split_form(raw: str) -> tuple[str, str | None]:
+    """``{org:EUIPO|gen}`` -> (``{org:EUIPO}``, ``gen``); a token without a form -> (itself, None)."""
+    if "|" not in raw:
+        return raw, None
+    base, _, form = raw[1:-1].partition("|")
+    return "{" + base + "}", form
+
+
+def form_context(token: Token) -> str | None:
+    """The names.po context that defines a name token's form (``org:EUIPO|gen``), None without one."""
+    if isinstance(token, OrgToken) and token.form:
+        return f"org:{token.org_id}{':short' if token.short else ''}|{token.form}"
+    if isinstance(token, CountryToken) and token.form:
+        return f"country:{token.code}|{token.form}"
+    return None
+
+
 def parse_token(raw: str, organizations: Mapping[str, object]) -> Token:
     """Validate one raw token (``{kind:arg}``) against CLDR and the declared organizations."""
+    if "|" in raw:
+        return _with_form(raw, organizations)
     if raw.startswith(("{date:", "{daterange:", "{month:", "{country:")):
         return _parse_fixed_token(raw)  # these mean the same in every project: parsed once per process
     return _parse_token(raw, organizations)
@@ -129,6 +158,16 @@ def parse_token(raw: str, organizations: Mapping[str, object]) -> Token:
 @lru_cache(maxsize=4096)
 def _parse_fixed_token(raw: str) -> Token:
     return _parse_token(raw, {})
+
+
+def _with_form(raw: str, organizations: Mapping[str, object]) -> Token:
+    base_raw, form = split_form(raw)
+    if not form or not FORM_RE.fullmatch(form):
+        raise TokenError(f"{raw}: a grammatical form is one short name after '|', e.g. {base_raw[:-1]}|gen}}")
+    base = parse_token(base_raw, organizations)
+    if not isinstance(base, OrgToken | CountryToken):
+        raise TokenError(f"{raw}: only names have grammatical forms ({{org:…}}, {{country:…}}); {{list:…}} stays in the nominative")
+    return replace(base, raw=raw, form=form)
 
 
 def _parse_token(raw: str, organizations: Mapping[str, object]) -> Token:
