@@ -19,7 +19,7 @@ from ..source.inline import inline_plain_text, text_to_inline
 from ..source.model import Inline, Release, Text
 from .cldr import LocaleFormatter
 from .names import Names, name_table
-from .ui import bcp47, text_direction, ui_table
+from .ui import bcp47, text_direction, ui_words
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class LocalizedRelease:
         self.fmt = LocaleFormatter(
             lang, self.names, project.organizations, project.calendars.get(lang, "gregorian")
         )
-        self.ui = ui_table(lang)
+        self.ui_words = ui_words(project, lang, names, draft)
+        self.ui = self.ui_words.words
         self.tag = bcp47(lang)
         self.direction = text_direction(lang)
 
