@@ -15,7 +15,7 @@ from babel import Locale
 
 from ..catalogs.states import State
 from ..catalogs.templates import ui_context
-from ..catalogs.uiwords import UI_KEYS, UI_NOTES, UI_TEXT, builtin_words, source_words  # noqa: F401  (re-exported)
+from ..catalogs.uiwords import UI_KEYS, UI_TEXT, builtin_words, source_words
 from ..config import Project
 from .names import Names
 
@@ -35,9 +35,6 @@ class UiWords:
     words: Mapping[str, str]
     marks: Mapping[str, WordMark] = field(default_factory=dict)
     source_lang: str = "en"  # the language of the marks' ``source`` words
-
-    def __getitem__(self, key: str) -> str:
-        return self.words[key]
 
 
 def ui_words_needed(project: Project, lang: str) -> list[tuple[str, str]]:
@@ -73,7 +70,7 @@ def ui_words(project: Project, lang: str, names: Names, draft: bool) -> UiWords:
 
 def ui_table(lang: str) -> dict[str, str]:
     """The built-in words of ``lang`` (its language, then language + script, then the exact locale), else
-    English: the source language's page, and the words a language's names.po entries start from."""
+    English. A page in a target language without built-in words asks :func:`ui_words` instead."""
     return builtin_words(lang) or dict(UI_TEXT["en"])
 
 

@@ -74,7 +74,7 @@ from ..fsutil import read_file
 from ..localize.cldr import LocaleFormatter
 from ..localize.names import Names, name_table, read_names
 from ..localize.release import LocalizedRelease, Shown
-from ..localize.ui import UiWords, bcp47, language_name, text_direction, ui_table, ui_words
+from ..localize.ui import UiWords, bcp47, language_name, text_direction, ui_table, ui_words, ui_words_needed
 from ..source.inline import inline_plain_text
 from ..source.model import (
     Block,
@@ -746,8 +746,10 @@ def ui_markup(ui: UiWords, draft: bool, direction: str) -> dict[str, Markup]:
 
 
 def _published_words(project: Project, lang: str) -> Mapping[str, str]:
-    """A language's interface words as its published pages show them (names.po read for the few
-    languages without built-in words)."""
+    """A language's interface words as its published pages show them (names.po is read only for a
+    language without built-in words: a build of one language parses no other language's catalogs)."""
+    if not ui_words_needed(project, lang):
+        return ui_table(lang)
     return ui_words(project, lang, read_names(project, lang), draft=False).words
 
 
