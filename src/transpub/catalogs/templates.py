@@ -10,14 +10,24 @@ import polib
 from babel import Locale
 
 from ..config import Project
+from ..errors import TokenError
 from ..source.inline import tokens_in
 from ..source.model import Release
 from ..source.segments import release_segments
-from ..errors import TokenError
-from ..source.tokens import CountryToken, ListToken, OrgToken, Token, find_tokens, form_context, parse_token
+from ..source.tokens import (
+    CountryToken,
+    ListToken,
+    OrgToken,
+    Token,
+    find_tokens,
+    form_context,
+    parse_token,
+)
 from .pofile import new_catalog, read_catalog
+from .uiwords import UI_KEYS, UI_NOTES, builtin_words, source_words
 
 PUBLISHER_CONTEXT = "publisher"
+UI_CONTEXT_PREFIX = "ui:"
 
 
 def org_context(org_id: str, short: bool = False) -> str:
@@ -26,6 +36,11 @@ def org_context(org_id: str, short: bool = False) -> str:
 
 def country_context(code: str) -> str:
     return f"country:{code}"
+
+
+def ui_context(key: str) -> str:
+    """The context of an interface word in names.po ("ui:home")."""
+    return f"{UI_CONTEXT_PREFIX}{key}"
 
 
 def release_template(release: Release, project: Project, source_path: str) -> polib.POFile:
@@ -52,10 +67,14 @@ def countries_in(release: Release, project: Project) -> set[str]:
 
 
 def names_template(project: Project, countries: set[str]) -> polib.POFile:
-    """names.pot: the publisher, every declared organization (name and short form), every country used.
+    """names.pot: the publisher, every declared organization (name and short form), every country used,
+    and transpub's interface words when a target language has no built-in ones.
 
     Country entries are optional overrides: ``update`` fills them with CLDR's name for the target language,
     and a translator changes one only where the organization prefers another form ("Viet Nam").
+    Interface words (``ui:<key>``) translate the source language's built-in word, as every other entry
+    translates the source text (and ``pretranslate`` sends it from the source language); English when the
+    source language has none. A language with built-in words never gets them (:func:`names_template_for`).
     """
     pot = new_catalog(None, project=project.name, template=True)
     config = "transpub.toml"
@@ -73,6 +92,11 @@ def names_template(project: Project, countries: set[str]) -> polib.POFile:
     for code in sorted(countries):
         pot.append(polib.POEntry(msgctxt=country_context(code), msgid=source_names.get(code, code), msgstr="",
                                  comment=f"country {code}: prefilled from CLDR; change it only to use the organization's preferred name"))
+    if any(builtin_words(lang) is None for lang in project.languages):
+        sources = source_words(project.source_lang)
+        for key in UI_KEYS:
+            pot.append(polib.POEntry(msgctxt=ui_context(key), msgid=sources[key], msgstr="",
+                                     comment=f"interface word: {UI_NOTES[key]}"))
     for entry in pot:
         entry.occurrences = [(path, line) for path, line in entry.occurrences if line]
     return pot
@@ -124,4 +148,16 @@ def with_forms(template: polib.POFile, project: Project, forms: dict[str, str]) 
         base, _, form = context.partition("|")
         own.append(polib.POEntry(msgctxt=context, msgid=name, msgstr="",
                                  comment=f"grammatical form '{form}' of {base}, used by this language's translations"))  # fmt: skip
+    return own
+
+
+def names_template_for(template: polib.POFile, lang: str) -> polib.POFile:
+    """names.pot as ``lang``'s names.po is merged from it: without the interface words when transpub has
+    built-in words for ``lang`` (its pages use those)."""
+    if builtin_words(lang) is None:
+        return template
+    own = polib.POFile()
+    own.metadata = dict(template.metadata)
+    own.header = template.header
+    own.extend(entry for entry in template if not (entry.msgctxt or "").startswith(UI_CONTEXT_PREFIX))
     return own

@@ -42,7 +42,15 @@ from .pofile import (
     read_catalog,
 )
 from .states import refresh_origin_note
-from .templates import forms_used, with_forms, countries_in, country_context, names_template, release_template
+from .templates import (
+    countries_in,
+    country_context,
+    forms_used,
+    names_template,
+    names_template_for,
+    release_template,
+    with_forms,
+)
 
 DATE_FIELDS = ("POT-Creation-Date",)
 POOL_THRESHOLD = 16  # below this many releases a process pool costs more than it saves
@@ -184,8 +192,9 @@ def _names(project: Project, languages: tuple[str, ...], countries: set[str]) ->
     template = names_template(project, countries)
     outcome = [(project.names_template_path(), template, None, None)]
     for lang in languages:
+        own = names_template_for(template, lang)  # interface words only for a language without built-in ones
         # the grammatical forms this language's translations ask for ({org:EUIPO|gen}) are its own entries
-        own = with_forms(template, project, forms_used(project, lang))
+        own = with_forms(own, project, forms_used(project, lang))
         outcome.append(_merged(project, own, project.names_path(lang), lang, prefill=_country_prefill(project, lang)))
     files, staged = _stage_all(project, outcome)
     return _ReleaseResult(files, staged)

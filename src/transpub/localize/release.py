@@ -20,7 +20,7 @@ from ..source.model import Inline, Release, Text
 from ..source.segments import has_words
 from .cldr import LocaleFormatter
 from .names import Names, name_table
-from .ui import bcp47, text_direction, ui_table
+from .ui import bcp47, text_direction, ui_words
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class LocalizedRelease:
         self.fmt = LocaleFormatter(
             lang, self.names, project.organizations, project.calendars.get(lang, "gregorian")
         )
-        self.ui = ui_table(lang)
+        self.ui_words = ui_words(project, lang, names, draft)
+        self.ui = self.ui_words.words
         self.tag = bcp47(lang)
         self.direction = text_direction(lang)
 

@@ -1,167 +1,77 @@
-"""The fixed words of a page or document ("Home", "Division in Charge", the draft banner…) per language.
+"""The fixed words of a page or document ("Home", "Division in Charge", the draft banner…) in one language.
 
-These are transpub's own strings, not the organization's: they ship with the package for the languages
-below; a project can override any of them in its names.po with the context ``ui:<key>``. A language not
-listed falls back to English for these few words.
+Nine languages have them built in (:mod:`transpub.catalogs.uiwords`); a page in one of those uses them.
+Any other target language takes them from its names.po (contexts ``ui:<key>``): the reviewed ones, and
+in a draft the unreviewed ones too, marked, as names do. A page never mixes languages: the publishing
+decision requires every interface word of such a language reviewed (:func:`ui_words_needed`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from babel import Locale
 
-UI_KEYS = (
-    "home",
-    "news_releases",
-    "division_in_charge",
-    "related_website",
-    "draft_banner",
-    "unreviewed",
-    "untranslated",
-    "languages",
-    "choose_language",
-    "published",
-    "breadcrumb",
-    "word_document",
-)
+from ..catalogs.states import State
+from ..catalogs.templates import ui_context
+from ..catalogs.uiwords import UI_KEYS, UI_TEXT, builtin_words, source_words
+from ..config import Project
+from .names import Names
 
-UI_TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "home": "Home",
-        "news_releases": "News Releases",
-        "division_in_charge": "Division in Charge",
-        "related_website": "Related website",
-        "draft_banner": "Machine translation — not reviewed",
-        "unreviewed": "Not reviewed. Source text:",
-        "untranslated": "Not translated yet; shown in the source language.",
-        "languages": "Languages",
-        "choose_language": "Choose a language",
-        "published": "Published",
-        "breadcrumb": "You are here",  # the breadcrumb's label for screen readers
-        "word_document": "Word document (DOCX)",
-    },
-    "ja": {
-        "home": "ホーム",
-        "news_releases": "報道発表",
-        "division_in_charge": "担当課",
-        "related_website": "関連リンク",
-        "draft_banner": "機械翻訳 — 未確認",
-        "unreviewed": "未確認の翻訳です。原文:",
-        "untranslated": "未翻訳のため原文を表示しています。",
-        "languages": "言語",
-        "choose_language": "言語を選択してください",
-        "published": "公表日",
-        "breadcrumb": "現在位置",
-        "word_document": "Word 文書（DOCX）",
-    },
-    "fr": {
-        "home": "Accueil",
-        "news_releases": "Communiqués de presse",
-        "division_in_charge": "Service responsable",
-        "related_website": "Site web associé",
-        "draft_banner": "Traduction automatique — non relue",
-        "unreviewed": "Traduction non relue. Texte source :",
-        "untranslated": "Pas encore traduit ; affiché dans la langue source.",
-        "languages": "Langues",
-        "choose_language": "Choisissez une langue",
-        "published": "Publié le",
-        "breadcrumb": "Vous êtes ici",
-        "word_document": "Document Word (DOCX)",
-    },
-    "de": {
-        "home": "Startseite",
-        "news_releases": "Pressemitteilungen",
-        "division_in_charge": "Zuständiges Referat",
-        "related_website": "Weiterführende Website",
-        "draft_banner": "Maschinelle Übersetzung — nicht geprüft",
-        "unreviewed": "Nicht geprüft. Ausgangstext:",
-        "untranslated": "Noch nicht übersetzt; in der Ausgangssprache angezeigt.",
-        "languages": "Sprachen",
-        "choose_language": "Sprache wählen",
-        "published": "Veröffentlicht",
-        "breadcrumb": "Sie sind hier",
-        "word_document": "Word-Dokument (DOCX)",
-    },
-    "es": {
-        "home": "Inicio",
-        "news_releases": "Comunicados de prensa",
-        "division_in_charge": "Unidad responsable",
-        "related_website": "Sitio web relacionado",
-        "draft_banner": "Traducción automática — sin revisar",
-        "unreviewed": "Sin revisar. Texto original:",
-        "untranslated": "Aún sin traducir; se muestra en el idioma original.",
-        "languages": "Idiomas",
-        "choose_language": "Elija un idioma",
-        "published": "Publicado",
-        "breadcrumb": "Usted está aquí",
-        "word_document": "Documento de Word (DOCX)",
-    },
-    "zh_Hans": {
-        "home": "首页",
-        "news_releases": "新闻发布",
-        "division_in_charge": "负责部门",
-        "related_website": "相关网站",
-        "draft_banner": "机器翻译 — 未经审校",
-        "unreviewed": "未经审校。原文：",
-        "untranslated": "尚未翻译，显示原文。",
-        "languages": "语言",
-        "choose_language": "请选择语言",
-        "published": "发布日期",
-        "breadcrumb": "当前位置",
-        "word_document": "Word 文档（DOCX）",
-    },
-    "ko": {
-        "home": "홈",
-        "news_releases": "보도자료",
-        "division_in_charge": "담당 부서",
-        "related_website": "관련 웹사이트",
-        "draft_banner": "기계 번역 — 검토되지 않음",
-        "unreviewed": "검토되지 않은 번역입니다. 원문:",
-        "untranslated": "아직 번역되지 않아 원문으로 표시합니다.",
-        "languages": "언어",
-        "choose_language": "언어를 선택하세요",
-        "published": "게시일",
-        "breadcrumb": "현재 위치",
-        "word_document": "Word 문서(DOCX)",
-    },
-    "ar": {
-        "home": "الصفحة الرئيسية",
-        "news_releases": "البيانات الصحفية",
-        "division_in_charge": "القسم المسؤول",
-        "related_website": "موقع ذو صلة",
-        "draft_banner": "ترجمة آلية — لم تتم مراجعتها",
-        "unreviewed": "لم تتم مراجعتها. النص الأصلي:",
-        "untranslated": "لم تُترجم بعد؛ معروضة بلغة المصدر.",
-        "languages": "اللغات",
-        "choose_language": "اختر لغة",
-        "published": "تاريخ النشر",
-        "breadcrumb": "أنت هنا",
-        "word_document": "مستند Word (DOCX)",
-    },
-    "he": {
-        "home": "דף הבית",
-        "news_releases": "הודעות לעיתונות",
-        "division_in_charge": "היחידה האחראית",
-        "related_website": "אתר קשור",
-        "draft_banner": "תרגום מכונה — לא נבדק",
-        "unreviewed": "לא נבדק. טקסט המקור:",
-        "untranslated": "טרם תורגם; מוצג בשפת המקור.",
-        "languages": "שפות",
-        "choose_language": "בחרו שפה",
-        "published": "פורסם",
-        "breadcrumb": "אתה נמצא כאן",
-        "word_document": "מסמך Word (DOCX)",
-    },
-}
+
+@dataclass(frozen=True)
+class WordMark:
+    """An interface word a page shows unreviewed: its names.po msgid, and whether it is shown instead."""
+
+    source: str  # the msgid: the source language's built-in word (or the English one)
+    fallback: bool  # untranslated: ``source`` itself is shown
+
+
+@dataclass(frozen=True)
+class UiWords:
+    """The interface words of one language as a page shows them (``words``) and which are not reviewed."""
+
+    words: Mapping[str, str]
+    marks: Mapping[str, WordMark] = field(default_factory=dict)
+    source_lang: str = "en"  # the language of the marks' ``source`` words
+
+
+def ui_words_needed(project: Project, lang: str) -> list[tuple[str, str]]:
+    """The names.po entries (context, msgid) of the interface words ``lang`` cannot publish without
+    (none for the source language and for the languages with built-in words)."""
+    if lang == project.source_lang or builtin_words(lang) is not None:
+        return []
+    sources = source_words(project.source_lang)
+    return [(ui_context(key), sources[key]) for key in UI_KEYS]
+
+
+def ui_words(project: Project, lang: str, names: Names, draft: bool) -> UiWords:
+    """The interface words of ``lang``: built in, else names.po's reviewed ones (unreviewed too in a
+    draft); a word without a usable translation shows its msgid, the source language's word, marked."""
+    needed = ui_words_needed(project, lang)
+    if not needed:
+        return UiWords(ui_table(lang))
+    source_lang = project.source_lang if builtin_words(project.source_lang) is not None else "en"
+    words: dict[str, str] = {}
+    marks: dict[str, WordMark] = {}
+    for key, (context, source) in zip(UI_KEYS, needed):
+        state = names.state(context, source)
+        if state.publishable:
+            words[key] = names.get(context, source).msgstr
+        elif draft and state is not State.UNTRANSLATED:
+            words[key] = names.get(context, source).msgstr
+            marks[key] = WordMark(source, fallback=False)
+        else:
+            words[key] = source
+            marks[key] = WordMark(source, fallback=True)
+    return UiWords(words, marks, source_lang)
 
 
 def ui_table(lang: str) -> dict[str, str]:
-    """The UI words for ``lang``: the exact locale, then its language ("zh_Hans_CN" -> "zh_Hans" -> "zh"), then English."""
-    table = dict(UI_TEXT["en"])
-    locale = Locale.parse(lang)
-    for candidate in (locale.language, f"{locale.language}_{locale.script}" if locale.script else None, lang):
-        if candidate and candidate in UI_TEXT:
-            table.update(UI_TEXT[candidate])
-    return table
+    """The built-in words of ``lang`` (its language, then language + script, then the exact locale), else
+    English. A page in a target language without built-in words asks :func:`ui_words` instead."""
+    return builtin_words(lang) or dict(UI_TEXT["en"])
 
 
 def language_name(lang: str) -> str:

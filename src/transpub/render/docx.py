@@ -159,7 +159,8 @@ class _DocxWriter:
             self._label(self._paragraph("Heading1", rtl=self.body.rtl), ui["division_in_charge"])
             self._text_paragraph(None, release.division)
         if release.related:
-            self._label(self._paragraph("Heading1", rtl=self.body.rtl), ui["related_website"])
+            heading = "related_website" if len(release.related) == 1 else "related_websites"  # follows the links
+            self._label(self._paragraph("Heading1", rtl=self.body.rtl), ui[heading])
             for link in release.related:
                 self._text_paragraph("ListBullet", link.title, link=link.url)
 

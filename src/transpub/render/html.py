@@ -74,7 +74,7 @@ from ..fsutil import read_file
 from ..localize.cldr import LocaleFormatter
 from ..localize.names import Names, name_table, read_names
 from ..localize.release import LocalizedRelease, Shown
-from ..localize.ui import bcp47, language_name, text_direction, ui_table
+from ..localize.ui import UiWords, bcp47, language_name, text_direction, ui_table, ui_words, ui_words_needed
 from ..source.inline import inline_plain_text
 from ..source.model import (
     Block,
@@ -221,9 +221,10 @@ def render_release_page(
     body = BodyWriter(loc)
     index_href = relative_href(page_path, posixpath.join(posixpath.dirname(page_path), "index.html"))
     month_id = f"{release.date:%Y-%m}"
+    words = ui_markup(loc.ui_words, loc.draft, loc.direction)
     breadcrumb = [
-        Crumb(text_markup(loc.ui["home"]), relative_href(page_path, ROOT_INDEX_PATH)),
-        Crumb(body.segment(release.section, inline=False) if release.section else text_markup(loc.ui["news_releases"]), index_href),
+        Crumb(words["home"], relative_href(page_path, ROOT_INDEX_PATH)),
+        Crumb(body.segment(release.section, inline=False) if release.section else words["news_releases"], index_href),
         Crumb(text_markup(loc.month_text), f"{index_href}#{month_id}"),
         Crumb(body.segment(release.title, inline=False), None),
     ]
@@ -236,7 +237,7 @@ def render_release_page(
     published = versions if loc.draft else all_versions
     description = plain_text(" ".join(_description(body, release).split()))
     context = {
-        **_common_context(project, loc.lang, page_path, loc.ui),
+        **_common_context(project, loc.lang, page_path, loc.ui_words, loc.draft),
         "loc": loc,
         "release": release,
         "draft": loc.draft,
@@ -259,6 +260,8 @@ def render_release_page(
         "body": body.blocks(release.body),
         "division": body.segment(release.division) if release.division else None,
         "related": related,
+        # "Related website" for one link, "Related websites" for several: the heading follows the list
+        "related_heading": words["related_website" if len(related) == 1 else "related_websites"],
     }
     return _render(templates_dir, RELEASE_TEMPLATE, context)
 
@@ -279,9 +282,11 @@ def render_language_index(
     ``draft``: the index of the language's drafts, marked and kept out of search engines like the drafts;
     ``feed_href``: the language's Atom feed, relative to the page.
     """
-    names = name_table(project, lang, read_names(project, lang), draft=False)
+    po_names = read_names(project, lang)
+    names = name_table(project, lang, po_names, draft=False)
     fmt = LocaleFormatter(lang, names, project.organizations, project.calendars.get(lang, "gregorian"))
-    ui = ui_table(lang)
+    words = ui_words(project, lang, po_names, draft)
+    ui = words.words
     ordered = sorted(items, key=lambda item: (item.date, item.release_id), reverse=True)
     groups: list[MonthGroup] = []
     for item in ordered:
@@ -297,7 +302,7 @@ def render_language_index(
     title = plain_text(f"{ui['news_releases']} | {publisher}" if publisher else ui["news_releases"])
     listed = languages if draft else all_languages
     context = {
-        **_common_context(project, lang, page_path, ui),
+        **_common_context(project, lang, page_path, words, draft),
         "draft": draft,
         "page_title": title,
         "publisher": _name_markup(publisher, project, lang),
@@ -311,8 +316,8 @@ def render_language_index(
         "feed_href": feed_href,
         "docx_href": None,
         "breadcrumb": [
-            Crumb(text_markup(ui["home"]), relative_href(page_path, ROOT_INDEX_PATH)),
-            Crumb(text_markup(ui["news_releases"]), None),
+            Crumb(ui_markup(words, draft, text_direction(lang))["home"], relative_href(page_path, ROOT_INDEX_PATH)),
+            Crumb(ui_markup(words, draft, text_direction(lang))["news_releases"], None),
         ],
         "months": groups,
     }
@@ -323,13 +328,13 @@ def render_root_index(project: Project, languages: Mapping[str, str], templates_
     """outputs/index.html: a choice of languages, each named in itself (``languages``: lang -> its index)."""
     page_path = ROOT_INDEX_PATH
     lang = project.source_lang
-    ui = ui_table(lang)
+    ui = UiWords(ui_table(lang))
     links = [
-        LanguageLink(link.lang, link.tag, link.direction, link.name, link.href, False, ui_table(link.lang)["news_releases"])
+        LanguageLink(link.lang, link.tag, link.direction, link.name, link.href, False, _published_words(project, link.lang)["news_releases"])
         for link in _language_links(project, None, languages, page_path)
     ]
     context = {
-        **_common_context(project, lang, page_path, ui),
+        **_common_context(project, lang, page_path, ui, False),
         "draft": False,
         "page_title": plain_text(project.publisher or project.name),
         "publisher": text_markup(project.publisher or project.name),
@@ -358,7 +363,7 @@ def render_feed(
     if not project.base_url:
         raise ValueError("an Atom feed needs absolute URLs: set base_url")
     names = name_table(project, lang, read_names(project, lang), draft=False)
-    ui = ui_table(lang)
+    ui = _published_words(project, lang)
     publisher = plain_text(names.publisher or project.publisher or project.name)
     folder = posixpath.dirname(page_path)
     ordered = sorted(items, key=lambda item: (item.date, item.release_id), reverse=True)
@@ -719,13 +724,43 @@ def _rfc3339(date: dt.date) -> str:
     return f"{date.isoformat()}T00:00:00Z"
 
 
-def _common_context(project: Project, lang: str, page_path: str, ui: Mapping[str, str]) -> dict[str, object]:
+def ui_markup(ui: UiWords, draft: bool, direction: str) -> dict[str, Markup]:
+    """The interface words as HTML for visible text: escaped; a word shown in the source language keeps
+    its ``lang`` (and ``dir``), and in a draft an unreviewed or untranslated word is marked as a segment is."""
+    out: dict[str, Markup] = {}
+    for key, word in ui.words.items():
+        mark = ui.marks.get(key)
+        if mark is None:
+            out[key] = text_markup(word)
+            continue
+        attrs: dict[str, str | None] = {}
+        if mark.fallback:
+            attrs["lang"] = bcp47(ui.source_lang)
+            attrs["dir"] = text_direction(ui.source_lang) if text_direction(ui.source_lang) != direction else None
+        if draft and mark.fallback:
+            attrs.update({"class": "untranslated", "title": ui.words["untranslated"]})
+        elif draft:
+            attrs.update({"class": "unreviewed", "title": f"{ui.words['unreviewed']} {mark.source}"})
+        out[key] = Markup(f"<span{attributes(attrs)}>{text_markup(word)}</span>") if attrs else text_markup(word)
+    return out
+
+
+def _published_words(project: Project, lang: str) -> Mapping[str, str]:
+    """A language's interface words as its published pages show them (names.po is read only for a
+    language without built-in words: a build of one language parses no other language's catalogs)."""
+    if not ui_words_needed(project, lang):
+        return ui_table(lang)
+    return ui_words(project, lang, read_names(project, lang), draft=False).words
+
+
+def _common_context(project: Project, lang: str, page_path: str, ui: UiWords, draft: bool) -> dict[str, object]:
     return {
         "project": project,
         "lang": lang,
         "lang_tag": bcp47(lang),
         "direction": text_direction(lang),
-        "ui": dict(ui),
+        "ui": dict(ui.words),  # plain text, for attributes and for a project's own templates
+        "ui_html": ui_markup(ui, draft, text_direction(lang)),  # for visible text: marked in a draft when not reviewed
         "page_path": page_path,
         "stylesheet_href": relative_href(page_path, STYLESHEET_PATH),
         "root_href": relative_href(page_path, ROOT_INDEX_PATH),

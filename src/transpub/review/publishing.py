@@ -5,7 +5,8 @@ shows it: all of them call :func:`decide`, so no two commands can disagree. A pa
 
 * it is the source language (shown as written), or
 * its catalog exists, every segment of the release is reviewed, every name the page needs (the
-  publisher, the organizations its tokens name) is reviewed in names.po, and no check finds an error
+  publisher, the organizations its tokens name) is reviewed in names.po, so are the interface words
+  ("Home", "Published" …) of a language transpub has no built-in words for, and no check finds an error
   (a lost token, a broken link …) in the catalog.
 
 Every reason that holds is listed, not only the first, so a translator sees all that is left to do.
@@ -23,6 +24,7 @@ from ..catalogs.states import State
 from ..config import Project
 from ..errors import TokenError
 from ..localize.names import Names, names_needed
+from ..localize.ui import ui_words_needed
 from ..source.model import Release
 from ..source.segments import has_words
 from ..source.tokens import find_tokens, form_context, parse_token
@@ -56,7 +58,7 @@ def _count_text(state: State, count: int) -> str:
 class Blocker:
     """One reason a pair cannot publish: a code for tools, a count and the words for people."""
 
-    code: str  # "no-catalog", "untranslated", "machine", "changed", "names-unreviewed", "check-errors"
+    code: str  # "no-catalog", "untranslated", "machine", "changed", "names-unreviewed", "ui-words", "check-errors"
     count: int
     text: str
 
@@ -129,12 +131,15 @@ def decide(
         if not state.publishable:
             counts[state] = counts.get(state, 0) + 1
     blockers.extend(Blocker(state.value, counts[state], _count_text(state, counts[state])) for state in State if state in counts)
+    done = "approved" if review.two_step else "reviewed"
     missing = [msgid for context_, msgid in names_needed(project, release) if not names.state(context_, msgid).publishable]
     # the grammatical forms its translations ask for ({org:EUIPO|gen}) are names the page shows too
     missing += [context_ for context_ in _forms_in(release, entries, project) if not names.form_state(context_).publishable]
     if missing:
-        done = "approved" if review.two_step else "reviewed"
         blockers.append(Blocker("names-unreviewed", len(missing), f"{len(missing)} name(s) in names.po not {done}"))
+    words = [msgid for context_, msgid in ui_words_needed(project, lang) if not names.state(context_, msgid).publishable]
+    if words:
+        blockers.append(Blocker("ui-words", len(words), f"{len(words)} interface word(s) in names.po not {done}"))
     if findings is None:
         findings = check_catalog(project, release, lang, catalog, names, context=context, checks=ERROR_CHECKS)
     errors = [finding for finding in findings if finding.severity is ERROR]
