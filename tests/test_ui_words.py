@@ -393,3 +393,21 @@ def test_nu_html_checker_accepts_the_russian_draft_and_published_pages(ru_projec
     result = subprocess.run([validator, "--root", str(ru_project / "outputs"), "--match", "*.html"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_review_document_lists_the_interface_words_a_reviewer_must_approve(ru_project: Path):
+    from docx import Document
+
+    from transpub.review.reading import cell_text
+
+    out = ru_project.parent / "review-ru.docx"
+    result = run_cli(ru_project, "review", "export", "--lang", "ru", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    names_rows = {
+        cell_text(row.cells[1]).strip()
+        for table in Document(str(out)).tables
+        for row in table.rows[1:]
+        if len(row.cells) > 1 and cell_text(row.cells[0]).startswith("names.po#")
+    }
+    words = {entry.msgid for entry in _names_po(ru_project, "ru") if _is_ui(entry) and not entry.obsolete}
+    assert words and words <= names_rows, words - names_rows

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import polib
 
-from ..catalogs.pofile import index_entries, read_catalog
 from ..catalogs.approvals import NAMES_CATALOG, clean_reviewer
+from ..catalogs.pofile import index_entries, read_catalog
 from ..catalogs.states import ONE_STEP, Review, State
 from ..config import Project
 from ..errors import ReviewError
 from ..localize.names import names_needed, read_names
 from ..localize.release import LocalizedRelease, catalog_for
+from ..localize.ui import ui_words_needed
 from ..source.model import Release
 from ..source.reader import read_releases
 from . import docformat as fmt
@@ -126,6 +127,7 @@ def _names_section(project: Project, lang: str, releases: list[Release], review:
     needed: list[tuple[str, str]] = []
     for release in releases:
         needed += [key for key in names_needed(project, release) if key not in needed]
+    needed += [key for key in ui_words_needed(project, lang) if key not in needed]  # a language's own interface words
     index = index_entries(catalog)
     order = {id(entry): n for n, entry in enumerate(fmt.reviewable_entries(catalog), 1)}
     rows = []
