@@ -420,6 +420,11 @@ def test_a_corrected_token_value_carries_the_translation_over_with_its_state(sam
     assert "source values changed: {month:2023-12} → {month:2024-01}" in entry.tcomment
     assert _status(project)[RELEASE]["publishable"]  # reviewed (or approved) it stays
     msgfmt_check(project / CATALOG)
+    import cldr_says as says
+
+    assert run_cli(project, "build", "--lang", "en").exit_code == 0
+    page = _published(project)
+    assert says.month_of_year(2024, 1, "en") in page and says.month_of_year(2023, 12, "en") not in page
 
 
 def test_a_change_of_words_beside_a_value_is_still_a_fuzzy_suggestion(sample_project: Path):
