@@ -95,3 +95,16 @@ def test_a_list_stays_in_the_nominative(sample_project: Path):
     po.save(str(path))
     check = run_cli(project, "check", "--lang", "de")
     assert check.exit_code == 1 and "form-invalid" in check.stdout and "stays in the nominative" in check.stdout
+
+
+def test_update_reports_a_form_entry_that_names_nothing(sample_project: Path):
+    project = _german(sample_project)
+    path = project / "locale/de/LC_MESSAGES/names.po"
+    po = polib.pofile(str(path))
+    po.append(polib.POEntry(msgctxt="org:NOPE|gen", msgid="なし", msgstr="des Nichts"))
+    po.save(str(path))
+    result = run_cli(project, "update", "--lang", "de")
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r'note: locale/de/LC_MESSAGES/names\.po:\d+: msgctxt "org:NOPE\|gen" is a form of no name', result.stderr)
+    (entry,) = [e for e in polib.pofile(str(path)) if e.msgctxt == "org:NOPE|gen"]
+    assert entry.obsolete and entry.msgstr == "des Nichts"  # kept, never lost

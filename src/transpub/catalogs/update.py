@@ -21,9 +21,10 @@ from babel import Locale
 
 from ..clock import po_stamp
 from ..config import Project, load_project
-from ..errors import CatalogError
+from ..errors import CatalogError, TokenError
 from ..fsutil import process_pool, project_lock
 from ..source.reader import read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
+from ..source.tokens import parse_token
 from ..staging import Staged, commit, discard, stage_bytes
 from .approvals import (
     NAMES_CATALOG,
@@ -76,6 +77,7 @@ class UpdateReport:
     releases: int
     files: tuple[FileResult, ...]
     dropped: tuple[DroppedApprovals, ...] = ()
+    notes: tuple[str, ...] = ()  # what the user should know: form entries in names.po that name nothing
 
     @property
     def changed(self) -> tuple[FileResult, ...]:
@@ -114,6 +116,7 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
                 staged.extend(result.staged)
                 files.extend(result.files)
                 countries |= result.countries
+            notes = [note for lang in languages for note in _stray_forms(project, lang)]
             names = _names(project, languages, countries)
             staged.extend(names.staged)
             files.extend(names.files)
@@ -122,7 +125,25 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
             raise
         commit(staged)
         dropped = tuple(_prune_approvals(project, lang, [release_id_of(p) for p in paths], files) for lang in languages)
-    return UpdateReport(len(paths), tuple(files), tuple(d for d in dropped if d.approvals))
+    return UpdateReport(len(paths), tuple(files), tuple(d for d in dropped if d.approvals), tuple(notes))
+
+
+def _stray_forms(project: Project, lang: str) -> list[str]:
+    """Grammatical-form entries of names.po whose name token names nothing this project has (a removed
+    organization, a mistyped context): they are kept as obsolete entries, and the user is told."""
+    path = project.names_path(lang)
+    if not path.exists():
+        return []
+    notes = []
+    for entry in read_catalog(path):
+        if entry.obsolete or not entry.msgctxt or "|" not in entry.msgctxt:
+            continue
+        base, _, form = entry.msgctxt.partition("|")
+        try:
+            parse_token("{" + base + "|" + form + "}", project.organizations)
+        except TokenError as exc:
+            notes.append(f"{project.shown(path)}:{entry.linenum}: msgctxt \"{entry.msgctxt}\" is a form of no name of this project ({exc.message}); it is made obsolete")
+    return notes
 
 
 def _prune_approvals(project: Project, lang: str, release_ids: list[str], files: list[FileResult]) -> DroppedApprovals:

@@ -96,6 +96,8 @@ def update(ctx: click.Context, langs: tuple[str, ...]) -> None:
     languages = tuple(project.check_language(lang) for lang in _languages(langs)) or None
     report = run(project, languages)
     _print_files(report)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     for dropped in report.dropped:
         click.echo(f"{dropped.path}: dropped {len(dropped.approvals)} approval(s) of texts that no longer exist")
 
