@@ -37,9 +37,13 @@ class PairInfo:
     reason: str  # why it is not publishable ("" when it is)
     title: str  # as the index pages show it
     date: str  # the release date, ISO 8601
+    images: tuple[str, ...] = ()  # the images its pages show, relative to the language's folder (removed when no page shows them)
 
     def to_json(self) -> dict[str, object]:
-        return {"key": self.key, "publishable": self.publishable, "reason": self.reason, "title": self.title, "date": self.date}
+        data: dict[str, object] = {"key": self.key, "publishable": self.publishable, "reason": self.reason, "title": self.title, "date": self.date}
+        if self.images:
+            data["images"] = list(self.images)
+        return data
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,13 @@ class Manifest:
             libraries=libraries,
         )
 
+    def images_by_language(self) -> dict[str, set[str]]:
+        """The images the pages of each language show (relative to the language's folder)."""
+        shown: dict[str, set[str]] = {}
+        for name, info in self.pairs.items():
+            shown.setdefault(name.rsplit("/", 1)[1], set()).update(info.images)
+        return shown
+
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "version": MANIFEST_VERSION,
@@ -126,7 +137,7 @@ def manifest_from_json(data: object) -> Manifest:
     if not (isinstance(pairs, dict) and isinstance(outputs, dict) and isinstance(indexes, dict | None)):
         raise ValueError("not a manifest of this version")
     return Manifest(
-        pairs={name: PairInfo(**info) for name, info in pairs.items()},
+        pairs={name: PairInfo(**{**info, "images": tuple(info.get("images", ()))}) for name, info in pairs.items()},
         outputs=outputs,
         indexes=indexes,
         libraries=_libraries_from_json(data.get("libraries")),

@@ -22,12 +22,16 @@ the first kind (``ReleaseJob.others``) are brought up to date in this build when
 link to changes (HTML only: a Word document links to no other version), even though their language was
 not asked for; their worker reads their catalog and asks ``review.publishing.decide`` again. So building
 the languages one at a time, in any order, leaves ``outputs/`` as one build of them all does.
+
+**outputs/ mirrors the project.** The pages and documents of a release that no longer exists (its
+source was removed or renamed) are removed by the next build, and so are the images no page shows any
+more (:func:`withdrawn_outputs`, :func:`unused_images`): only files the manifest says a build wrote.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from .digests import hash_parts
@@ -171,3 +175,28 @@ def language_versions(job: ReleaseJob, pairs: Mapping[str, PairInfo]) -> dict[st
         if info.publishable:
             versions[lang] = f"{lang}/{job.release}.html"
     return dict(sorted(versions.items()))
+
+
+def withdrawn_outputs(manifest: Manifest, releases: Collection[str], exists: Callable[[str], bool]) -> set[str]:
+    """The pages and documents an earlier build wrote for releases that no longer exist (relative to
+    outputs/): only files the manifest says transpub wrote, and only those still there."""
+    return {
+        relative
+        for release, outputs in manifest.outputs_by_release().items()
+        if release not in releases
+        for relative in outputs
+        if exists(relative)
+    }
+
+
+def unused_images(before: Manifest, after: Manifest, exists: Callable[[str], bool]) -> set[str]:
+    """The images the last build's pages showed and no page shows any more, in each language's folder
+    and its drafts folder (relative to outputs/)."""
+    shown = after.images_by_language()
+    return {
+        relative
+        for lang, images in before.images_by_language().items()
+        for image in images - shown.get(lang, set())
+        for folder in (lang, f"{DRAFTS}/{lang}")
+        if exists(relative := f"{folder}/{image}")
+    }

@@ -193,7 +193,8 @@ def decide_pair(project: Project, release: Release, lang: str, catalog, names: N
     decision = decide(project, release, lang, catalog, names)
     # the title shown in index pages: the published one, or what a draft shows
     loc = LocalizedRelease(project, release, lang, catalog=catalog, names=names, draft=not decision.publishable)
-    return PairInfo(key, decision.publishable, decision.reason, loc.plain(release.title), release.date.isoformat()), loc
+    images = tuple(sorted({image.src for image in release.images()}))
+    return PairInfo(key, decision.publishable, decision.reason, loc.plain(release.title), release.date.isoformat(), images), loc
 
 
 def render_pair(

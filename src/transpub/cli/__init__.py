@@ -347,6 +347,8 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
         if output.changed or verbose:
             mark = " (draft)" if output.draft else ""
             click.echo(f"{'wrote' if output.changed else 'unchanged'} {output.path}{mark}")
+    for path in report.removed:
+        click.echo(f"removed {path}")
     click.echo(f"{report.rendered} page(s) rendered, {report.reused} output(s) up to date")
     for skip in report.skipped:
         click.echo(f"skipped {skip.release} [{skip.lang}]: {skip.reason}", err=True)
