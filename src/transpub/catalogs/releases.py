@@ -74,7 +74,10 @@ class LikelyRename:
 
 def checked_id(release_id: str) -> str:
     """The id, or a SourceError (exit 2) if it is unsafe or one of transpub's own."""
-    return release_id_of(Path(f"{release_id}.md"))
+    checked = release_id_of(Path(f"{release_id}.md"))
+    if checked != release_id:  # a path ("../x", "a/b"): its stem alone would pass
+        raise UsageError(f"unsafe release id {release_id!r}: a release id is a file name, not a path")
+    return checked
 
 
 def release_files(project: Project, release_id: str) -> ReleaseFiles:
