@@ -42,7 +42,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..config import Project, release_id_of
@@ -71,6 +71,7 @@ from .manifest import (
 from .plan import (
     DRAFTS,
     FORMATS,
+    Outdated,
     Output,
     ReleaseJob,
     ReleasePlan,
@@ -84,7 +85,7 @@ from .plan import (
 if TYPE_CHECKING:
     from .workers import Workers
 
-__all__ = ["DRAFTS", "FORMATS", "BuildReport", "Output", "Skipped", "build", "parse_formats"]
+__all__ = ["DRAFTS", "FORMATS", "BuildReport", "Outdated", "Output", "Skipped", "build", "parse_formats"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class BuildReport:
     published: dict = field(default_factory=dict)  # lang -> number of published releases
     notes: tuple[str, ...] = ()  # what the build chose not to write, and why (no base_url: no feeds, no sitemap)
     removed: tuple[str, ...] = ()  # outputs of releases that no longer exist, and images no page shows any more
+    outdated: tuple[Outdated, ...] = ()  # published pages whose source changed since, and what [publish] outdated did
 
     def built_for(self, lang: str) -> bool:
         return any(o.lang == lang for o in self.outputs)
@@ -205,7 +207,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
         discard(staged)
         raise
     # the outputs of releases that no longer exist: outputs/ mirrors the project
-    gone = withdrawn_outputs(manifest, paths, listing.has) | unlisted
+    gone = withdrawn_outputs(manifest, paths, listing.has) | set(done.withdrawn)
     if gone and dry_run:
         raise _MustWrite
     commit(staged)
@@ -224,10 +226,16 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
         releases=paths,
         exists=lambda relative: relative not in gone and exists(relative),
     )
+    # an index page or feed that lists nothing now goes, unless its folder still holds a release's
+    # page (an outdated page kept up links to its index)
+    live = {relative.rsplit("/", 1)[0] for relative in after.outputs if relative.endswith(".html")}
+    unlisted = {relative for relative in unlisted if relative.rsplit("/", 1)[0] not in live}
+    if unlisted:
+        after = replace(after, indexes={path: key for path, key in (after.indexes or {}).items() if path not in unlisted})
     images = unused_images(manifest, after, exists)
-    if images and dry_run:
+    if (unlisted or images) and dry_run:
         raise _MustWrite
-    removed = sorted(gone | images)
+    removed = sorted(gone | unlisted | images)
     for relative in removed:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(out_dir, relative))
@@ -243,7 +251,8 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     outputs = sorted(done.outputs, key=lambda o: (o.lang, o.release, o.path))
     skipped = sorted(done.skipped, key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
     return BuildReport(
-        tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts, notes, tuple(f"outputs/{r}" for r in removed)
+        tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts, notes,
+        tuple(f"outputs/{r}" for r in removed), tuple(sorted(done.outdated, key=lambda o: (o.release, o.lang))),
     )
 
 
@@ -267,6 +276,8 @@ class _Releases:
     outputs: list[Output] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     output_keys: dict[str, str] = field(default_factory=dict)  # every output wanted -> its key
+    outdated: list[Outdated] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # outdated outputs to take down
     reused: int = 0  # outputs of releases that needed no render
     rendered: int = 0  # pairs rendered
 
@@ -277,6 +288,8 @@ class _Releases:
         self.outputs.extend(outputs)
         self.skipped.extend(plan.skipped)
         self.output_keys.update(plan.output_keys)
+        self.outdated.extend(plan.outdated)
+        self.withdrawn.extend(plan.withdrawn)
 
 
 def _build_releases(
@@ -293,7 +306,7 @@ def _build_releases(
             if remembered is not None:
                 # nothing this release depends on changed: decide from the manifest, parse nothing
                 plan = plan_release(job, remembered)
-                if not plan.to_render:
+                if not plan.to_render and not plan.to_mark:
                     done.add(plan, plan.current)
                     continue
             if dry_run:
@@ -342,6 +355,9 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
             draft=request.draft,
             assets=digests.assets,
             old_outputs=outputs_by_release.get(rid, {}),
+            source_digest=digests.source(rid),
+            published={lang: info.published_source for lang in wanted if (info := manifest.pair(rid, lang)) is not None},
+            outdated=project.publish.outdated,
             present=frozenset(
                 relative
                 for lang in (*wanted, *others)

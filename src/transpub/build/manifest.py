@@ -38,11 +38,14 @@ class PairInfo:
     title: str  # as the index pages show it
     date: str  # the release date, ISO 8601
     images: tuple[str, ...] = ()  # the images its pages show, relative to the language's folder (removed when no page shows them)
+    published_source: str = ""  # digest of the source its last published version was made from ("": never published)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {"key": self.key, "publishable": self.publishable, "reason": self.reason, "title": self.title, "date": self.date}
         if self.images:
             data["images"] = list(self.images)
+        if self.published_source:
+            data["published_source"] = self.published_source
         return data
 
 
@@ -93,11 +96,16 @@ class Manifest:
             libraries=libraries,
         )
 
-    def images_by_language(self) -> dict[str, set[str]]:
-        """The images the pages of each language show (relative to the language's folder)."""
+    def images_by_folder(self) -> dict[str, set[str]]:
+        """The images the pages on the site show, by folder (a language's, or its drafts'), relative to it."""
         shown: dict[str, set[str]] = {}
         for name, info in self.pairs.items():
-            shown.setdefault(name.rsplit("/", 1)[1], set()).update(info.images)
+            if not info.images:
+                continue
+            release, lang = name.rsplit("/", 1)
+            for folder in (lang, f"drafts/{lang}"):
+                if f"{folder}/{release}.html" in self.outputs:
+                    shown.setdefault(folder, set()).update(info.images)
         return shown
 
     def to_json(self) -> dict[str, object]:

@@ -352,6 +352,9 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
     click.echo(f"{report.rendered} page(s) rendered, {report.reused} output(s) up to date")
     for skip in report.skipped:
         click.echo(f"skipped {skip.release} [{skip.lang}]: {skip.reason}", err=True)
+    done = {"mark": "kept with a notice that the original was updated", "withdraw": "taken down", "keep": "kept as it was"}
+    for item in report.outdated:
+        click.echo(f"outdated {item.release} [{item.lang}]: its source changed since it was published; {done[item.action]}", err=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     if languages and not all(report.built_for(lang) for lang in languages):

@@ -22,6 +22,7 @@ UI_KEYS = (
     "published",
     "breadcrumb",
     "word_document",
+    "outdated",  # the notice on a published translation whose original changed ([publish] outdated = "mark")
 )
 
 UI_TEXT: dict[str, dict[str, str]] = {
@@ -38,6 +39,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "Published",
         "breadcrumb": "You are here",  # the breadcrumb's label for screen readers
         "word_document": "Word document (DOCX)",
+        "outdated": "The original of this page has been updated since this translation was published. The current original:",
     },
     "ja": {
         "home": "ホーム",
@@ -52,6 +54,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "公表日",
         "breadcrumb": "現在位置",
         "word_document": "Word 文書（DOCX）",
+        "outdated": "この翻訳の公表後に原文が更新されました。最新の原文：",
     },
     "fr": {
         "home": "Accueil",
@@ -66,6 +69,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "Publié le",
         "breadcrumb": "Vous êtes ici",
         "word_document": "Document Word (DOCX)",
+        "outdated": "L’original de cette page a été mis à jour depuis la publication de cette traduction. L’original à jour :",
     },
     "de": {
         "home": "Startseite",
@@ -80,6 +84,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "Veröffentlicht",
         "breadcrumb": "Sie sind hier",
         "word_document": "Word-Dokument (DOCX)",
+        "outdated": "Das Original dieser Seite wurde seit der Veröffentlichung dieser Übersetzung aktualisiert. Das aktuelle Original:",
     },
     "es": {
         "home": "Inicio",
@@ -94,6 +99,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "Publicado",
         "breadcrumb": "Usted está aquí",
         "word_document": "Documento de Word (DOCX)",
+        "outdated": "El original de esta página se ha actualizado desde que se publicó esta traducción. El original vigente:",
     },
     "zh_Hans": {
         "home": "首页",
@@ -108,6 +114,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "发布日期",
         "breadcrumb": "当前位置",
         "word_document": "Word 文档（DOCX）",
+        "outdated": "本译文发布后，原文已更新。最新原文：",
     },
     "ko": {
         "home": "홈",
@@ -122,6 +129,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "게시일",
         "breadcrumb": "현재 위치",
         "word_document": "Word 문서(DOCX)",
+        "outdated": "이 번역이 게시된 후 원문이 업데이트되었습니다. 최신 원문:",
     },
     "ar": {
         "home": "الصفحة الرئيسية",
@@ -136,6 +144,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "تاريخ النشر",
         "breadcrumb": "أنت هنا",
         "word_document": "مستند Word (DOCX)",
+        "outdated": "حُدِّث النص الأصلي لهذه الصفحة منذ نشر هذه الترجمة. النص الأصلي الحالي:",
     },
     "he": {
         "home": "דף הבית",
@@ -150,6 +159,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "פורסם",
         "breadcrumb": "אתה נמצא כאן",
         "word_document": "מסמך Word (DOCX)",
+        "outdated": "המקור של דף זה עודכן מאז פרסום התרגום. המקור העדכני:",
     },
 }
 
