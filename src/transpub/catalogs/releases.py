@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Project, release_id_of
-from ..errors import UsageError
+from ..errors import TranspubError, UsageError
 from ..fsutil import project_lock
 from .approvals import NAMES_CATALOG, Approval, Approvals, read_approvals, write_approvals
 from .pofile import read_catalog
@@ -187,7 +187,7 @@ def vanished_releases(project: Project, release_ids: Iterable[str]) -> tuple[Rel
 def _is_release_id(stem: str) -> bool:
     try:
         checked_id(stem)
-    except Exception:  # noqa: BLE001  (a file named like no release could be: not ours to report)
+    except TranspubError:  # a file named like no release could be: not ours to report
         return False
     return True
 
