@@ -129,3 +129,21 @@ def test_every_built_in_language_has_the_notice():
     for lang, words in UI_TEXT.items():
         assert words.get("outdated"), lang
     assert len({words["outdated"] for words in UI_TEXT.values()}) == len(UI_TEXT)  # each in its own language
+
+
+def test_marking_is_deterministic_and_independent_of_build_order(sample_project: Path, tmp_path: Path):
+    """Two projects, the same steps, the languages built together or one at a time: the same bytes."""
+    import shutil
+
+    twin = tmp_path / "twin"
+    shutil.copytree(sample_project, twin)
+    for project in (sample_project, twin):
+        _publish(project, "mark")
+        _correct_source(project)
+    _build(sample_project)
+    for lang in ("en", "ja", "fr", "ar"):
+        result = run_cli(twin, "build", "--lang", lang)
+        assert result.exit_code in (0, 1), result.output  # fr publishes nothing: exit 1
+    one, other = tree_digest(sample_project / "outputs"), tree_digest(twin / "outputs")
+    assert one == other
+    assert UI_TEXT["en"]["outdated"] in (twin / "outputs" / PAGE).read_text(encoding="utf-8")
