@@ -10,7 +10,9 @@ digest of everything its result depends on (the source, its catalog, names.po, t
 transpub.toml, transpub's own code, the versions of Babel, Jinja2, markdown-it-py and python-docx) and,
 for every output file, that digest plus the images, templates, format and the set of published language
 versions; index pages, feeds and the sitemap are keyed on what they list. A page that was published and
-is no longer publishable is left as it was, the last reviewed version, and reported as skipped. The
+is no longer publishable is left as it was, the last reviewed version, and reported as skipped; when
+its source changed since it was published, it is also reported as outdated and, as ``[publish]
+outdated`` says, marked with a notice (the default), taken down, or kept as it was. The
 outputs of a release that no longer exists (removed, renamed) are removed, with the images no page shows
 any more, and its index, feed and sitemap entries go: only files the manifest says a build wrote.
 

@@ -8,7 +8,11 @@ publishing rule is made here.
 
 A pair that is not publishable is skipped, or, with ``--draft``, rendered into ``drafts/<lang>/``. So a
 page that was published and is no longer publishable (its source changed, a translation became fuzzy)
-is left as it was, the last reviewed version, and reported as skipped. An output is up to date when it
+is left as it was, the last reviewed version, and reported as skipped. If its source changed since it
+was published, the page is *outdated* (:class:`Outdated`; the manifest remembers the digest of the
+source each pair last published from): ``[publish] outdated = "mark"`` adds a notice to the page and its
+Word document (their keys become ``outdated:`` + the key they had, so they are marked once), ``"withdraw"``
+takes them down, ``"keep"`` leaves them; every build reports them. An output is up to date when it
 exists and was built with the key this build makes for it: the pair's key, the images and templates,
 the format, whether it is a draft, and, for a page, the language versions it links to and whether it
 links to its Word document.
