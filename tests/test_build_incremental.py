@@ -60,13 +60,16 @@ def test_changing_one_release_rebuilds_only_its_outputs(sample_project: Path):
     source.write_text(source.read_text(encoding="utf-8").replace("section: 報道発表", "section: お知らせ"), encoding="utf-8")
     report = build(load_project(sample_project), jobs=1)
     # the source changed: its Japanese page is rebuilt; English is no longer fully reviewed (a new
-    # segment) so it is skipped and the last published English page stays as it was
+    # segment) so it is skipped and the last published English page stays, marked outdated ([publish]
+    # outdated = "mark", the default): the notice is added to it, nothing is rendered for it
     assert report.rendered == 1
     after = _outputs(sample_project)
     changed = {p for p in after if after[p] != before.get(p)}
     assert changed <= {
         "ja/2023-08-01-follow-up.html",
         "ja/2023-08-01-follow-up.docx",
+        "en/2023-08-01-follow-up.html",
+        "en/2023-08-01-follow-up.docx",
         "ja/index.html",
         "en/index.html",
         "index.html",
@@ -77,6 +80,7 @@ def test_changing_one_release_rebuilds_only_its_outputs(sample_project: Path):
     }
     assert {"ja/2023-08-01-follow-up.html", "ja/2023-08-01-follow-up.docx"} <= changed
     assert any(s.release == "2023-08-01-follow-up" and s.lang == "en" for s in report.skipped)
+    assert [(o.release, o.lang, o.action) for o in report.outdated] == [("2023-08-01-follow-up", "en", "mark")]
 
 
 def test_changing_a_catalog_rebuilds_that_language_only(sample_project: Path):

@@ -15,7 +15,7 @@ from libretranslate_server import FakeLibreTranslate
 import transpub.build
 from transpub.config import Organization, load_project, parse_project
 from transpub.errors import ConfigError
-from transpub.settings import BuildSettings, ReviewSettings, TranslateSettings, key_lines
+from transpub.settings import BuildSettings, PublishSettings, ReviewSettings, TranslateSettings, key_lines
 
 RELEASE = "2023-07-18-wipo-assemblies"
 
@@ -39,6 +39,7 @@ retries = "Retries Decoy"
 retry_wait = "Retry Wait Decoy"
 jobs = "Jobs Decoy"
 policy = "Policy Decoy"
+outdated = "Outdated Decoy"
 JPO = { name = "特許庁", short = "特許庁" }
 WIPO = { name = "世界知的所有権機関", short = "WIPO" }
 INTA = { name = "国際商標協会", short = "INTA" }
@@ -70,6 +71,9 @@ jobs = 2
 
 [review]
 policy = "one-step"
+
+[publish]
+outdated = "mark"
 
 [names.en]
 VN = "Viet Nam"
@@ -183,6 +187,10 @@ CASES = {
     # [review]
     "review.policy wrong type": Case("review", "policy", "policy = 2", "[review] policy: must be 'one-step' or 'two-step', not 2"),
     "review.policy unknown": Case("review", "policy", 'policy = "twostep"', "must be 'one-step' or 'two-step', not \"twostep\""),
+    # [publish]
+    "publish.outdated wrong type": Case("publish", "outdated", "outdated = true", "[publish] outdated: must be 'mark', 'withdraw' or 'keep', not true"),
+    "publish.outdated unknown": Case("publish", "outdated", 'outdated = "hide"', "must be 'mark', 'withdraw' or 'keep', not \"hide\""),
+    "publish unknown key": Case("publish", "outdate", 'outdate = "mark"', "unknown key 'outdate' in [publish] (known: outdated)"),
     "build.jobs float": Case("build", "jobs", "jobs = 2.0", "not 2.0"),
     "build.jobs zero": Case("build", "jobs", "jobs = 0", "1 or more, not 0"),
     "build unknown key": Case("build", "formats", 'formats = ["html"]', "unknown key 'formats' in [build] (known: jobs)"),
@@ -204,7 +212,7 @@ CASES = {
     "calendar.LANG unknown calendar": Case("calendar", "ja", 'ja = "julian"', '"julian" is not a calendar'),
     "calendar unknown language": Case("calendar", "zz", 'zz = "japanese"', '[calendar] zz: "zz" is not a locale CLDR knows'),
     # tables
-    "unknown table": Case(None, "[build]", "[bulid]", "unknown table [bulid] (known: build, calendar, names, organizations, project, review, translate)"),
+    "unknown table": Case(None, "[build]", "[bulid]", "unknown table [bulid] (known: build, calendar, names, organizations, project, publish, review, translate)"),
 }
 
 COMMANDS = {"status": ("status",), "build": ("build", "--lang", "en")}
@@ -255,10 +263,11 @@ def test_every_command_loads_the_settings_the_same_way(sample_project: Path, nam
 def test_every_key_of_every_table_has_a_bad_case():
     """The table above covers every key the settings know: a key added later without a case fails here."""
     data = tomllib.loads(GOOD)
-    keys = {(table, key) for table in ("project", "translate", "build", "review") for key in data[table]}
+    keys = {(table, key) for table in ("project", "translate", "build", "review", "publish") for key in data[table]}
     keys |= {("organizations", "ID"), ("organizations", "ID.name"), ("organizations", "ID.short")}
     keys |= {("names", "LANG.CODE"), ("calendar", "LANG")}
-    assert set(data) == {"project", "translate", "build", "review", "organizations", "names", "calendar"}
+    assert set(data) == {"project", "translate", "build", "review", "publish", "organizations", "names", "calendar"}
+    assert set(PublishSettings.__dataclass_fields__) == set(data["publish"])
     assert set(ReviewSettings.__dataclass_fields__) == set(data["review"])
     assert set(TranslateSettings.__dataclass_fields__) == set(data["translate"])
     assert set(BuildSettings.__dataclass_fields__) == set(data["build"])
@@ -275,6 +284,7 @@ def test_good_settings_are_read_into_typed_values(sample_project: Path):
     )
     assert isinstance(project.translate.timeout, float) and isinstance(project.translate.concurrency, int)
     assert project.build == BuildSettings(jobs=2)
+    assert project.publish == PublishSettings(outdated="mark")
     assert (project.name, project.publisher, project.source_lang, project.languages, project.base_url) == (
         "JPO news releases", "特許庁", "ja", ("en", "fr", "ar"), "https://www.example.go.jp/news/",
     )
@@ -293,6 +303,7 @@ def test_defaults_when_tables_are_left_out(tmp_path: Path):
     assert (project.translate.engine, project.translate.concurrency, project.translate.timeout) == (None, 8, 30.0)
     assert (project.translate.retries, project.translate.retry_wait) == (3, 1.0)
     assert project.build.jobs is None
+    assert project.publish.outdated == "mark"
     assert (project.languages, project.publisher, project.name, project.base_url) == ((), "", tmp_path.name, None)
 
 

@@ -45,6 +45,7 @@ RUSSIAN = {
     "published": "Опубликовано",
     "breadcrumb": "Вы здесь",
     "word_document": "Документ Word (DOCX)",
+    "outdated": "Оригинал этой страницы изменился после публикации перевода. Актуальный оригинал:",
 }
 
 #: product names a translation keeps ("Документ Word (DOCX)"): not English words of the interface

@@ -20,13 +20,15 @@ from .errors import ConfigError, SourceError
 from .paths import shown_path
 from .settings import (
     BuildSettings,
-    ReviewSettings,
     InvalidValue,
+    PublishSettings,
+    ReviewSettings,
     SettingsFile,
     TranslateSettings,
     http_url,
     non_empty_string,
     read_build_settings,
+    read_publish_settings,
     read_review_settings,
     read_table,
     read_translate_settings,
@@ -65,7 +67,7 @@ def release_id_of(path: Path) -> str:
     return stem
 
 
-KNOWN_TABLES = ("project", "translate", "build", "review", "organizations", "names", "calendar")
+KNOWN_TABLES = ("project", "translate", "build", "review", "publish", "organizations", "names", "calendar")
 CALENDARS = ("gregorian", "japanese")
 
 
@@ -94,6 +96,7 @@ class Project:
     translate: TranslateSettings = field(default_factory=TranslateSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
 
     # --- layout (joinpath makes one Path, "/" one per step: a no-op build asks for every catalog's path) ---
     @property
@@ -245,6 +248,7 @@ def parse_project(text: str, root: Path, path: Path) -> Project:
         translate=read_translate_settings(file, data.get("translate", {})),
         build=read_build_settings(file, data.get("build", {})),
         review=read_review_settings(file, data.get("review", {})),
+        publish=read_publish_settings(file, data.get("publish", {})),
     )
 
 

@@ -3,6 +3,7 @@
     TranslateSettings     [translate]: the engine for `pretranslate` and how it is called
     BuildSettings         [build]: defaults for `build`
     ReviewSettings        [review]: what makes a translation publishable (one-step or two-step review)
+    PublishSettings       [publish]: what happens to a published page whose source changed
     SettingsFile          the file's text and path; makes a ConfigError at the line of a key
     read_table            one table -> the typed values of the keys it holds (unknown keys refused)
 
@@ -76,6 +77,19 @@ class ReviewSettings:
     @property
     def two_step(self) -> bool:
         return self.policy == "two-step"
+
+
+OUTDATED_ACTIONS = ("mark", "withdraw", "keep")
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """[publish]: what ``build`` does with the published page of a (release, language) that no longer
+    publishes because its source changed: ``mark`` keeps the last published page with a notice, in its
+    language, that the original was updated (linking the source-language page); ``withdraw`` takes it
+    down; ``keep`` leaves it as it was, silently."""
+
+    outdated: str = "mark"
 
 
 # --- where keys are --------------------------------------------------------------------------------
@@ -440,6 +454,15 @@ def review_policy(value: object) -> str:
 REVIEW_READERS: Mapping[str, Reader[object]] = {"policy": review_policy}
 
 
+def outdated_action(value: object) -> str:
+    if value not in OUTDATED_ACTIONS:
+        raise InvalidValue(f"must be {', '.join(repr(a) for a in OUTDATED_ACTIONS[:-1])} or {OUTDATED_ACTIONS[-1]!r}, not {shown(value)}")
+    return str(value)
+
+
+PUBLISH_READERS: Mapping[str, Reader[object]] = {"outdated": outdated_action}
+
+
 def read_translate_settings(file: SettingsFile, table: object) -> TranslateSettings:
     """[translate] as TranslateSettings; an API key written there is refused without being repeated."""
     if isinstance(table, dict):
@@ -467,3 +490,7 @@ def read_build_settings(file: SettingsFile, table: object) -> BuildSettings:
 
 def read_review_settings(file: SettingsFile, table: object) -> ReviewSettings:
     return ReviewSettings(**read_table(file, ("review",), table, REVIEW_READERS))
+
+
+def read_publish_settings(file: SettingsFile, table: object) -> PublishSettings:
+    return PublishSettings(**read_table(file, ("publish",), table, PUBLISH_READERS))

@@ -10,7 +10,9 @@ from functools import cache
 
 @cache
 def _cldr_territories() -> frozenset[str]:
-    from babel import Locale  # loaded when a code is first checked: most commands start without it
+    from babel import (
+        Locale,  # loaded when a code is first checked: most commands start without it
+    )
 
     # Two-letter codes only: CLDR also lists UN M.49 regions ("001", "150") that are not countries.
     codes = (code for code in Locale("en").territories if len(code) == 2 and code.isalpha())

@@ -10,7 +10,11 @@ digest of everything its result depends on (the source, its catalog, names.po, t
 transpub.toml, transpub's own code, the versions of Babel, Jinja2, markdown-it-py and python-docx) and,
 for every output file, that digest plus the images, templates, format and the set of published language
 versions; index pages, feeds and the sitemap are keyed on what they list. A page that was published and
-is no longer publishable is left as it was, the last reviewed version, and reported as skipped.
+is no longer publishable is left as it was, the last reviewed version, and reported as skipped; when
+its source changed since it was published, it is also reported as outdated and, as ``[publish]
+outdated`` says, marked with a notice (the default), taken down, or kept as it was. The
+outputs of a release that no longer exists (removed, renamed) are removed, with the images no page shows
+any more, and its index, feed and sitemap entries go: only files the manifest says a build wrote.
 
 The order in which languages are built does not change the site: ``build --lang en`` then ``--lang ar``
 leaves ``outputs/`` byte for byte as one ``build``. A page lists the published versions of its release in
@@ -40,7 +44,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..config import Project, release_id_of
@@ -54,6 +58,7 @@ from .indexes import (
     stage_index_page,
     staged_paths,
     stale_pages,
+    unlisted_pages,
     withdrawn_pages,
 )
 from .libraries import installed_libraries
@@ -68,18 +73,21 @@ from .manifest import (
 from .plan import (
     DRAFTS,
     FORMATS,
+    Outdated,
     Output,
     ReleaseJob,
     ReleasePlan,
     Skipped,
     plan_release,
     remembered_pairs,
+    unused_images,
+    withdrawn_outputs,
 )
 
 if TYPE_CHECKING:
     from .workers import Workers
 
-__all__ = ["DRAFTS", "FORMATS", "BuildReport", "Output", "Skipped", "build", "parse_formats"]
+__all__ = ["DRAFTS", "FORMATS", "BuildReport", "Outdated", "Output", "Skipped", "build", "parse_formats"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,8 @@ class BuildReport:
     reused: int = 0  # outputs whose inputs had not changed
     published: dict = field(default_factory=dict)  # lang -> number of published releases
     notes: tuple[str, ...] = ()  # what the build chose not to write, and why (no base_url: no feeds, no sitemap)
+    removed: tuple[str, ...] = ()  # outputs of releases that no longer exist, and images no page shows any more
+    outdated: tuple[Outdated, ...] = ()  # published pages whose source changed since, and what [publish] outdated did
 
     def built_for(self, lang: str) -> bool:
         return any(o.lang == lang for o in self.outputs)
@@ -169,6 +179,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     indexes: list[str] = []
     notes: tuple[str, ...] = ()
     withdrawn: list[str] = []
+    unlisted: set[str] = set()
     new_index_keys = None
     try:
         if "html" in request.formats:
@@ -191,11 +202,16 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
                     staged.append(item)
             indexes = [f"outputs/{page.path}" for page in site.pages if page.kind not in ("stylesheet",)]
             withdrawn = withdrawn_pages(project, listing)
+            unlisted = unlisted_pages(site, manifest.indexes or {}, listing)
             if withdrawn and dry_run:
                 raise _MustWrite
     except BaseException:
         discard(staged)
         raise
+    # the outputs of releases that no longer exist: outputs/ mirrors the project
+    gone = withdrawn_outputs(manifest, paths, listing.has) | set(done.withdrawn)
+    if gone and dry_run:
+        raise _MustWrite
     commit(staged)
     for relative in withdrawn:  # feeds and sitemap of a base_url no longer set: their URLs would be wrong
         with contextlib.suppress(FileNotFoundError):
@@ -205,8 +221,27 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     out_dir = str(project.outputs_dir)
     exists = listing.has if dry_run else (lambda relative: os.path.isfile(os.path.join(out_dir, relative)))
     after = manifest.after_build(
-        pairs=done.pairs, outputs=done.output_keys, indexes=new_index_keys, libraries=libraries, releases=paths, exists=exists
+        pairs=done.pairs,
+        outputs=done.output_keys,
+        indexes=new_index_keys,
+        libraries=libraries,
+        releases=paths,
+        exists=lambda relative: relative not in gone and exists(relative),
     )
+    # an index page or feed that lists nothing now goes, unless its folder still holds a release's
+    # page (an outdated page kept up links to its index)
+    live = {relative.rsplit("/", 1)[0] for relative in after.outputs if relative.endswith(".html")}
+    unlisted = {relative for relative in unlisted if relative.rsplit("/", 1)[0] not in live}
+    if unlisted:
+        after = replace(after, indexes={path: key for path, key in (after.indexes or {}).items() if path not in unlisted})
+    images = unused_images(manifest, after, exists)
+    if (unlisted or images) and dry_run:
+        raise _MustWrite
+    removed = sorted(gone | unlisted | images)
+    for relative in removed:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(out_dir, relative))
+        _remove_empty_folders(out_dir, os.path.dirname(relative))
     path = manifest_path(project.outputs_dir)
     if dry_run:
         if not manifest_is_written(path, after):
@@ -217,7 +252,21 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
     outputs = sorted(done.outputs, key=lambda o: (o.lang, o.release, o.path))
     skipped = sorted(done.skipped, key=lambda s: (languages.index(s.lang) if s.lang in languages else 0, s.release))
-    return BuildReport(tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts, notes)
+    return BuildReport(
+        tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts, notes,
+        tuple(f"outputs/{r}" for r in removed), tuple(sorted(done.outdated, key=lambda o: (o.release, o.lang))),
+    )
+
+
+def _remove_empty_folders(root: str, relative: str) -> None:
+    """Remove the folder and its parents below ``root`` while they are empty (a withdrawn release's
+    images folder); a folder that holds anything is left."""
+    while relative:
+        try:
+            os.rmdir(os.path.join(root, relative))
+        except OSError:  # not empty, or already gone
+            return
+        relative = os.path.dirname(relative)
 
 
 @dataclass
@@ -229,6 +278,8 @@ class _Releases:
     outputs: list[Output] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     output_keys: dict[str, str] = field(default_factory=dict)  # every output wanted -> its key
+    outdated: list[Outdated] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)  # outdated outputs to take down
     reused: int = 0  # outputs of releases that needed no render
     rendered: int = 0  # pairs rendered
 
@@ -239,6 +290,8 @@ class _Releases:
         self.outputs.extend(outputs)
         self.skipped.extend(plan.skipped)
         self.output_keys.update(plan.output_keys)
+        self.outdated.extend(plan.outdated)
+        self.withdrawn.extend(plan.withdrawn)
 
 
 def _build_releases(
@@ -255,7 +308,7 @@ def _build_releases(
             if remembered is not None:
                 # nothing this release depends on changed: decide from the manifest, parse nothing
                 plan = plan_release(job, remembered)
-                if not plan.to_render:
+                if not plan.to_render and not plan.to_mark:
                     done.add(plan, plan.current)
                     continue
             if dry_run:
@@ -304,6 +357,9 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
             draft=request.draft,
             assets=digests.assets,
             old_outputs=outputs_by_release.get(rid, {}),
+            source_digest=digests.source(rid),
+            published={lang: info.published_source for lang in wanted if (info := manifest.pair(rid, lang)) is not None},
+            outdated=project.publish.outdated,
             present=frozenset(
                 relative
                 for lang in (*wanted, *others)

@@ -60,12 +60,16 @@ class Digests:
             self._per_language[lang] = language_files(self.project, lang, self.file)
         return hash_parts(*self._per_language[lang])
 
+    def source(self, release_id: str) -> str:
+        """The digest of a release's source."""
+        if self._source[0] != release_id:
+            self._source = (release_id, file_digest(self._sources_dir.joinpath(f"{release_id}.md")))
+        return self._source[1]
+
     def pair(self, release_id: str, lang: str) -> str:
         """The key of one (release, language): a digest of everything its result depends on."""
         project = self.project
-        if self._source[0] != release_id:
-            self._source = (release_id, file_digest(self._sources_dir.joinpath(f"{release_id}.md")))
-        source = self._source[1]
+        source = self.source(release_id)
         if lang == project.source_lang:
             return hash_parts(self.base, lang, source)
         if lang not in self._per_language:  # the same files for every release of a language

@@ -68,6 +68,7 @@ class SitePages:
     pages: tuple[IndexPage, ...]
     languages: dict[str, str]  # the languages the pages link to -> their index page
     notes: tuple[str, ...] = ()  # for the build report
+    left: frozenset[str] = frozenset()  # pages left as they are (a title no build remembers): neither rendered nor removed
 
 
 def site_pages(
@@ -95,9 +96,11 @@ def site_pages(
         return tuple(found)
 
     pages: list[IndexPage] = []
+    left: set[str] = set()
     for lang in languages:
         listed = rows(lang, lambda rid, _pair, lang=lang: lang in versions[rid])
         if listed is None:
+            left.update((f"{lang}/index.html", f"{lang}/{FEED}"))
             continue
         pages.append(IndexPage(f"{lang}/index.html", "index", lang, listed))
         if project.base_url:
@@ -108,7 +111,9 @@ def site_pages(
             lang,
             lambda rid, pair, lang=lang: pair is not None and not pair.publishable and draft_exists(f"{DRAFTS}/{lang}/{rid}.html"),
         )
-        if drafts:
+        if drafts is None:
+            left.add(f"{DRAFTS}/{lang}/index.html")
+        elif drafts:
             pages.append(IndexPage(f"{DRAFTS}/{lang}/index.html", "drafts", lang, drafts))
     pages.append(IndexPage(ROOT_INDEX, "root", None))
     pages.append(IndexPage(STYLESHEET, "stylesheet", None))
@@ -120,7 +125,7 @@ def site_pages(
         pages.append(IndexPage(SITEMAP, "sitemap", None, rows_by_date, listed_versions))
     else:
         notes = (NO_BASE_URL,)
-    return SitePages(tuple(pages), languages, notes)
+    return SitePages(tuple(pages), languages, notes, frozenset(left))
 
 
 def withdrawn_pages(project: Project, listing: OutputListing) -> list[str]:
@@ -130,6 +135,13 @@ def withdrawn_pages(project: Project, listing: OutputListing) -> list[str]:
         return []
     candidates = (SITEMAP, *(f"{lang}/{FEED}" for lang in project.all_languages))
     return [relative for relative in candidates if listing.has(relative)]
+
+
+def unlisted_pages(site: SitePages, old_keys: Mapping[str, str], listing: OutputListing) -> set[str]:
+    """The index pages and feeds an earlier build wrote that list nothing now (their language's last
+    release was removed or renamed): removed, like the releases they listed."""
+    now = {page.path for page in site.pages}
+    return {path for path in old_keys if path not in now and path not in site.left and listing.has(path)}
 
 
 def index_keys(pages: Sequence[IndexPage], languages: Mapping[str, str], digests: Digests) -> dict[str, str]:

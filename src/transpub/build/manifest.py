@@ -37,9 +37,16 @@ class PairInfo:
     reason: str  # why it is not publishable ("" when it is)
     title: str  # as the index pages show it
     date: str  # the release date, ISO 8601
+    images: tuple[str, ...] = ()  # the images its pages show, relative to the language's folder (removed when no page shows them)
+    published_source: str = ""  # digest of the source its last published version was made from ("": never published)
 
     def to_json(self) -> dict[str, object]:
-        return {"key": self.key, "publishable": self.publishable, "reason": self.reason, "title": self.title, "date": self.date}
+        data: dict[str, object] = {"key": self.key, "publishable": self.publishable, "reason": self.reason, "title": self.title, "date": self.date}
+        if self.images:
+            data["images"] = list(self.images)
+        if self.published_source:
+            data["published_source"] = self.published_source
+        return data
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,18 @@ class Manifest:
             libraries=libraries,
         )
 
+    def images_by_folder(self) -> dict[str, set[str]]:
+        """The images the pages on the site show, by folder (a language's, or its drafts'), relative to it."""
+        shown: dict[str, set[str]] = {}
+        for name, info in self.pairs.items():
+            if not info.images:
+                continue
+            release, lang = name.rsplit("/", 1)
+            for folder in (lang, f"drafts/{lang}"):
+                if f"{folder}/{release}.html" in self.outputs:
+                    shown.setdefault(folder, set()).update(info.images)
+        return shown
+
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "version": MANIFEST_VERSION,
@@ -126,7 +145,7 @@ def manifest_from_json(data: object) -> Manifest:
     if not (isinstance(pairs, dict) and isinstance(outputs, dict) and isinstance(indexes, dict | None)):
         raise ValueError("not a manifest of this version")
     return Manifest(
-        pairs={name: PairInfo(**info) for name, info in pairs.items()},
+        pairs={name: PairInfo(**{**info, "images": tuple(info.get("images", ()))}) for name, info in pairs.items()},
         outputs=outputs,
         indexes=indexes,
         libraries=_libraries_from_json(data.get("libraries")),

@@ -8,7 +8,11 @@ publishing rule is made here.
 
 A pair that is not publishable is skipped, or, with ``--draft``, rendered into ``drafts/<lang>/``. So a
 page that was published and is no longer publishable (its source changed, a translation became fuzzy)
-is left as it was, the last reviewed version, and reported as skipped. An output is up to date when it
+is left as it was, the last reviewed version, and reported as skipped. If its source changed since it
+was published, the page is *outdated* (:class:`Outdated`; the manifest remembers the digest of the
+source each pair last published from): ``[publish] outdated = "mark"`` adds a notice to the page and its
+Word document (their keys become ``outdated:`` + the key they had, so they are marked once), ``"withdraw"``
+takes them down, ``"keep"`` leaves them; every build reports them. An output is up to date when it
 exists and was built with the key this build makes for it: the pair's key, the images and templates,
 the format, whether it is a draft, and, for a page, the language versions it links to and whether it
 links to its Word document.
@@ -22,13 +26,17 @@ the first kind (``ReleaseJob.others``) are brought up to date in this build when
 link to changes (HTML only: a Word document links to no other version), even though their language was
 not asked for; their worker reads their catalog and asks ``review.publishing.decide`` again. So building
 the languages one at a time, in any order, leaves ``outputs/`` as one build of them all does.
+
+**outputs/ mirrors the project.** The pages and documents of a release that no longer exists (its
+source was removed or renamed) are removed by the next build, and so are the images no page shows any
+more (:func:`withdrawn_outputs`, :func:`unused_images`): only files the manifest says a build wrote.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 
 from .digests import hash_parts
 from .manifest import Manifest, PairInfo
@@ -54,6 +62,19 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Outdated:
+    """A published page whose source changed since, so that its pair no longer publishes."""
+
+    release: str
+    lang: str
+    action: str  # [publish] outdated: "mark", "withdraw" or "keep"
+    changed: bool  # False: nothing to do (already marked, or kept)
+
+
+OUTDATED_MARK = "outdated:"  # an output key's prefix: the file is the last published version, with the notice
+
+
+@dataclass(frozen=True)
 class ReleaseJob:
     """Everything a worker needs to decide and render one release's outputs (paths and digests only)."""
 
@@ -70,6 +91,9 @@ class ReleaseJob:
     assets: str
     old_outputs: dict[str, str]  # output path (relative to outputs/) -> key it was built with
     present: frozenset[str]  # which of this release's possible outputs exist (relative to outputs/)
+    source_digest: str = ""  # digest of the release's source now
+    published: dict[str, str] | None = None  # language being built -> digest of the source it was last published from
+    outdated: str = "mark"  # [publish] outdated
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,9 @@ class ReleasePlan:
     to_render: tuple[Render, ...]
     output_keys: dict[str, str]  # every output this build wants (relative to outputs/) -> its key
     versions: dict[str, str]  # the release's published versions: language -> page, relative to outputs/
+    outdated: tuple[Outdated, ...] = ()  # published pages whose source changed since
+    to_mark: tuple[str, ...] = ()  # outputs to mark outdated (relative to outputs/)
+    withdrawn: tuple[str, ...] = ()  # outdated outputs to take down (relative to outputs/)
 
 
 def output_folder(lang: str, draft: bool) -> str:
@@ -116,11 +143,17 @@ def plan_release(job: ReleaseJob, pairs: dict[str, PairInfo]) -> ReleasePlan:
     skipped: list[Skipped] = []
     to_render: list[Render] = []
     output_keys: dict[str, str] = {}
+    pairs = {lang: _with_published_source(job, lang, info) for lang, info in pairs.items()}
+    outdated: list[Outdated] = []
+    to_mark: list[str] = []
+    withdrawn: list[str] = []
     versions = language_versions(job, pairs)
     # the same for every language and draft state of the release: encoded once, not once per output
     versions_text = json.dumps(versions, sort_keys=True)
     for lang in job.languages:
         info = pairs[lang]
+        if _is_outdated(job, lang, info):
+            outdated.append(_outdated(job, lang, output_keys, to_mark, withdrawn))
         if not info.publishable and not job.draft:
             skipped.append(Skipped(rid, lang, info.reason))
             continue
@@ -151,7 +184,53 @@ def plan_release(job: ReleaseJob, pairs: dict[str, PairInfo]) -> ReleasePlan:
             if job.old_outputs.get(relative) != key or relative not in job.present:
                 to_render.append(Render(lang, is_draft, ("html",), links_docx))
     all_pairs = {**job.others, **pairs}
-    return ReleasePlan(rid, all_pairs, tuple(current), tuple(skipped), tuple(to_render), output_keys, versions)
+    return ReleasePlan(
+        rid, all_pairs, tuple(current), tuple(skipped), tuple(to_render), output_keys, versions,
+        tuple(outdated), tuple(to_mark), tuple(withdrawn),
+    )
+
+
+def _with_published_source(job: ReleaseJob, lang: str, info: PairInfo) -> PairInfo:
+    """The pair's decision with the source its published version was made from: this one when it
+    publishes, else the one the manifest remembers."""
+    source = job.source_digest if info.publishable else (job.published or {}).get(lang, "")
+    return info if info.published_source == source else replace(info, published_source=source)
+
+
+def _is_outdated(job: ReleaseJob, lang: str, info: PairInfo) -> bool:
+    """Whether the pair's published page is still up, though its source changed so that it no longer publishes."""
+    return (
+        not info.publishable
+        and info.published_source not in ("", job.source_digest)
+        and f"{lang}/{job.release}.html" in job.present
+        and f"{lang}/{job.release}.html" in job.old_outputs
+    )
+
+
+def _outdated(job: ReleaseJob, lang: str, output_keys: dict[str, str], to_mark: list[str], withdrawn: list[str]) -> Outdated:
+    """What [publish] outdated does with an outdated page (and its Word document): only files a build wrote."""
+    written = [
+        relative
+        for fmt in FORMATS
+        if (relative := f"{lang}/{job.release}.{fmt}") in job.present and relative in job.old_outputs
+    ]
+    if job.outdated == "withdraw":
+        withdrawn.extend(written)
+        return Outdated(job.release, lang, job.outdated, bool(written))
+    if job.outdated != "mark":
+        return Outdated(job.release, lang, job.outdated, False)
+    changed = False
+    for relative in written:
+        old = job.old_outputs[relative]
+        if relative.rsplit(".", 1)[1] not in job.formats:
+            continue  # marked by a build of its format
+        if old.startswith(OUTDATED_MARK):
+            output_keys[relative] = old
+        else:
+            output_keys[relative] = OUTDATED_MARK + old
+            to_mark.append(relative)
+            changed = True
+    return Outdated(job.release, lang, job.outdated, changed)
 
 
 def output_key(pair_key: str, assets: str, fmt: str, draft: bool, versions: str, links_docx: bool) -> str:
@@ -171,3 +250,27 @@ def language_versions(job: ReleaseJob, pairs: Mapping[str, PairInfo]) -> dict[st
         if info.publishable:
             versions[lang] = f"{lang}/{job.release}.html"
     return dict(sorted(versions.items()))
+
+
+def withdrawn_outputs(manifest: Manifest, releases: Collection[str], exists: Callable[[str], bool]) -> set[str]:
+    """The pages and documents an earlier build wrote for releases that no longer exist (relative to
+    outputs/): only files the manifest says transpub wrote, and only those still there."""
+    return {
+        relative
+        for release, outputs in manifest.outputs_by_release().items()
+        if release not in releases
+        for relative in outputs
+        if exists(relative)
+    }
+
+
+def unused_images(before: Manifest, after: Manifest, exists: Callable[[str], bool]) -> set[str]:
+    """The images the last build's pages showed and no page shows any more, in each language's folder
+    and its drafts folder (relative to outputs/)."""
+    shown = after.images_by_folder()
+    return {
+        relative
+        for folder, images in before.images_by_folder().items()
+        for image in images - shown.get(folder, set())
+        if exists(relative := f"{folder}/{image}")
+    }

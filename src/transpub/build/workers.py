@@ -181,8 +181,42 @@ def build_release(job: ReleaseJob) -> ReleaseResult:
         except BaseException:
             discard(staged)
             raise
+    try:
+        outputs.extend(mark_outdated(project, release.id, plan.to_mark, staged))
+    except BaseException:
+        discard(staged)
+        raise
     forget_parsed_texts()
     return ReleaseResult(plan, tuple(outputs), len(plan.to_render), tuple(staged))
+
+
+def mark_outdated(project: Project, release_id: str, outputs: Iterable[str], staged: list[Staged]) -> list[Output]:
+    """Add the outdated notice to published outputs (relative to outputs/), staged beside them: the last
+    published version stays, saying that the original was updated, and linking it."""
+    from ..fsutil import read_file
+    from ..render.outdated import (
+        mark_document_outdated,
+        mark_page_outdated,
+        notice_html,
+    )
+
+    source_lang = project.source_lang
+    source_page = f"{source_lang}/{release_id}.html"
+    marked = []
+    for relative in outputs:
+        lang = relative.split("/", 1)[0]
+        path = project.outputs_dir / relative
+        data = read_file(path)
+        if relative.endswith(".html"):
+            data = mark_page_outdated(data, notice_html(lang, source_lang, f"../{source_page}"))
+        else:
+            url = f"{project.base_url.rstrip('/')}/{source_page}" if project.base_url else None
+            data = mark_document_outdated(data, lang, source_lang, url, source_page)
+        item = stage_bytes(path, data)
+        if item is not None:
+            staged.append(item)
+        marked.append(Output(release_id, lang, f"outputs/{relative}", False, item is not None))
+    return marked
 
 
 def decide_pair(project: Project, release: Release, lang: str, catalog, names: Names, key: str) -> tuple[PairInfo, LocalizedRelease]:
@@ -193,7 +227,8 @@ def decide_pair(project: Project, release: Release, lang: str, catalog, names: N
     decision = decide(project, release, lang, catalog, names)
     # the title shown in index pages: the published one, or what a draft shows
     loc = LocalizedRelease(project, release, lang, catalog=catalog, names=names, draft=not decision.publishable)
-    return PairInfo(key, decision.publishable, decision.reason, loc.plain(release.title), release.date.isoformat()), loc
+    images = tuple(sorted({image.src for image in release.images()}))
+    return PairInfo(key, decision.publishable, decision.reason, loc.plain(release.title), release.date.isoformat(), images), loc
 
 
 def render_pair(

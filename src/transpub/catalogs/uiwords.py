@@ -27,6 +27,7 @@ UI_KEYS = (
     "published",
     "breadcrumb",
     "word_document",
+    "outdated",  # the notice on a published translation whose original changed ([publish] outdated = "mark")
 )
 
 UI_TEXT: dict[str, dict[str, str]] = {
@@ -44,6 +45,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "Published",
         "breadcrumb": "You are here",  # the breadcrumb's label for screen readers
         "word_document": "Word document (DOCX)",
+        "outdated": "The original of this page has been updated since this translation was published. The current original:",
     },
     "ja": {
         "home": "ホーム",
@@ -59,6 +61,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "公表日",
         "breadcrumb": "現在位置",
         "word_document": "Word 文書（DOCX）",
+        "outdated": "この翻訳の公表後に原文が更新されました。最新の原文：",
     },
     "fr": {
         "home": "Accueil",
@@ -74,6 +77,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "Publié le",
         "breadcrumb": "Vous êtes ici",
         "word_document": "Document Word (DOCX)",
+        "outdated": "L’original de cette page a été mis à jour depuis la publication de cette traduction. L’original à jour :",
     },
     "de": {
         "home": "Startseite",
@@ -89,6 +93,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "Veröffentlicht",
         "breadcrumb": "Sie sind hier",
         "word_document": "Word-Dokument (DOCX)",
+        "outdated": "Das Original dieser Seite wurde seit der Veröffentlichung dieser Übersetzung aktualisiert. Das aktuelle Original:",
     },
     "es": {
         "home": "Inicio",
@@ -104,6 +109,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "Publicado",
         "breadcrumb": "Usted está aquí",
         "word_document": "Documento de Word (DOCX)",
+        "outdated": "El original de esta página se ha actualizado desde que se publicó esta traducción. El original vigente:",
     },
     "zh_Hans": {
         "home": "首页",
@@ -119,6 +125,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "发布日期",
         "breadcrumb": "当前位置",
         "word_document": "Word 文档（DOCX）",
+        "outdated": "本译文发布后，原文已更新。最新原文：",
     },
     "ko": {
         "home": "홈",
@@ -134,6 +141,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "게시일",
         "breadcrumb": "현재 위치",
         "word_document": "Word 문서(DOCX)",
+        "outdated": "이 번역이 게시된 후 원문이 업데이트되었습니다. 최신 원문:",
     },
     "ar": {
         "home": "الصفحة الرئيسية",
@@ -149,6 +157,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "تاريخ النشر",
         "breadcrumb": "أنت هنا",
         "word_document": "مستند Word (DOCX)",
+        "outdated": "حُدِّث النص الأصلي لهذه الصفحة منذ نشر هذه الترجمة. النص الأصلي الحالي:",
     },
     "he": {
         "home": "דף הבית",
@@ -164,6 +173,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "published": "פורסם",
         "breadcrumb": "אתה נמצא כאן",
         "word_document": "מסמך Word (DOCX)",
+        "outdated": "המקור של דף זה עודכן מאז פרסום התרגום. המקור העדכני:",
     },
 }
 
@@ -183,6 +193,7 @@ UI_NOTES: dict[str, str] = {
     "published": "before the publication date",
     "breadcrumb": "label of the breadcrumb, read by screen readers",
     "word_document": "the link to the release's Word document",
+    "outdated": "the notice on a published translation whose original was updated since (followed by a link to it)",
 }
 
 

@@ -42,6 +42,7 @@ from .pofile import (
     new_catalog,
     read_catalog,
 )
+from .releases import LikelyRename, ReleaseFiles, likely_renames, vanished_releases
 from .states import refresh_origin_note
 from .templates import (
     countries_in,
@@ -77,6 +78,8 @@ class UpdateReport:
     releases: int
     files: tuple[FileResult, ...]
     dropped: tuple[DroppedApprovals, ...] = ()
+    orphaned: tuple[ReleaseFiles, ...] = ()  # releases whose source is gone: their catalogs, template and approvals stay until `transpub rm`
+    renames: tuple[LikelyRename, ...] = ()  # an orphaned release that is probably a new one renamed: `transpub mv`
     notes: tuple[str, ...] = ()  # what the user should know: form entries in names.po that name nothing
 
     @property
@@ -124,8 +127,11 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
             discard(staged)
             raise
         commit(staged)
-        dropped = tuple(_prune_approvals(project, lang, [release_id_of(p) for p in paths], files) for lang in languages)
-    return UpdateReport(len(paths), tuple(files), tuple(d for d in dropped if d.approvals), tuple(notes))
+        release_ids = [release_id_of(p) for p in paths]
+        dropped = tuple(_prune_approvals(project, lang, release_ids, files) for lang in languages)
+        orphaned = vanished_releases(project, release_ids)
+        renames = likely_renames(project, orphaned, release_ids)
+    return UpdateReport(len(paths), tuple(files), tuple(d for d in dropped if d.approvals), orphaned, renames, tuple(notes))
 
 
 def _stray_forms(project: Project, lang: str) -> list[str]:
@@ -165,6 +171,11 @@ def _prune_approvals(project: Project, lang: str, release_ids: list[str], files:
             if approval is not None:
                 approvals.entries[catalog, after] = replace(approval, digest=after)
                 moved = True
+    for catalog, _digest in approvals.entries:
+        # a release whose source is gone keeps its approvals while its catalog is there: `transpub mv`
+        # carries them to its new name, `transpub rm` removes them
+        if catalog not in catalogs and project.catalog_path(lang, catalog).exists():
+            catalogs[catalog] = project.catalog_path(lang, catalog)
     for catalog, catalog_path in catalogs.items():
         if catalog_path.exists():
             kept.update((catalog, entry_digest(e)) for e in read_catalog(catalog_path) if not e.obsolete and e.msgstr)

@@ -100,6 +100,69 @@ def update(ctx: click.Context, langs: tuple[str, ...]) -> None:
         click.echo(f"note: {note}", err=True)
     for dropped in report.dropped:
         click.echo(f"{dropped.path}: dropped {len(dropped.approvals)} approval(s) of texts that no longer exist")
+    renamed = {hint.old: hint for hint in report.renames}
+    for orphan in report.orphaned:
+        files = ", ".join((*orphan.all, *orphan.approvals))
+        click.echo(f"orphaned {orphan.release}: sources/{orphan.release}.md is gone; its files stay: {files}")
+        hint = renamed.get(orphan.release)
+        if hint is not None:
+            click.echo(
+                f"  renamed? {hint.new} shares {hint.share:.0%} of its segments: "
+                f"'transpub mv {hint.old} {hint.new}' keeps its translations and approvals"
+            )
+        click.echo(f"  withdrawn? 'transpub rm {orphan.release}' removes them")
+
+
+@main.command()
+@click.argument("release_id")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")
+@click.pass_context
+@reports_errors
+def rm(ctx: click.Context, release_id: str, dry_run: bool) -> None:
+    """Withdraw a release: remove its source, template, every language's catalog and its approvals.
+
+    The next 'transpub build' removes its pages, documents and index, feed and sitemap entries.
+
+    \b
+    Example:
+      transpub rm 2023-07-18-wipo-assemblies --dry-run
+    """
+    from ..catalogs.releases import remove_release
+
+    change = remove_release(_project(ctx), release_id, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for path in change.removed:
+        click.echo(f"{verb} {path}")
+    for path in change.approvals:
+        click.echo(f"{'would rewrite' if dry_run else 'rewrote'} {path} (approvals of {change.release})")
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--dry-run", is_flag=True, help="List what would be renamed; change nothing.")
+@click.pass_context
+@reports_errors
+def mv(ctx: click.Context, old: str, new: str, dry_run: bool) -> None:
+    """Rename a release: its source, template, every catalog and its approvals, review states kept.
+
+    Run it instead of renaming the source by hand (or after: 'transpub update' suggests it). The next
+    'transpub build' removes the old id's outputs.
+
+    \b
+    Example:
+      transpub mv 2023-07-18-wipo-assembly 2023-07-18-wipo-assemblies
+    """
+    from ..catalogs.releases import rename_release
+
+    change = rename_release(_project(ctx), old, new, dry_run=dry_run)
+    verb = "would move" if dry_run else "moved"
+    for move in change.moved:
+        click.echo(f"{verb} {move.old} -> {move.new}")
+    for path in change.approvals:
+        click.echo(f"{'would rewrite' if dry_run else 'rewrote'} {path} (approvals of {change.release} -> {new})")
+    if not dry_run:
+        click.echo("run 'transpub update' to refresh the catalogs' references")
 
 
 def _print_files(report) -> None:
@@ -287,9 +350,14 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
         if output.changed or verbose:
             mark = " (draft)" if output.draft else ""
             click.echo(f"{'wrote' if output.changed else 'unchanged'} {output.path}{mark}")
+    for path in report.removed:
+        click.echo(f"removed {path}")
     click.echo(f"{report.rendered} page(s) rendered, {report.reused} output(s) up to date")
     for skip in report.skipped:
         click.echo(f"skipped {skip.release} [{skip.lang}]: {skip.reason}", err=True)
+    done = {"mark": "kept with a notice that the original was updated", "withdraw": "taken down", "keep": "kept as it was"}
+    for item in report.outdated:
+        click.echo(f"outdated {item.release} [{item.lang}]: its source changed since it was published; {done[item.action]}", err=True)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     if languages and not all(report.built_for(lang) for lang in languages):

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import polib
 
-from ..catalogs.pofile import index_entries, read_catalog
 from ..catalogs.approvals import NAMES_CATALOG
+from ..catalogs.pofile import index_entries, read_catalog
 from ..catalogs.states import ONE_STEP, Review, State, read_review
 from ..catalogs.templates import PUBLISHER_CONTEXT, org_context
 from ..config import Project

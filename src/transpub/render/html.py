@@ -74,7 +74,15 @@ from ..fsutil import read_file
 from ..localize.cldr import LocaleFormatter
 from ..localize.names import Names, name_table, read_names
 from ..localize.release import LocalizedRelease, Shown
-from ..localize.ui import UiWords, bcp47, language_name, text_direction, ui_table, ui_words, ui_words_needed
+from ..localize.ui import (
+    UiWords,
+    bcp47,
+    language_name,
+    text_direction,
+    ui_table,
+    ui_words,
+    ui_words_needed,
+)
 from ..source.inline import inline_plain_text
 from ..source.model import (
     Block,

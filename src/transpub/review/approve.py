@@ -13,7 +13,12 @@ import subprocess
 from dataclasses import dataclass, field
 
 from .. import clock
-from ..catalogs.approvals import NAMES_CATALOG, Approval, clean_reviewer, write_approvals
+from ..catalogs.approvals import (
+    NAMES_CATALOG,
+    Approval,
+    clean_reviewer,
+    write_approvals,
+)
 from ..catalogs.pofile import read_catalog
 from ..catalogs.states import State, read_review
 from ..config import Project

@@ -14,8 +14,8 @@ from __future__ import annotations
 import codecs
 import io
 import re
-import zlib
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 

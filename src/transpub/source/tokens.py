@@ -27,7 +27,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-
 from ..errors import TokenError
 from ..territories import is_country_code
 

@@ -18,14 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalogs.pofile import catalog_from_bytes, catalog_to_bytes, entry_key, read_catalog
-from ..catalogs.states import State, entry_state, origin_note
 from .. import clock
+from ..catalogs.pofile import (
+    catalog_from_bytes,
+    catalog_to_bytes,
+    entry_key,
+    read_catalog,
+)
+from ..catalogs.states import State, entry_state, origin_note
 from ..config import Project
 from ..errors import CatalogError, EngineError, FileError, UsageError
 from ..fsutil import project_lock, read_file
-from ..staging import file_signature, replace_if_unchanged
 from ..source.reader import read_releases
+from ..staging import file_signature, replace_if_unchanged
 from .engines import Engine, make_engine
 from .runner import RunAbortedError, translate_unique
 
