@@ -232,7 +232,9 @@ def render_release_page(
     words = ui_markup(loc.ui_words, loc.draft, loc.direction)
     breadcrumb = [
         Crumb(words["home"], relative_href(page_path, ROOT_INDEX_PATH)),
-        Crumb(body.segment(release.section, inline=False) if release.section else words["news_releases"], index_href),
+        # one label for the index heading, the footer and this crumb, which leads to that index; the
+        # release's own section is the page's article:section
+        Crumb(words["news_releases"], index_href),
         Crumb(text_markup(loc.month_text), f"{index_href}#{month_id}"),
         Crumb(body.segment(release.title, inline=False), None),
     ]
@@ -257,7 +259,8 @@ def render_release_page(
         "alternates": hreflang_set(project, published, release_x_default(project, published)),
         "language_links": _language_links(project, loc.lang, all_versions, page_path),
         "description": description,
-        "og": _open_graph(loc.lang, body.plain(release.title), description, published, "article"),
+        "og": _open_graph(loc.lang, body.plain(release.title), description, published, "article",
+                          body.plain(release.section) if release.section else None),  # fmt: skip
         "feed_href": None if loc.draft or not project.base_url else relative_href(page_path, f"{loc.lang}/feed.atom"),
         "docx_href": docx_href,
         "breadcrumb": breadcrumb,
@@ -711,11 +714,14 @@ class OpenGraph:
     description: str
     locale: str
     alternates: tuple[str, ...]
+    section: str | None = None  # article:section: the release's own section (front matter), in this language
 
 
-def _open_graph(lang: str, title: str, description: str, versions: Mapping[str, str], kind: str) -> OpenGraph:
+def _open_graph(
+    lang: str, title: str, description: str, versions: Mapping[str, str], kind: str, section: str | None = None
+) -> OpenGraph:
     others = sorted({og_locale(other) for other in versions if other != lang})
-    return OpenGraph(kind, plain_text(title), description, og_locale(lang), tuple(others))
+    return OpenGraph(kind, plain_text(title), description, og_locale(lang), tuple(others), plain_text(section) if section else None)
 
 
 def _description(body: BodyWriter, release) -> str:
