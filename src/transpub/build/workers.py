@@ -200,18 +200,23 @@ def mark_outdated(project: Project, release_id: str, outputs: Iterable[str], sta
         notice_html,
     )
 
+    from ..localize.names import read_names
+    from ..localize.ui import ui_words
+
     source_lang = project.source_lang
     source_page = f"{source_lang}/{release_id}.html"
     marked = []
     for relative in outputs:
         lang = relative.split("/", 1)[0]
+        # the notice in the page's language: built in, or names.po's word for a language without built-in ones
+        text = ui_words(project, lang, read_names(project, lang), draft=False).words["outdated"]
         path = project.outputs_dir / relative
         data = read_file(path)
         if relative.endswith(".html"):
-            data = mark_page_outdated(data, notice_html(lang, source_lang, f"../{source_page}"))
+            data = mark_page_outdated(data, notice_html(lang, source_lang, f"../{source_page}", text))
         else:
             url = f"{project.base_url.rstrip('/')}/{source_page}" if project.base_url else None
-            data = mark_document_outdated(data, lang, source_lang, url, source_page)
+            data = mark_document_outdated(data, lang, source_lang, url, source_page, text)
         item = stage_bytes(path, data)
         if item is not None:
             staged.append(item)

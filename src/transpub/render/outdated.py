@@ -20,9 +20,10 @@ NOTICE_CLASS = "outdated"
 _OPENING = (re.compile(rb"<main\b[^>]*>"), re.compile(rb"<body\b[^>]*>"))
 
 
-def notice_html(lang: str, source_lang: str, source_href: str) -> str:
-    """The notice as an HTML element, in ``lang``, linking the source-language page."""
-    text = ui_table(lang)["outdated"]
+def notice_html(lang: str, source_lang: str, source_href: str, text: str | None = None) -> str:
+    """The notice as an HTML element, in ``lang`` (``text``: the language's word, from names.po for a
+    language without built-in words), linking the source-language page."""
+    text = text or ui_table(lang)["outdated"]
     return (
         f'<p class="{NOTICE_CLASS}" role="note" lang="{bcp47(lang)}" dir="{text_direction(lang)}">{html.escape(text)} '
         f'<a href="{html.escape(source_href)}" hreflang="{bcp47(source_lang)}" lang="{bcp47(source_lang)}">'
@@ -42,7 +43,9 @@ def mark_page_outdated(page: bytes, notice: str) -> bytes:
     return data + b"\n" + page
 
 
-def mark_document_outdated(document: bytes, lang: str, source_lang: str, source_url: str | None, source_page: str) -> bytes:
+def mark_document_outdated(
+    document: bytes, lang: str, source_lang: str, source_url: str | None, source_page: str, text: str | None = None
+) -> bytes:
     """The Word document with the notice as its first paragraph: a link to the source-language page when
     the site has an address (``source_url``), else that page's path. Unchanged if already marked."""
     import docx
@@ -50,7 +53,7 @@ def mark_document_outdated(document: bytes, lang: str, source_lang: str, source_
     from .docx_base import save_reproducibly
 
     doc = docx.Document(BytesIO(document))
-    text = ui_table(lang)["outdated"]
+    text = text or ui_table(lang)["outdated"]
     if doc.paragraphs and doc.paragraphs[0].text.startswith(text):
         return document
     first = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
