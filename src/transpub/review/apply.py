@@ -28,7 +28,7 @@ from pathlib import Path
 import polib
 
 from .. import clock
-from ..catalogs.approvals import NAMES_CATALOG, write_approvals
+from ..catalogs.approvals import NAMES_CATALOG
 from ..catalogs.pofile import catalog_to_bytes, read_catalog
 from ..catalogs.states import (
     Review,
@@ -149,14 +149,16 @@ def import_review(
                 if item is not None:
                     staged.append(item)
                     written.append(project.shown(catalog.path))  # a symlinked catalog is named as the project names it
+            if importer.approved_any:  # the approvals go in place with the catalogs they approve
+                path = project.approvals_path(document.lang)
+                item = stage_bytes(path, importer.review.approvals.to_text().encode("utf-8"))
+                if item is not None:
+                    staged.append(item)
+                    written.append(project.shown(path))
         except BaseException:
             discard(staged)
             raise
         commit(staged)
-        if importer.approved_any:
-            path = project.approvals_path(document.lang)
-            if write_approvals(path, importer.review.approvals):
-                written.append(project.shown(path))
     return ImportReport(path_label, document.lang, results, tuple(written))
 
 
