@@ -167,3 +167,35 @@ def test_translator_edit_during_the_run_is_not_overwritten(sample_project: Path,
     pretranslate(project, "de", engine=EditsMidway())
     title = next(e for e in read_catalog(path) if e.comment == "title")
     assert title.msgstr == "Von Hand übersetzt" and "fuzzy" not in title.flags
+
+
+def _follow_up_with_one_sentence_changed(project: Path) -> str:
+    """A second release, the sample with one reviewed French sentence reworded a little; returns the new text."""
+    source = project / "sources" / f"{RELEASE}.md"
+    text = source.read_text(encoding="utf-8").replace("date: 2023-07-18", "date: 2023-08-01")
+    title = "知的財産分野における国際協力が前進しました"  # reviewed in the French sample
+    assert title in text
+    (project / "sources" / "2023-08-01-follow-up.md").write_text(text.replace(title, "知的財産分野における国際協力がさらに前進しました"), encoding="utf-8")
+    return "知的財産分野における国際協力がさらに前進しました"
+
+
+@pytest.mark.parametrize("threshold", [75, 100])
+def test_a_similar_reviewed_text_is_offered_as_a_fuzzy_suggestion_not_sent_to_the_engine(sample_project: Path, server, threshold: int):
+    project = sample_project
+    changed = _follow_up_with_one_sentence_changed(project)
+    _with_german(project, server.url)
+    config = project / "transpub.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[translate]\n", f"[translate]\nmemory_threshold = {threshold}\n"), encoding="utf-8")
+    result = run_cli(project, "pretranslate", "--lang", "fr", "--release", "2023-08-01-follow-up")
+    assert result.exit_code == 0, result.stderr
+    entry = next(e for e in read_catalog(project / "locale/fr/LC_MESSAGES/2023-08-01-follow-up.po") if e.msgid == changed)
+    original = next(e for e in read_catalog(project / f"locale/fr/LC_MESSAGES/{RELEASE}.po") if e.msgid == "知的財産分野における国際協力が前進しました")
+    sent = {q for r in server.requests for q in ([r.params["q"]] if isinstance(r.params["q"], str) else r.params["q"])}
+    if threshold == 100:  # exact matches only: the engine is asked
+        assert "machine translation" in entry.tcomment and "0 from similar texts" in result.stdout
+        return
+    assert entry.msgstr == original.msgstr and "fuzzy" in entry.flags
+    note = re.search(r"translation memory \(similar text\): " + re.escape(RELEASE) + r", [0-9-]+, (\d+) % like '知的財産分野における国際協力が前進しました'", entry.tcomment)
+    assert note and 75 <= int(note.group(1)) < 100
+    assert changed not in sent
+    assert int(re.search(r"(\d+) from similar texts in it \(fuzzy\)", result.stdout).group(1)) >= 1

@@ -39,6 +39,7 @@ retries = "Retries Decoy"
 retry_wait = "Retry Wait Decoy"
 jobs = "Jobs Decoy"
 policy = "Policy Decoy"
+memory_threshold = "Memory Threshold Decoy"
 outdated = "Outdated Decoy"
 JPO = { name = "特許庁", short = "特許庁" }
 WIPO = { name = "世界知的所有権機関", short = "WIPO" }
@@ -65,6 +66,7 @@ concurrency = 8
 timeout = 20
 retries = 3
 retry_wait = 1.5
+memory_threshold = 80
 
 [build]
 jobs = 2
@@ -178,6 +180,9 @@ CASES = {
     "translate.retry_wait wrong type": Case("translate", "retry_wait", "retry_wait = 1979-05-27", "[translate] retry_wait: must be a number of seconds, 0 or more, not a date"),
     "translate.retry_wait negative": Case("translate", "retry_wait", "retry_wait = -0.5", "0 or more, not -0.5"),
     "translate.retry_wait an hour": Case("translate", "retry_wait", "retry_wait = 3600", "at most 60 seconds"),
+    "translate.memory_threshold wrong type": Case("translate", "memory_threshold", 'memory_threshold = "75%"', '[translate] memory_threshold: must be a whole number, 50 or more, not "75%"'),
+    "translate.memory_threshold too low": Case("translate", "memory_threshold", "memory_threshold = 10", "50 or more, not 10"),
+    "translate.memory_threshold over 100": Case("translate", "memory_threshold", "memory_threshold = 101", "at most 100, not 101"),
     "translate.api key": Case("translate", "api_key", 'api_key = "s3cret"', "API keys never go in transpub.toml"),
     "translate unknown key": Case("translate", "retrys", "retrys = 3", "unknown key 'retrys' in [translate]"),
     # [build]
@@ -280,7 +285,7 @@ def test_good_settings_are_read_into_typed_values(sample_project: Path):
     project = load_project(sample_project)
     assert project.translate == TranslateSettings(
         engine="libretranslate", url="http://127.0.0.1:5000/", region="westeurope", concurrency=8, timeout=20.0,
-        retries=3, retry_wait=1.5,
+        retries=3, retry_wait=1.5, memory_threshold=80,
     )
     assert isinstance(project.translate.timeout, float) and isinstance(project.translate.concurrency, int)
     assert project.build == BuildSettings(jobs=2)

@@ -55,6 +55,7 @@ class TranslateSettings:
     timeout: float = 30.0  # seconds one call may take
     retries: int = 3  # attempts after the first, on 429, 5xx, connection errors and timeouts
     retry_wait: float = 1.0  # seconds before the first retry, doubled after each
+    memory_threshold: int = 75  # % similarity from which the memory offers a fuzzy match (100: exact only)
 
 
 @dataclass(frozen=True)
@@ -441,6 +442,7 @@ TRANSLATE_READERS: Mapping[str, Reader[object]] = {
     "timeout": seconds(zero=False, maximum=600),
     "retries": whole_number(0, 10),
     "retry_wait": seconds(zero=True, maximum=60),
+    "memory_threshold": whole_number(50, 100),
 }
 BUILD_READERS: Mapping[str, Reader[object]] = {"jobs": whole_number(1, 256)}
 

@@ -93,7 +93,7 @@ def mark_reviewed(entry: polib.POEntry) -> None:
 
 
 # --- where a translation came from ---------------------------------------------------------------------
-ORIGINS = ("machine translation", "translation memory")
+ORIGINS = ("machine translation", "translation memory (similar text)", "translation memory")
 _FINGERPRINT = re.compile(r" \(text #([0-9a-f]{8})\)$")
 
 

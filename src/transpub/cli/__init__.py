@@ -208,7 +208,8 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
     if report.aborted:
         click.echo(f"transpub: engine stopped: {report.aborted} (re-run to continue)", err=True)
     click.echo(
-        f"{lang}: {report.from_memory} from translation memory, {report.from_engine} by {report.engine} "
+        f"{lang}: {report.from_memory} from translation memory, {report.from_fuzzy} from similar texts in it (fuzzy), "
+        f"{report.from_engine} by {report.engine} "
         f"({report.engine_texts} distinct texts, {report.engine_calls} calls), "
         f"{report.rejected} rejected, {report.failed} failed, {report.already_filled} already translated"
     )

@@ -47,7 +47,8 @@ class Failure:
 class PretranslateReport:
     lang: str
     engine: str
-    from_memory: int = 0  # entries filled from reviewed translations
+    from_memory: int = 0  # entries filled from reviewed translations of the same text
+    from_fuzzy: int = 0  # entries filled from a reviewed translation of a similar text (fuzzy, to review)
     from_engine: int = 0  # entries filled by the engine
     rejected: int = 0  # distinct texts whose answer lost or invented a placeholder
     failed: int = 0  # distinct texts whose call failed
@@ -108,9 +109,18 @@ def pretranslate(
         for path, fills in by_memory.items():
             filled_memory += _fill(path, fills)
             written.add(path)
+        # then the best similar text, from the threshold up: a suggestion to review, never asked of the engine
+        filled_fuzzy = 0
+        by_fuzzy: dict[Path, dict[Key, tuple[str, str]]] = {}
+        for key, (msgstr, note) in _fuzzy_matches(list(todo), memory, project.translate.memory_threshold, today).items():
+            for path in todo.pop(key):
+                by_fuzzy.setdefault(path, {})[key] = (msgstr, note)
+        for path, fills in by_fuzzy.items():
+            filled_fuzzy += _fill(path, fills)
+            written.add(path)
 
         name = engine.name if engine is not None else _engine_name(project, engine_name)
-        report = dict(lang=lang, engine=name, from_memory=filled_memory, already_filled=already)
+        report = dict(lang=lang, engine=name, from_memory=filled_memory, from_fuzzy=filled_fuzzy, already_filled=already)
         if not todo:
             return PretranslateReport(**report, files_written=_names(project, written))
 
@@ -196,6 +206,33 @@ def _fill(path: Path, fills: dict[Key, tuple[str, str]]) -> int:
         if not count or replace_if_unchanged(path, data, signature, catalog_to_bytes(po, path)):
             return count
     return 0  # saved over and over while we tried: left to the translator; a re-run fills what is still empty
+
+
+def _fuzzy_matches(
+    keys: list[Key], memory: dict[Key, tuple[str, str]], threshold: int, today: dt.date
+) -> dict[Key, tuple[str, str]]:
+    """For each key without an exact match, the memory's most similar text of the same context, when it is
+    at least ``threshold`` % alike (rapidfuzz's ratio): its translation, and a note giving the score, where
+    it came from and the text it translates."""
+    if threshold >= 100 or not memory:
+        return {}
+    from rapidfuzz import fuzz, process
+
+    by_context: dict[str | None, list[tuple[str, str, str]]] = {}
+    for (context, msgid), (msgstr, origin) in memory.items():
+        by_context.setdefault(context, []).append((msgid, msgstr, origin))
+    found: dict[Key, tuple[str, str]] = {}
+    for context, msgid in keys:
+        candidates = by_context.get(context)
+        if not candidates:
+            continue
+        match = process.extractOne(msgid, [c[0] for c in candidates], scorer=fuzz.ratio, score_cutoff=threshold)
+        if match is None:
+            continue
+        source, msgstr, origin = candidates[match[2]]
+        detail = f"{origin}, {today.isoformat()}, {match[1]:.0f} % like {source!r}"
+        found[context, msgid] = (msgstr, origin_note("translation memory (similar text)", detail, msgstr))
+    return found
 
 
 def _translation_memory(project: Project, lang: str) -> dict[Key, tuple[str, str]]:
