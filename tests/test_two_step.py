@@ -184,6 +184,7 @@ def test_approve_under_one_step_says_what_to_do(sample_project: Path):
         ("2023-07-18-wipo-assemblies\tabc\tR\t2026-12-04", "64 lowercase hexadecimal"),
         ("2023-07-18-wipo-assemblies\t" + "a" * 64 + "\tR", "4 fields"),
         ("2023-07-18-wipo-assemblies\t" + "a" * 64 + "\tR\t4 Dec 2026", "YYYY-MM-DD"),
+        ("2023-07-18-wipo-assemblies\t" + "a" * 64 + "\tR\t2026-13-99", "a real date"),
         ("../etc\t" + "a" * 64 + "\tR\t2026-12-04", "is not a catalog"),
         ("names\t" + "a" * 64 + "\t \t2026-12-04", "names its reviewer"),
     ],

@@ -17,6 +17,7 @@ was approved or dropped.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -118,9 +119,19 @@ def _parse(text: str, path: Path) -> Iterator[Approval]:
             raise CatalogError("the digest must be 64 lowercase hexadecimal digits (SHA-256)", path, number)
         if not by.strip():
             raise CatalogError("an approval names its reviewer", path, number)
-        if not _DATE_RE.fullmatch(date):
-            raise CatalogError(f"the date must be written YYYY-MM-DD, not {date!r}", path, number)
+        if not _is_date(date):
+            raise CatalogError(f"the date must be a real date written YYYY-MM-DD, not {date!r}", path, number)
         yield Approval(catalog, digest, by, date)
+
+
+def _is_date(text: str) -> bool:
+    if not _DATE_RE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def write_approvals(path: Path, approvals: Approvals) -> bool:
