@@ -68,6 +68,26 @@ def read_file(path: Path, *, limit: int = MAX_READ, what: str = "file") -> bytes
     return data
 
 
+def read_text_inside(path: Path, folder: Path, *, limit: int, what: str, encoding: str = "utf-8") -> str:
+    """A text file of the project that must stay inside ``folder`` (sources/, templates/), decoded.
+
+    A symbolic link that leads out of ``folder`` is refused before anything is read, as is everything
+    :func:`read_file` refuses; a byte that is not UTF-8 is a FileError at its line.
+    """
+    path = Path(path)
+    if not path.resolve().is_relative_to(Path(folder).resolve()):
+        raise FileError(f"is a symbolic link to a file outside the {Path(folder).name}/ folder; copy the file instead", path)
+    try:
+        data = read_file(path, limit=limit, what=what)
+    except FileNotFoundError:
+        raise FileError(f"cannot read the {what}: no such file", path) from None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileError(f"not UTF-8 (byte {data[exc.start]:#04x})", path, line) from None
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> bool:
     """Write ``data`` to ``path`` atomically. Return False (and touch nothing) when it already holds it."""
     from .staging import (  # staging writes the temporary file; this puts it in place

@@ -10,19 +10,10 @@ import polib
 from babel import Locale
 
 from ..config import Project
-from ..errors import TokenError
 from ..source.inline import tokens_in
 from ..source.model import Release
 from ..source.segments import release_segments
-from ..source.tokens import (
-    CountryToken,
-    ListToken,
-    OrgToken,
-    Token,
-    find_tokens,
-    form_context,
-    parse_token,
-)
+from ..source.tokens import CountryToken, ListToken, form_contexts
 from .pofile import new_catalog, read_catalog
 from .uiwords import UI_KEYS, UI_NOTES, builtin_words, source_words
 
@@ -114,25 +105,20 @@ def forms_used(project: Project, lang: str) -> dict[str, str]:
         if path.name in ("names.po", "glossary.po"):
             continue
         for entry in read_catalog(path):
-            if entry.obsolete or "|" not in entry.msgstr:
-                continue
-            for raw in find_tokens(entry.msgstr):
-                if "|" not in raw:
-                    continue
-                try:
-                    token = parse_token(raw, project.organizations)
-                except TokenError:
-                    continue
-                used.setdefault(form_context(token), _source_name(project, token))
+            if not entry.obsolete:
+                for context in form_contexts(entry.msgstr, project.organizations):
+                    used.setdefault(context, _source_name(project, context))
     return dict(sorted(used.items()))
 
 
-def _source_name(project: Project, token: Token) -> str:
-    if isinstance(token, OrgToken):
-        org = project.organizations[token.org_id]
-        return org.short if token.short else org.name
-    assert isinstance(token, CountryToken)
-    return Locale.parse(project.source_lang).territories.get(token.code, token.code)
+def _source_name(project: Project, context: str) -> str:
+    """The name in the source language that a form's context (``org:WIPO:short|gen``) is a form of."""
+    kind, _, rest = context.partition("|")[0].partition(":")
+    if kind == "org":
+        org_id, _, variant = rest.partition(":")
+        org = project.organizations[org_id]
+        return org.short if variant == "short" else org.name
+    return Locale.parse(project.source_lang).territories.get(rest, rest)
 
 
 def with_forms(template: polib.POFile, project: Project, forms: dict[str, str]) -> polib.POFile:

@@ -70,7 +70,7 @@ from markupsafe import Markup, escape
 
 from ..config import Project
 from ..errors import ConfigError, FileError
-from ..fsutil import read_file
+from ..fsutil import read_text_inside
 from ..localize.cldr import LocaleFormatter
 from ..localize.names import Names, name_table, read_names
 from ..localize.release import LocalizedRelease, Shown
@@ -456,21 +456,10 @@ def read_project_template(templates_dir: Path, name: str) -> str:
     A symbolic link that leads out of the folder (``transpub.css -> /etc/passwd``) is refused, as
     sources and images are: nothing outside the project is ever published.
     """
-    path = templates_dir / name
-    folder = templates_dir.resolve()
-    if not path.resolve().is_relative_to(folder):
-        raise ConfigError("is a symbolic link to a file outside the templates/ folder; copy the file instead", path=path)
     try:
-        data = read_file(path, limit=MAX_TEMPLATE_BYTES, what="template")
-    except FileNotFoundError:
-        raise ConfigError("cannot read the template: no such file", path=path) from None
+        return read_text_inside(templates_dir / name, templates_dir, limit=MAX_TEMPLATE_BYTES, what="template")
     except FileError as exc:
-        raise ConfigError(exc.message, path=path) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(f"not UTF-8 (byte {data[exc.start]:#04x})", path=path, line=line) from None
+        raise ConfigError(exc.message, path=exc.path, line=exc.line) from None
 
 
 #: templates and the stylesheet are small; anything larger is not one

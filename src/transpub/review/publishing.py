@@ -22,12 +22,11 @@ import polib
 from ..catalogs.pofile import index_entries
 from ..catalogs.states import State
 from ..config import Project
-from ..errors import TokenError
 from ..localize.names import Names, names_needed
 from ..localize.ui import ui_words_needed
 from ..source.model import Release
 from ..source.segments import has_words
-from ..source.tokens import find_tokens, form_context, parse_token
+from ..source.tokens import form_contexts
 from .checks import ERROR, ERROR_CHECKS, CatalogContext, Finding, check_catalog
 
 _STATE_CODES = frozenset(state.value for state in State if not state.publishable)
@@ -39,14 +38,8 @@ def _forms_in(release: Release, entries, project: Project) -> list[str]:
     found: dict[str, None] = {}
     for text in release.texts():
         entry = entries.get((None, text.source))
-        if entry is None or "|" not in entry.msgstr:
-            continue
-        for raw in find_tokens(entry.msgstr):
-            if "|" in raw:
-                try:
-                    found[form_context(parse_token(raw, project.organizations))] = None
-                except TokenError:
-                    pass
+        if entry is not None:
+            found.update(dict.fromkeys(form_contexts(entry.msgstr, project.organizations)))
     return list(found)
 
 

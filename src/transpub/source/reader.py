@@ -16,7 +16,7 @@ import yaml
 
 from ..config import Project, release_id_of
 from ..errors import FileError, SourceError, TokenError, UsageError
-from ..fsutil import read_file
+from ..fsutil import read_text_inside
 from .inline import (
     InlineImageError,
     inline_tokens_to_text,
@@ -51,20 +51,10 @@ def read_release(path: Path, project: Project) -> Release:
     path = Path(path)
     release_id = release_id_of(path)
     shown = project.shown(path)
-    if not path.resolve().is_relative_to(project.sources_dir.resolve()):
-        # a symbolic link to a file elsewhere: transpub reads nothing outside the project's sources/
-        raise SourceError("is a symbolic link to a file outside the sources/ folder; copy the file instead", path=shown)
-    try:
-        data = read_file(path, limit=MAX_SOURCE_BYTES, what="release")
-    except FileNotFoundError:
-        raise SourceError("cannot read: no such file", path=shown) from None
+    try:  # nothing outside the project's sources/ is read, whatever a symbolic link says
+        text = read_text_inside(path, project.sources_dir, limit=MAX_SOURCE_BYTES, what="release", encoding="utf-8-sig")
     except FileError as exc:
-        raise SourceError(exc.message, path=shown) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SourceError("not valid UTF-8", path=shown, line=line) from None
+        raise SourceError(exc.message, path=shown, line=exc.line) from None
     return parse_release(text, release_id, path, project)
 
 

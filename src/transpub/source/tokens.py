@@ -145,6 +145,20 @@ def form_context(token: Token) -> str | None:
     return None
 
 
+def form_contexts(text: str, organizations: Mapping[str, object]) -> list[str]:
+    """The names.po contexts of the grammatical forms a translation asks for, in order, each once
+    (malformed ones are left out: ``check`` reports them)."""
+    found: dict[str, None] = {}
+    if "|" in text:
+        for raw in find_tokens(text):
+            if "|" in raw:
+                try:
+                    found[form_context(parse_token(raw, organizations))] = None
+                except TokenError:
+                    pass
+    return list(found)
+
+
 def parse_token(raw: str, organizations: Mapping[str, object]) -> Token:
     """Validate one raw token (``{kind:arg}``) against CLDR and the declared organizations."""
     if "|" in raw:
