@@ -5,7 +5,15 @@ deduplicated, bounded-concurrency run that reports each result as it arrives.
 """
 
 from .engines import Engine, EngineUnavailableError, make_engine
-from .protect import PlaceholderError, Protected, protect, restore
+from .protect import (
+    PlaceholderError,
+    Protected,
+    Tag,
+    inline_pieces,
+    placeholder_text,
+    protect,
+    restore,
+)
 from .runner import RunAbortedError, TranslateReport, translate_unique
 
 __all__ = [
@@ -14,8 +22,11 @@ __all__ = [
     "PlaceholderError",
     "Protected",
     "RunAbortedError",
+    "Tag",
     "TranslateReport",
+    "inline_pieces",
     "make_engine",
+    "placeholder_text",
     "protect",
     "restore",
     "translate_unique",

@@ -176,6 +176,59 @@ def needs_translation(protected: Protected) -> bool:
     return any(char.isalpha() for char in PLACEHOLDER_RE.sub("", protected.text))
 
 
+# --- inline elements for exchange files (XLIFF, TMX) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A placeholder as an exchange file's inline element: ``kind`` is "x" (standalone), "open" or "close".
+
+    ``number`` is the placeholder's number (XLIFF ``id``, TMX ``i``/``x``); ``original`` the source text it
+    stands for ("{date:2023-07-06}", "**", "](https://…)"); empty when read back from a file, where only
+    kind and number matter: :func:`restore` takes the originals from the source again.
+    """
+
+    kind: str
+    number: int
+    original: str = ""
+
+
+_CANONICAL_RE = re.compile(r"<x(\d+)/>|<g(\d+)>|</g(\d+)>")
+
+
+def inline_pieces(protected: Protected) -> list[str | Tag]:
+    """``protected.text`` as plain-text pieces and :class:`Tag` s, in order: what XLIFF and TMX write."""
+    pieces: list[str | Tag] = []
+    pos = 0
+    for match in _CANONICAL_RE.finditer(protected.text):
+        if match.start() > pos:
+            pieces.append(protected.text[pos : match.start()])
+        x, opening, closing = match.groups()
+        kind, number = ("x", x) if x else ("open", opening) if opening else ("close", closing)
+        pieces.append(Tag(kind, int(number), protected.originals[match.group(0)]))
+        pos = match.end()
+    if pos < len(protected.text):
+        pieces.append(protected.text[pos:])
+    return pieces
+
+
+def placeholder_text(pieces: list[str | Tag]) -> str:
+    """Pieces read back from an exchange file as placeholder text, ready for :func:`restore`.
+
+    Text that looks like a placeholder cannot pose as one: the source's own such text travels as a tag,
+    so in a translation it is a tag typed as text, refused like a broken tag.
+    """
+    out: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, Tag):
+            out.append(f"<x{piece.number}/>" if piece.kind == "x"
+                       else f"<g{piece.number}>" if piece.kind == "open" else f"</g{piece.number}>")  # fmt: skip
+        elif match := PLACEHOLDER_RE.search(piece):
+            raise PlaceholderError(f"the text has {match.group(0)!r} typed as text where an inline tag belongs")
+        else:
+            out.append(piece)
+    return "".join(out)
+
 # --- placeholders -------------------------------------------------------------------------------
 
 
