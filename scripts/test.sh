@@ -17,8 +17,9 @@ if [ "${1:-}" = "--latest" ]; then
 fi
 
 # Real clients the tests drive: GNU gettext (msgfmt -c), LibreOffice (DOCX -> PDF), poppler (pdftotext,
-# pdftoppm), Chromium (screenshots), fonts for Japanese/Chinese/Korean and Arabic, Java for the Nu checker.
-packages=(gettext libreoffice-writer-nogui poppler-utils chromium fonts-noto-cjk fonts-noto-core default-jre-headless)
+# pdftoppm), Chromium (screenshots), fonts for Japanese/Chinese/Korean and Arabic, Java for the Nu checker,
+# OmegaT (a CAT tool reading transpub's XLIFF and TMX in console mode).
+packages=(gettext libreoffice-writer-nogui poppler-utils chromium fonts-noto-cjk fonts-noto-core default-jre-headless omegat)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
