@@ -18,8 +18,9 @@ fi
 
 # Real clients the tests drive: GNU gettext (msgfmt -c), LibreOffice (DOCX -> PDF), poppler (pdftotext,
 # pdftoppm), Chromium (screenshots), fonts for Japanese/Chinese/Korean and Arabic, Java for the Nu checker,
-# OmegaT (a CAT tool reading transpub's XLIFF and TMX in console mode).
-packages=(gettext libreoffice-writer-nogui poppler-utils chromium fonts-noto-cjk fonts-noto-core default-jre-headless omegat)
+# OmegaT (a CAT tool reading transpub's XLIFF and TMX in console mode; its jar also holds the TMX 1.4b DTD), and
+# php-symfony-translation only for its copy of the OASIS XLIFF 1.2 strict schema (no PHP runtime is installed).
+packages=(gettext libreoffice-writer-nogui poppler-utils chromium fonts-noto-cjk fonts-noto-core default-jre-headless omegat php-symfony-translation)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
