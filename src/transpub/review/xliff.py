@@ -372,8 +372,21 @@ def _unit(body, row: ReviewItem, catalog_id: str, project: Project, lang: str, c
         if qualifier:
             target.set("state-qualifier", qualifier)
         _write_inline(target, pieces, ctypes)
+    for path, line in _locations(entry, catalog_id):
+        # where the text is, as XLIFF 1.2 says it: PO converters (Translate Toolkit's xliff2po) read it
+        group = etree.SubElement(unit, _X + "context-group", {"name": "location", "purpose": "location"})
+        etree.SubElement(group, _X + "context", {"context-type": "sourcefile"}).text = path
+        if line:
+            etree.SubElement(group, _X + "context", {"context-type": "linenumber"}).text = line
     for text in _notes(entry, row, catalog_id, context):
         _note(unit, text)
+
+
+def _locations(entry: polib.POEntry, catalog_id: str) -> list[tuple[str, str]]:
+    """The entry's source lines; a name's place in names.po (its msgctxt tells it apart from others)."""
+    if entry.occurrences:
+        return [(path, str(line)) for path, line in entry.occurrences]
+    return [(f"{catalog_id}:{entry.msgctxt}" if entry.msgctxt else catalog_id, "")]
 
 
 def _notes(entry: polib.POEntry, row: ReviewItem, catalog_id: str, context: CatalogContext) -> Iterator[str]:
