@@ -481,3 +481,39 @@ def test_translate_toolkit_xliff2po_reads_every_unit(sample_project: Path, tmp_p
     assert len([e for e in converted if e.msgstr]) == len(translated)
     if shutil.which("msgfmt") is not None:
         assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(out)]).returncode == 0
+
+
+SCHEMAS = Path("/usr/share/php/Symfony/Component/Translation/Resources/schemas")  # Debian php-symfony-translation
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", ["one-step", "two-step"])
+def test_export_validates_against_the_xliff_12_strict_schema(sample_project: Path, tmp_path: Path, policy: str):
+    schema_path = SCHEMAS / "xliff-core-1.2-strict.xsd"
+    if not schema_path.is_file():
+        pytest.skip("xliff-core-1.2-strict.xsd (Debian package php-symfony-translation) is not installed")
+
+    class Local(etree.Resolver):
+        def resolve(self, url, _id, context):  # the schema imports xml.xsd from the W3C: use the local copy
+            if url.endswith("xml.xsd"):
+                return self.resolve_filename(str(SCHEMAS / "xml.xsd"), context)
+            return None
+
+    # the strict schema demands a declaration of every non-XLIFF attribute: transpub's, declared here
+    (tmp_path / "tp.xsd").write_text(
+        f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="{TP}">'
+        + "".join(f'<xs:attribute name="{name}" type="xs:string"/>'
+                  for name in ("project", "lang", "format", "row", "state", "msgstr", "target"))
+        + "</xs:schema>", encoding="utf-8")  # fmt: skip
+    (tmp_path / "both.xsd").write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        f'<xs:import namespace="{NS}" schemaLocation="{schema_path}"/>'
+        f'<xs:import namespace="{TP}" schemaLocation="{tmp_path / "tp.xsd"}"/></xs:schema>', encoding="utf-8")
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(Local())
+    schema = etree.XMLSchema(etree.parse(str(tmp_path / "both.xsd"), parser))
+    if policy == "two-step":
+        two_step(sample_project)
+    for lang in ("fr", "ar", "en"):
+        document = load(export(sample_project, lang))
+        assert schema.validate(document), "\n".join(str(error) for error in schema.error_log)

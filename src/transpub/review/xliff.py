@@ -372,9 +372,10 @@ def _unit(body, row: ReviewItem, catalog_id: str, project: Project, lang: str, c
         if qualifier:
             target.set("state-qualifier", qualifier)
         _write_inline(target, pieces, ctypes)
-    for path, line in _locations(entry, catalog_id):
+    for n, (path, line) in enumerate(_locations(entry, catalog_id), 1):
         # where the text is, as XLIFF 1.2 says it: PO converters (Translate Toolkit's xliff2po) read it
-        group = etree.SubElement(unit, _X + "context-group", {"name": "location", "purpose": "location"})
+        name = f"location-{attributes['id']}-{n}"  # group names are unique in a <file>
+        group = etree.SubElement(unit, _X + "context-group", {"name": name, "purpose": "location"})
         etree.SubElement(group, _X + "context", {"context-type": "sourcefile"}).text = path
         if line:
             etree.SubElement(group, _X + "context", {"context-type": "linenumber"}).text = line
