@@ -336,7 +336,7 @@ def test_a_catalog_changed_since_export_is_a_conflict(sample_project: Path):
         ('<g id="2">inventaire</g> du <x id="1"/>, <x id="3"/>, <x id="4"/>.', "was not sent: '<x4/>'"),  # invented
         ('<g id="2">inventaire <x id="1"/> et <x id="3"/></g> {org:WIPO}.', "adds a token"),  # a token typed as text
         ('<g id="2">inventaire</g> du <x id="1"/> et <x id="3"/> &lt;x1/&gt;', "typed as text"),
-        ('<ph id="1">x</ph> <g id="2">inventaire</g> <x id="1"/> <x id="3"/>', "inline element <ph>"),
+        ('<it id="1" pos="open">x</it> <g id="2">inventaire</g> <x id="1"/> <x id="3"/>', "inline element <it>"),
     ],
 )
 def test_a_target_that_breaks_an_inline_element_is_rejected(sample_project: Path, content: str, why: str):
@@ -517,3 +517,107 @@ def test_export_validates_against_the_xliff_12_strict_schema(sample_project: Pat
     for lang in ("fr", "ar", "en"):
         document = load(export(sample_project, lang))
         assert schema.validate(document), "\n".join(str(error) for error in schema.error_log)
+
+
+# --- OmegaT (Debian's 3.6, console mode): a real CAT tool reads the export and writes it back ------------
+
+OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<omegat><project version="1.0">
+  <source_dir>__DEFAULT__</source_dir><target_dir>__DEFAULT__</target_dir><tm_dir>__DEFAULT__</tm_dir>
+  <glossary_dir>__DEFAULT__</glossary_dir><glossary_file>__DEFAULT__</glossary_file>
+  <dictionary_dir>__DEFAULT__</dictionary_dir>
+  <source_lang>ja</source_lang><target_lang>fr</target_lang>
+  <source_tok>org.omegat.tokenizer.LuceneJapaneseTokenizer</source_tok>
+  <target_tok>org.omegat.tokenizer.LuceneFrenchTokenizer</target_tok>
+  <sentence_seg>false</sentence_seg><support_default_translations>true</support_default_translations>
+  <remove_tags>false</remove_tags>
+</project></omegat>
+"""
+# without filters.xml OmegaT loads an XLIFF file but finds no segment in it
+OMEGAT_FILTERS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<filters removeTags="false" removeSpacesNonseg="false" preserveSpaces="true" ignoreFileContext="false">
+  <filter className="org.omegat.filters3.xml.xliff.XLIFFFilter" enabled="true">
+    <files sourceFilenameMask="*.xlf" targetFilenamePattern="${filename}"/>
+    <option name="compatibility26" value="false"/><option name="forceshortcut2f" value="false"/>
+    <option name="ignoretype4phtags" value="false"/><option name="ignoretype4bpttags" value="false"/>
+  </filter>
+</filters>
+"""
+# OmegaT reads a TMX <ph> as a tag without a slash unless told otherwise, and then never matches the XLIFF side
+OMEGAT_PREFS = """<?xml version="1.0" encoding="UTF-8" ?>
+<omegat><preference version="1.0"><ext_tmx_use_slash>true</ext_tmx_use_slash></preference></omegat>
+"""
+CAPTION = "長官による一般演説({org:WIPO:short}加盟国総会)"  # untranslated in the sample
+MEMORY_TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="test" creationtoolversion="1" segtype="paragraph" o-tmf="PO"
+  adminlang="en" srclang="ja" datatype="plaintext"/><body><tu>
+  <tuv xml:lang="ja"><seg>長官による一般演説(<ph x="1">{org:WIPO:short}</ph>加盟国総会)</seg></tuv>
+  <tuv xml:lang="fr"><seg>Déclaration du commissaire (assemblées de l’<ph x="1">{org:WIPO:short}</ph>)</seg></tuv>
+</tu></body></tmx>
+"""
+
+
+def run_omegat(tmp_path: Path, xlf: Path, memory: str | None = None) -> Path:
+    omegat = shutil.which("omegat")
+    if omegat is None:
+        pytest.skip("OmegaT (Debian package omegat) is not installed")
+    project, config = tmp_path / "omegat-project", tmp_path / "omegat-config"
+    for folder in ("source", "target", "tm", "glossary", "dictionary", "omegat"):
+        (project / folder).mkdir(parents=True)
+    config.mkdir()
+    (project / "omegat.project").write_text(OMEGAT_PROJECT, encoding="utf-8")
+    (project / "omegat/filters.xml").write_text(OMEGAT_FILTERS, encoding="utf-8")
+    (config / "omegat.prefs").write_text(OMEGAT_PREFS, encoding="utf-8")
+    if memory is not None:
+        (project / "omegat/project_save.tmx").write_text(memory, encoding="utf-8")
+    shutil.copy(xlf, project / "source/fr.xlf")
+    result = subprocess.run([omegat, str(project), "--mode=console-translate", f"--config-dir={config}"],
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = project / "target/fr.xlf"
+    assert out.is_file(), result.stdout[-2000:]
+    return out
+
+
+@pytest.mark.slow
+def test_omegat_fills_an_untranslated_unit_from_a_memory_and_import_restores_its_token(sample_project, tmp_path):
+    path = export(sample_project, "fr", "--inline", "native", "--copy-source")
+    out = run_omegat(tmp_path, path, MEMORY_TMX)
+    result = run_cli(sample_project, "xliff", "import", str(out))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "1 applied" in result.stdout and " 0 rejected" in result.stdout  # the rest came back as exported
+    caption = entries(sample_project)[CAPTION]
+    assert caption.msgstr == "Déclaration du commissaire (assemblées de l’{org:WIPO:short})"
+    assert entry_state(caption) is State.MACHINE  # OmegaT leaves state="new": a suggestion to review
+
+
+@pytest.mark.slow
+def test_omegat_writes_x_and_g_back_as_exported(sample_project, tmp_path):
+    before = tree_digest(sample_project / "locale")
+    out = run_omegat(tmp_path, export(sample_project))
+    result = run_cli(sample_project, "xliff", "import", str(out))
+    assert result.exit_code == 0 and "no catalog changed" in result.stdout, result.stdout
+    assert tree_digest(sample_project / "locale") == before
+
+
+def test_native_codes_and_copied_sources_come_back_unchanged_or_checked(sample_project: Path):
+    path = export(sample_project, "fr", "--inline", "native", "--copy-source")
+    tree = load(path)
+    unit = unit_for(tree, sample_project, PARAGRAPH_18)
+    target = unit.find(X + "target")
+    assert target.get("state") == "new" and "".join(target.itertext()) == "".join(unit.find(X + "source").itertext())
+    assert [e.tag for e in unit.find(X + "source")] == [X + "ph", X + "bpt", X + "ept", X + "ph"]
+    assert unit.find(f"{X}source/{X}ept").text == "](https://sdgs.un.org/goals)"
+    before = tree_digest(sample_project / "locale")
+    result = run_cli(sample_project, "xliff", "import", str(path))
+    assert result.exit_code == 0 and "no catalog changed" in result.stdout  # a copied source is no translation
+    assert tree_digest(sample_project / "locale") == before
+    # a translation with native codes: their content is taken from the source, whatever the tool wrote in them
+    set_target(unit, 'Au nom du <ph id="1">{country:XX}</ph>, les <bpt id="2">[</bpt>ODD<ept id="2">](x)</ept> '
+                     'et l’<ph id="3"/>.')  # fmt: skip
+    set_target(unit_for(tree, sample_project, LIST_21), 'l’<bpt id="2">**</bpt>inventaire du <ph id="1"/> et <ph id="3"/>.')
+    result = run_cli(sample_project, "xliff", "import", str(save(tree, path)))
+    assert result.exit_code == 1 and f"{RELEASE}#7: rejected: inline tags:" in result.stdout  # an <ept> lost
+    assert entry_starting(sample_project, PARAGRAPH_18).msgstr == (
+        "Au nom du {country:JP}, les [ODD](https://sdgs.un.org/goals) et l’{org:WIPO:short}."
+    )

@@ -28,9 +28,16 @@ def xliff() -> None:
 @click.option("--release", "release_id", help="Only this release id (default: every release).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The .xlf file to write.")  # fmt: skip
+@click.option("--inline", type=click.Choice(["x-g", "native"]), default="x-g", show_default=True,
+              help="Tokens and markup as <x/> and <g> (most tools), or as <ph> and <bpt>/<ept> holding the Markdown "
+              "(OmegaT matching a TMX).")  # fmt: skip
+@click.option("--copy-source", is_flag=True, help="Fill untranslated units' targets with the source (OmegaT 3.x "
+              "offers only units with a target).")  # fmt: skip
 @click.pass_context
 @reports_errors
-def xliff_export(ctx: click.Context, lang: str, release_id: str | None, output: Path) -> None:
+def xliff_export(
+    ctx: click.Context, lang: str, release_id: str | None, output: Path, inline: str, copy_source: bool
+) -> None:
     """Write an XLIFF 1.2 file: one <file> per release (and one for names), one unit per segment.
 
     Tokens and markup are inline elements (<x/>, <g>) the CAT tool protects; each unit's state says
@@ -41,12 +48,13 @@ def xliff_export(ctx: click.Context, lang: str, release_id: str | None, output: 
     Example:
       transpub xliff export --lang fr -o fr.xlf
       transpub xliff export --lang ar --release 2023-07-18-wipo-assemblies -o ar.xlf
+      transpub xliff export --lang fr --inline native --copy-source -o fr-omegat.xlf
     """
     from ..errors import UsageError
     from ..review.xliff import export_xliff
 
     project = _project(ctx)
-    exported = export_xliff(project, _one_language(project, lang), release_id)
+    exported = export_xliff(project, _one_language(project, lang), release_id, inline=inline, copy_source=copy_source)
     try:
         atomic_write_bytes(output, exported.data)
     except OSError as exc:

@@ -63,7 +63,7 @@ from lxml import etree
 from .. import __version__, clock
 from ..catalogs.states import State, provenance
 from ..config import SAFE_ID_RE, Project
-from ..errors import ReviewError
+from ..errors import ReviewError, UsageError
 from ..fsutil import project_lock
 from ..localize.names import read_names
 from ..localize.ui import bcp47
@@ -155,6 +155,31 @@ def _write_inline(parent: etree._Element, pieces: list[str | Tag], ctypes: Mappi
             last = None
         else:
             last = stack.pop()
+
+
+def _write_native(parent: etree._Element, pieces: list[str | Tag], ctypes: Mapping[int, str]) -> None:
+    """Pieces as ``<ph>`` (standalone) and ``<bpt>``/``<ept>`` (pairs) holding the Markdown or token they
+    stand for: OmegaT can match these against a TMX with the same native codes; it cannot for x/g."""
+    last: etree._Element | None = None
+    for piece in pieces:
+        if isinstance(piece, str):
+            if last is None:
+                parent.text = (parent.text or "") + fmt.xml_safe(piece)
+            else:
+                last.tail = (last.tail or "") + fmt.xml_safe(piece)
+            continue
+        if piece.kind == "x":
+            last = etree.SubElement(parent, _X + "ph", id=str(piece.number), ctype=_ctype(piece))
+        elif piece.kind == "open":
+            last = etree.SubElement(
+                parent, _X + "bpt", id=str(piece.number), ctype=ctypes.get(piece.number, "x-transpub-markup")
+            )
+        else:
+            last = etree.SubElement(parent, _X + "ept", id=str(piece.number))
+        last.text = fmt.xml_safe(piece.original)
+
+
+INLINE_WRITERS = {"x-g": _write_inline, "native": _write_native}
 
 
 def _signature(pieces: list[str | Tag]) -> str:
@@ -297,9 +322,24 @@ def _decision_class(state: str | None, approved: str | None) -> Decision | None:
 
 
 def export_xliff(
-    project: Project, lang: str, release_id: str | None = None, *, now: dt.datetime | None = None
+    project: Project,
+    lang: str,
+    release_id: str | None = None,
+    *,
+    inline: str = "x-g",
+    copy_source: bool = False,
+    now: dt.datetime | None = None,
 ) -> XliffExport:
-    """An XLIFF 1.2 file of ``lang``'s catalogs (every release, or the one asked for), and its names."""
+    """An XLIFF 1.2 file of ``lang``'s catalogs (every release, or the one asked for), and its names.
+
+    ``inline``: "x-g" writes tokens and markup as ``<x/>`` and ``<g>`` (what most tools expect), "native"
+    as ``<ph>`` and ``<bpt>``/``<ept>`` holding the Markdown (what OmegaT needs to match them against a
+    TMX). ``copy_source`` fills the target of an untranslated unit with a copy of its source (state
+    ``new``): OmegaT 3.x offers only units with a target for translation. Import reads every variant.
+    """
+    if inline not in INLINE_WRITERS:
+        raise UsageError(f"inline elements are {' or '.join(INLINE_WRITERS)}, not {inline!r}")
+    write_inline = INLINE_WRITERS[inline]
     contents = review_contents(project, lang, release_id)
     context = catalog_context(project, lang, read_names(project, lang, contents.review))
     moment = (now or clock.now()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -331,7 +371,7 @@ def export_xliff(
         for row in section.rows:
             if row.entry.msgid_plural:
                 continue  # transpub's catalogs hold no plural entries (see the README); never exported
-            _unit(body, row, section.catalog_id, project, lang, context)
+            _unit(body, row, section.catalog_id, project, lang, context, write_inline, copy_source)
             counts[row.state.value] += 1
             units += 1
         files += 1
@@ -341,7 +381,16 @@ def export_xliff(
     return XliffExport(data, lang, files, units, ordered)
 
 
-def _unit(body, row: ReviewItem, catalog_id: str, project: Project, lang: str, context: CatalogContext) -> None:
+def _unit(
+    body,
+    row: ReviewItem,
+    catalog_id: str,
+    project: Project,
+    lang: str,
+    context: CatalogContext,
+    write_inline=_write_inline,
+    copy_source: bool = False,
+) -> None:
     entry = row.entry
     state, qualifier, approved = xliff_state(entry, row.state)
     attributes = {
@@ -360,10 +409,12 @@ def _unit(body, row: ReviewItem, catalog_id: str, project: Project, lang: str, c
     source_pieces = inline_pieces(protected)
     ctypes = _pair_ctypes(source_pieces)
     source = etree.SubElement(unit, _X + "source", {_XML_LANG: bcp47(project.source_lang)})
-    _write_inline(source, source_pieces, ctypes)
+    write_inline(source, source_pieces, ctypes)
     if row.state is State.UNTRANSLATED:
-        unit.set(_TP + "target", _signature([]))
-        etree.SubElement(unit, _X + "target", {_XML_LANG: bcp47(lang), "state": state})
+        copy = source_pieces if copy_source else []
+        unit.set(_TP + "target", _signature(copy))
+        target = etree.SubElement(unit, _X + "target", {_XML_LANG: bcp47(lang), "state": state})
+        write_inline(target, copy, ctypes)
     else:
         found = target_pieces(protected, entry.msgstr)
         pieces = found.pieces if found is not None else [entry.msgstr]
@@ -371,7 +422,7 @@ def _unit(body, row: ReviewItem, catalog_id: str, project: Project, lang: str, c
         target = etree.SubElement(unit, _X + "target", {_XML_LANG: bcp47(lang), "state": state})
         if qualifier:
             target.set("state-qualifier", qualifier)
-        _write_inline(target, pieces, ctypes)
+        write_inline(target, pieces, ctypes)
     for n, (path, line) in enumerate(_locations(entry, catalog_id), 1):
         # where the text is, as XLIFF 1.2 says it: PO converters (Translate Toolkit's xliff2po) read it
         name = f"location-{attributes['id']}-{n}"  # group names are unique in a <file>
@@ -596,6 +647,8 @@ def _read_inline(element) -> list[str | Tag] | str:
                     pieces.append(Tag("open", number(child)))
                     walk(child)
                     pieces.append(Tag("close", number(child)))
+                elif name in ("ph", "bpt", "ept"):  # native codes: their content is the source's, taken from it
+                    pieces.append(Tag({"ph": "x", "bpt": "open", "ept": "close"}[name], number(child)))
                 elif name == "bx":
                     pieces.append(Tag("open", number(child, "rid")))
                 elif name == "ex":
@@ -604,8 +657,8 @@ def _read_inline(element) -> list[str | Tag] | str:
                     walk(child)  # a marker (segmentation, a comment): its content is text of the segment
                 else:
                     shown = etree.QName(child).localname
-                    raise ValueError(f"an inline element <{shown}> that transpub did not write (only <x/>, <g>, <bx/>, "
-                                     "<ex/> and <mrk> are read)")  # fmt: skip
+                    raise ValueError(f"an inline element <{shown}> that transpub did not write (only <x/>, <g>, <ph>, "
+                                     "<bpt>, <ept>, <bx/>, <ex/> and <mrk> are read)")  # fmt: skip
             if child.tail:
                 pieces.append(child.tail)
 
@@ -702,7 +755,8 @@ def _apply_unit(importer: CatalogImporter, unit: XliffUnit) -> RowResult:
         try:
             text = restore(placeholder_text(unit.target), _with_forms(protected, current.forms if current else {}))
         except PlaceholderError as exc:
-            return reject(f"inline tags: {exc.message}")
+            # protect's messages speak of an engine's answer: here the answer is the translator's target
+            return reject("inline tags: " + exc.message.replace("the engine's answer", "the target"))
     change = EntryChange(unit.row_id, unit.catalog_id, unit.key, unit.exported_hash, text, edited, decision)
     return importer.apply(change)
 
