@@ -78,6 +78,7 @@ class ImportReport:
     lang: str
     rows: tuple[RowResult, ...]
     written: tuple[str, ...] = ()  # catalogs written, relative to the project
+    item: str = "row"  # what the file's items are called: a review document's rows, an XLIFF file's units
 
     @property
     def counts(self) -> dict[str, int]:
@@ -95,7 +96,7 @@ class ImportReport:
     def summary(self) -> str:
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.counts.items())
         files = f"; wrote {', '.join(self.written)}" if self.written else "; no catalog changed"
-        return f"{self.path_label} [{self.lang}]: {len(self.rows)} row(s): {counts}{files}"
+        return f"{self.path_label} [{self.lang}]: {len(self.rows)} {self.item}(s): {counts}{files}"
 
     def as_dict(self) -> dict:
         return {
@@ -306,10 +307,11 @@ class CatalogImporter:
                 details.append("marked translated (fuzzy cleared)" if self.review.two_step else "marked reviewed")
             if self.review.two_step and self.withdraw(change.catalog_id, entry):
                 details.append("approval withdrawn")
-        elif decision is Decision.NEEDS_WORK or (edited and state_before is State.UNTRANSLATED):
-            if "fuzzy" not in entry.flags and entry.msgstr.strip():
-                entry.flags.insert(0, "fuzzy")
-                details.append("marked fuzzy (needs review)" if decision is Decision.KEEP else "sent back (fuzzy)")
+        elif (decision is Decision.NEEDS_WORK or (edited and state_before is State.UNTRANSLATED)) and (
+            "fuzzy" not in entry.flags and entry.msgstr.strip()
+        ):
+            entry.flags.insert(0, "fuzzy")
+            details.append("marked fuzzy (needs review)" if decision is Decision.KEEP else "sent back (fuzzy)")
         existing = (entry.tcomment or "").split("\n") if entry.tcomment else []
         new_comments = [REVIEW_COMMENT_PREFIX + line for line in change.comments]
         added = [line for line in new_comments if line not in existing]

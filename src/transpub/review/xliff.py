@@ -541,6 +541,12 @@ def parse_xliff(data: bytes, path_label: str) -> XliffDocument:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise refuse(f"not an XLIFF file: not well-formed XML ({exc.msg})", exc.lineno or None) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # the second wall: a DTD in an encoding not searched above
+        raise refuse("refused: the file has a DTD or an entity declaration (<!DOCTYPE, <!ENTITY), which XLIFF "
+                     "does not need", 1)  # fmt: skip
+    if (docinfo.encoding or "UTF-8").upper().replace("_", "-") not in ("UTF-8", "UTF-16", "UTF-16LE", "UTF-16BE"):
+        raise refuse(f"the file is written in {docinfo.encoding}; XLIFF files are read in UTF-8 or UTF-16", 1)
     if not isinstance(root.tag, str):
         raise refuse("not an XLIFF file")
     qname = etree.QName(root)
@@ -701,7 +707,7 @@ def import_xliff(
         _check_units(importer, document, path_label)  # before anything is applied
         results = tuple(_apply_unit(importer, unit) for unit in document.units)
         written = importer.write(now)
-    return ImportReport(path_label, document.lang, results, written)
+    return ImportReport(path_label, document.lang, results, written, item="unit")
 
 
 def _check_units(importer: CatalogImporter, document: XliffDocument, path_label: str) -> None:
