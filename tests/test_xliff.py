@@ -664,3 +664,13 @@ def test_native_codes_and_copied_sources_come_back_unchanged_or_checked(sample_p
     assert entry_starting(sample_project, PARAGRAPH_18).msgstr == (
         "Au nom du {country:JP}, les [ODD](https://sdgs.un.org/goals) et l’{org:WIPO:short}."
     )
+
+
+def test_export_is_reproducible_and_refuses_the_source_language(sample_project: Path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = export(sample_project).read_bytes()
+    assert b'date="2023-11-14T22:13:20Z"' in first
+    assert export(sample_project).read_bytes() == first
+    result = run_cli(sample_project, "xliff", "export", "--lang", "ja", "-o", str(sample_project.parent / "ja.xlf"))
+    assert result.exit_code == 2 and "ja is the source language" in result.stderr
+    assert not (sample_project.parent / "ja.xlf").exists()
