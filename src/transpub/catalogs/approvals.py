@@ -65,6 +65,10 @@ class Approvals:
         self.entries[catalog, approval.digest] = approval
         return approval
 
+    def withdraw(self, catalog: str, entry: polib.POEntry) -> Approval | None:
+        """Forget the approval of exactly this text of ``entry`` in ``catalog``; return it (None: there was none)."""
+        return self.entries.pop((catalog, entry_digest(entry)), None)
+
     def drop_except(self, kept: Iterable[tuple[str, str]], catalogs: Iterable[str]) -> list[Approval]:
         """Forget the approvals of ``catalogs`` whose (catalog, digest) is not in ``kept``; return them."""
         kept, catalogs = set(kept), set(catalogs)

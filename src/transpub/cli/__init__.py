@@ -373,6 +373,7 @@ def _register_more_commands() -> None:
 
     main.add_command(check)
     main.add_command(review)
+    main.add_command(__import__("transpub.cli.xliff", fromlist=["xliff"]).xliff)  # transpub xliff export/import
 
 
 _register_more_commands()

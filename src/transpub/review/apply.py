@@ -78,6 +78,7 @@ class ImportReport:
     lang: str
     rows: tuple[RowResult, ...]
     written: tuple[str, ...] = ()  # catalogs written, relative to the project
+    item: str = "row"  # what the file's items are called: a review document's rows, an XLIFF file's units
 
     @property
     def counts(self) -> dict[str, int]:
@@ -95,7 +96,7 @@ class ImportReport:
     def summary(self) -> str:
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.counts.items())
         files = f"; wrote {', '.join(self.written)}" if self.written else "; no catalog changed"
-        return f"{self.path_label} [{self.lang}]: {len(self.rows)} row(s): {counts}{files}"
+        return f"{self.path_label} [{self.lang}]: {len(self.rows)} {self.item}(s): {counts}{files}"
 
     def as_dict(self) -> dict:
         return {
@@ -134,32 +135,37 @@ def import_review(
         raise ReviewError("the review document has no segment rows (was the table deleted?)", path=path_label)
 
     with project_lock(project.root):
-        importer = _Importer(project, document.lang, reviewer or document.properties.get(fmt.PROPERTY_REVIEWER))
-        results = tuple(importer.apply(row) for row in document.rows)
-        stamp = clock.po_stamp(now)
-        written = []
-        # every catalog is made (and checked) before any is written, then all are put in place together
-        changed = [catalog for catalog in importer.catalogs.values() if catalog is not None and catalog.changed]
-        staged: list[Staged] = []
-        try:
-            for catalog in changed:
-                if "PO-Revision-Date" in catalog.po.metadata:
-                    catalog.po.metadata["PO-Revision-Date"] = stamp
-                item = stage_bytes(catalog.path, catalog_to_bytes(catalog.po, catalog.path))
-                if item is not None:
-                    staged.append(item)
-                    written.append(project.shown(catalog.path))  # a symlinked catalog is named as the project names it
-            if importer.approved_any:  # the approvals go in place with the catalogs they approve
-                path = project.approvals_path(document.lang)
-                item = stage_bytes(path, importer.review.approvals.to_text().encode("utf-8"))
-                if item is not None:
-                    staged.append(item)
-                    written.append(project.shown(path))
-        except BaseException:
-            discard(staged)
-            raise
-        commit(staged)
+        importer = CatalogImporter(project, document.lang, reviewer or document.properties.get(fmt.PROPERTY_REVIEWER))
+        results = tuple(importer.apply_row(row) for row in document.rows)
+        written = importer.write(now)
     return ImportReport(path_label, document.lang, results, tuple(written))
+
+
+class Decision(str, Enum):
+    """What a row or unit asks for its entry's state, whatever file it came in."""
+
+    KEEP = "keep"  # as exported: a correction keeps the entry's state (an untranslated one becomes fuzzy)
+    APPROVE = "approve"  # reviewed (fuzzy cleared); under two-step, an approval of the text as it then stands
+    NEEDS_WORK = "needs work"  # sent back: fuzzy
+    TRANSLATED = "translated"  # a person's translation, not approved: fuzzy cleared, no approval (XLIFF "translated")
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    """One row of a review document or one unit of an XLIFF file, read back: what it asks of one entry.
+
+    ``exported_hash`` is :func:`~.docformat.text_hash` of the msgstr at export; ``text`` the translation
+    the file now holds (as it would be stored), ``edited`` whether it differs from the exported one.
+    """
+
+    row_id: str
+    catalog_id: str
+    key: str
+    exported_hash: str
+    text: str
+    edited: bool
+    decision: Decision
+    comments: tuple[str, ...] = ()
 
 
 @dataclass
@@ -171,15 +177,21 @@ class _Catalog:
 
 
 @dataclass
-class _Importer:
+class CatalogImporter:
+    """Applies :class:`EntryChange` s to one language's catalogs and approvals, in memory; :meth:`write`
+    then puts every changed file in place at once. Used under the project lock by every importer (review
+    documents, XLIFF), so both detect conflicts, reject and approve in exactly the same way."""
+
     project: Project
     lang: str
     reviewer: str | None = None  # two-step review: who approves (resolved when a row first approves)
+    item: str = "row"  # what the file's items are called in messages
+    source: str = "review document"  # what the file is called in messages
     catalogs: dict[str, _Catalog | None] = field(default_factory=dict)
     seen: set[tuple[str, str]] = field(default_factory=set)  # (catalog id, key) of rows applied so far
     context: CatalogContext = field(init=False)
     review: Review = field(init=False)
-    approved_any: bool = False
+    approvals_changed: bool = False
 
     def __post_init__(self) -> None:
         self.review = read_review(self.project, self.lang)
@@ -193,7 +205,15 @@ class _Importer:
         if self.reviewer is None or not self.reviewer.strip():
             self.reviewer = reviewer_name(None, self.project)  # a UsageError when no one can be named
         self.review.approvals.approve(catalog, entry, self.reviewer, clock.today().isoformat())
-        self.approved_any = True
+        self.approvals_changed = True
+        return True
+
+    def withdraw(self, catalog_id: str, entry: polib.POEntry) -> bool:
+        """Two-step review: forget the approval of the entry's present text; False if it had none."""
+        catalog = NAMES_CATALOG if catalog_id == fmt.NAMES_ID else catalog_id
+        if self.review.approvals.withdraw(catalog, entry) is None:
+            return False
+        self.approvals_changed = True
         return True
 
     def catalog(self, catalog_id: str) -> _Catalog | None:
@@ -212,47 +232,56 @@ class _Importer:
                 self.catalogs[catalog_id] = _Catalog(path, po, by_key)
         return self.catalogs[catalog_id]
 
-    def apply(self, row: ReviewRow) -> RowResult:
-        def result(outcome: Outcome, detail: str = "") -> RowResult:
-            return RowResult(row.row_id, outcome, detail)
-
+    def apply_row(self, row: ReviewRow) -> RowResult:
+        """A review document's row: its ID, State and Comment cells read, then :meth:`apply`."""
         if row.key is None or row.exported_hash is None or row.exported_state is None:
-            return result(Outcome.REJECTED, "the ID cell was changed, so this row cannot be matched to its segment")
+            return RowResult(row.row_id, Outcome.REJECTED, "the ID cell was changed, so this row cannot be matched to its segment")
         decision = _decision(row.state, row.exported_state)
         if decision is None:
-            return result(Outcome.REJECTED, f"State {row.state.strip()!r} is not understood: write approved (or ok, ✓) to "
-                                            "approve, needs work to send back, or leave it as exported")  # fmt: skip
+            return RowResult(row.row_id, Outcome.REJECTED, f"State {row.state.strip()!r} is not understood: write approved "
+                             "(or ok, ✓) to approve, needs work to send back, or leave it as exported")  # fmt: skip
         text = row.translation.strip()
         edited = row.exported_hash not in (fmt.text_hash(row.translation), fmt.text_hash(text))
-        comment_lines = [line.strip() for line in row.comment.splitlines() if line.strip()]
-        if not edited and decision == "keep" and not comment_lines:
+        comments = tuple(line.strip() for line in row.comment.splitlines() if line.strip())
+        return self.apply(EntryChange(row.row_id, row.catalog_id, row.key, row.exported_hash, text, edited, decision, comments))
+
+    def apply(self, change: EntryChange) -> RowResult:
+        """Apply one change to its entry (in memory), or say why not: the one rule set of every import."""
+
+        def result(outcome: Outcome, detail: str = "") -> RowResult:
+            return RowResult(change.row_id, outcome, detail)
+
+        decision, text, edited = change.decision, change.text, change.edited
+        if not edited and decision is Decision.KEEP and not change.comments:
             return result(Outcome.UNCHANGED)
 
-        catalog = self.catalog(row.catalog_id)
+        catalog = self.catalog(change.catalog_id)
         if catalog is None:
-            return result(Outcome.REJECTED, f"there is no {self.lang} catalog for {row.catalog_id!r} in this project")
-        if (row.catalog_id, row.key) in self.seen:
-            return result(Outcome.REJECTED, "this segment has another row earlier in the document; only the first is applied")
-        self.seen.add((row.catalog_id, row.key))
-        entry = catalog.by_key.get(row.key)
+            return result(Outcome.REJECTED, f"there is no {self.lang} catalog for {change.catalog_id!r} in this project")
+        if (change.catalog_id, change.key) in self.seen:
+            return result(Outcome.REJECTED, f"this segment has another {self.item} earlier in the {self.source}; "
+                                            "only the first is applied")  # fmt: skip
+        self.seen.add((change.catalog_id, change.key))
+        entry = catalog.by_key.get(change.key)
         if entry is None:
             return result(Outcome.CONFLICT, "the source text of this segment changed (or it was removed) since export; "
-                                            "export a new review document")  # fmt: skip
+                                            f"export a new {self.source}")  # fmt: skip
         current = entry.msgstr
-        already_in = edited and text == fmt.xml_safe(current).strip()
-        if fmt.text_hash(current) != row.exported_hash and not already_in:
+        already_in = edited and text in (current, fmt.xml_safe(current).strip())
+        if fmt.text_hash(current) != change.exported_hash and not already_in:
             return result(Outcome.CONFLICT, f"the translation in the catalog changed since export (now: "
                                             f"{_excerpt(current) or 'empty'}); nothing applied")  # fmt: skip
         if already_in:
-            edited = False  # this very correction is already in the catalog (a second import of the document)
+            edited = False  # this very correction is already in the catalog (a second import of the file)
 
         new_text = text if edited else current
         if edited and not new_text:
-            return result(Outcome.REJECTED, "the Translation cell is empty; to send a segment back write needs work "
-                                            "in its State column")  # fmt: skip
-        if decision == "approve" and not new_text.strip():
-            return result(Outcome.REJECTED, "cannot approve an empty translation")
-        if edited or decision == "approve":
+            return result(Outcome.REJECTED, f"the new translation is empty; to send a segment back mark it needs work "
+                                            f"in this {self.item}'s state")  # fmt: skip
+        if decision in (Decision.APPROVE, Decision.TRANSLATED) and not new_text.strip():
+            return result(Outcome.REJECTED, "cannot approve an empty translation" if decision is Decision.APPROVE
+                                            else "cannot mark an empty translation translated")  # fmt: skip
+        if edited or decision is Decision.APPROVE:
             errors = [i.message for i in check_translation(self.context, entry.msgid, new_text, entry.flags)
                       if i.level is Severity.ERROR]  # fmt: skip
             if errors:
@@ -266,18 +295,25 @@ class _Importer:
             refresh_origin_note(entry)  # a corrected machine translation is one no more
             details.append("translation corrected")
         approved = False
-        if decision == "approve":
+        if decision is Decision.APPROVE:
             if state_before is not State.REVIEWED or entry.previous_msgid:
                 mark_reviewed(entry)
                 approved = True
-            if self.review.two_step and self.approve(row.catalog_id, entry):  # the text as it now stands
+            if self.review.two_step and self.approve(change.catalog_id, entry):  # the text as it now stands
                 approved = True
-        elif decision == "needs work" or (edited and state_before is State.UNTRANSLATED):
-            if "fuzzy" not in entry.flags and entry.msgstr.strip():
-                entry.flags.insert(0, "fuzzy")
-                details.append("marked fuzzy (needs review)" if decision == "keep" else "sent back (fuzzy)")
+        elif decision is Decision.TRANSLATED:
+            if state_before is not State.REVIEWED or entry.previous_msgid:
+                mark_reviewed(entry)
+                details.append("marked translated (fuzzy cleared)" if self.review.two_step else "marked reviewed")
+            if self.review.two_step and self.withdraw(change.catalog_id, entry):
+                details.append("approval withdrawn")
+        elif (decision is Decision.NEEDS_WORK or (edited and state_before is State.UNTRANSLATED)) and (
+            "fuzzy" not in entry.flags and entry.msgstr.strip()
+        ):
+            entry.flags.insert(0, "fuzzy")
+            details.append("marked fuzzy (needs review)" if decision is Decision.KEEP else "sent back (fuzzy)")
         existing = (entry.tcomment or "").split("\n") if entry.tcomment else []
-        new_comments = [REVIEW_COMMENT_PREFIX + line for line in comment_lines]
+        new_comments = [REVIEW_COMMENT_PREFIX + line for line in change.comments]
         added = [line for line in new_comments if line not in existing]
         if added:
             entry.tcomment = "\n".join(existing + added)
@@ -288,20 +324,47 @@ class _Importer:
         if details:
             catalog.changed = True
             return result(Outcome.APPLIED, ", ".join(details))
-        return result(Outcome.UNCHANGED, "already as the document says")
+        return result(Outcome.UNCHANGED, f"already as the {self.source} says")
+
+    def write(self, now: dt.datetime | None = None) -> tuple[str, ...]:
+        """Write every changed catalog, and the approvals, all together (call it under the project lock):
+        every file is made (and checked) before any is written, then all are put in place at once."""
+        stamp = clock.po_stamp(now)
+        written = []
+        changed = [catalog for catalog in self.catalogs.values() if catalog is not None and catalog.changed]
+        staged: list[Staged] = []
+        try:
+            for catalog in changed:
+                if "PO-Revision-Date" in catalog.po.metadata:
+                    catalog.po.metadata["PO-Revision-Date"] = stamp
+                item = stage_bytes(catalog.path, catalog_to_bytes(catalog.po, catalog.path))
+                if item is not None:
+                    staged.append(item)
+                    written.append(self.project.shown(catalog.path))  # a symlinked catalog is named as the project names it
+            if self.approvals_changed:  # the approvals go in place with the catalogs they approve
+                path = self.project.approvals_path(self.lang)
+                item = stage_bytes(path, self.review.approvals.to_text().encode("utf-8"))
+                if item is not None:
+                    staged.append(item)
+                    written.append(self.project.shown(path))
+        except BaseException:
+            discard(staged)
+            raise
+        commit(staged)
+        return tuple(written)
 
 
-def _decision(state_cell: str, exported: str | None) -> str | None:
+def _decision(state_cell: str, exported: str | None) -> Decision | None:
     """approve / needs work / keep, or None when the State cell says something else."""
     words = _normalize_state(state_cell)
     if not words or words == exported:
-        return "keep"
+        return Decision.KEEP
     if exported and words.startswith(exported + " "):
         words = _normalize_state(words[len(exported) :])  # "machine → approved"
     if words in APPROVE_WORDS:
-        return "approve"
+        return Decision.APPROVE
     if words in UNAPPROVE_WORDS:
-        return "needs work" if words != exported else "keep"
+        return Decision.NEEDS_WORK if words != exported else Decision.KEEP
     return None
 
 
@@ -318,6 +381,9 @@ def _excerpt(text: str, width: int = 60) -> str:
 __all__ = [
     "APPROVE_WORDS",
     "UNAPPROVE_WORDS",
+    "CatalogImporter",
+    "Decision",
+    "EntryChange",
     "ImportReport",
     "Outcome",
     "RowResult",

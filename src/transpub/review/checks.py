@@ -614,16 +614,28 @@ def _glossary_text(plain: str, fmt: LocaleFormatter | None) -> str:
     return unicodedata.normalize("NFKC", plain).replace("’", "'")
 
 
+def _terms_in(ctx: CatalogContext, source_plain: str) -> list[GlossaryTerm]:
+    source = _glossary_text(source_plain, ctx.source_fmt)
+    return [term for term in ctx.glossary if _contains(source, unicodedata.normalize("NFKC", term.source))]
+
+
+def glossary_terms(context: CatalogContext, msgid: str) -> tuple[GlossaryTerm, ...]:
+    """The glossary terms that apply to ``msgid`` (its source term is in it): what :func:`check_glossary`
+    asks of its translation, and what exchange files (XLIFF) show the translator beside it."""
+    if not context.glossary:
+        return ()
+    return tuple(_terms_in(context, inline_plain_text(text_to_inline(msgid))))
+
+
 def check_glossary(pair: Pair) -> Iterator[Issue]:
     """A glossary term in the source requires its glossary translation in the translation."""
     ctx = pair.context
     if not ctx.glossary:
         return
-    source = _glossary_text(pair.source_plain, ctx.source_fmt)
     target = _glossary_text(pair.translation_plain, ctx.target_fmt)
-    for term in ctx.glossary:
+    for term in _terms_in(ctx, pair.source_plain):
         wanted = unicodedata.normalize("NFKC", term.target).replace("’", "'")
-        if _contains(source, unicodedata.normalize("NFKC", term.source)) and not _contains(target, wanted):
+        if not _contains(target, wanted):
             yield Issue(
                 "glossary",
                 f"glossary: {term.source} is translated {term.target!r}, which the translation does not use",
@@ -774,5 +786,6 @@ __all__ = [
     "check_catalog",
     "check_pair",
     "check_translation",
+    "glossary_terms",
     "read_glossary",
 ]
