@@ -207,8 +207,12 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
         click.echo(f"not filled: {failure.msgid[:60]!r}: {failure.reason}", err=True)
     if report.aborted:
         click.echo(f"transpub: engine stopped: {report.aborted} (re-run to continue)", err=True)
+    if report.memory_unfit:
+        click.echo(f"note: {report.memory_unfit} memory match(es) not used: their tokens or markup differ from the source's", err=True)
     click.echo(
         f"{lang}: {report.from_memory} from translation memory, {report.from_fuzzy} from similar texts in it (fuzzy), "
+        f"{report.from_external + report.from_external_fuzzy} from external memories "
+        f"({report.from_external} exact, {report.from_external_fuzzy} similar), "
         f"{report.from_engine} by {report.engine} "
         f"({report.engine_texts} distinct texts, {report.engine_calls} calls), "
         f"{report.rejected} rejected, {report.failed} failed, {report.already_filled} already translated"
@@ -373,6 +377,7 @@ def _register_more_commands() -> None:
 
     main.add_command(check)
     main.add_command(review)
+    main.add_command(__import__(f"{__package__}.tm", fromlist=["tm"]).tm)  # translation memories (TMX)
 
 
 _register_more_commands()
