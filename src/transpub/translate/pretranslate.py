@@ -41,6 +41,7 @@ from ..config import Project
 from ..errors import CatalogError, EngineError, FileError, UsageError
 from ..fsutil import project_lock, read_file
 from ..source.reader import read_releases
+from ..source.tokens import TOKEN_RE
 from ..staging import file_signature, replace_if_unchanged
 from .engines import Engine, make_engine
 from .protect import translation_fits
@@ -241,7 +242,8 @@ def _memory_matches(
 ) -> tuple[dict[Key, _Match], set[Key]]:
     """The memories' offer for each key: the same text (the project's own first, then each external memory
     in the order listed), else the most similar text of the same context, at least ``threshold`` % alike
-    (rapidfuzz's ratio; on a tie the project's own, then the first listed). A candidate whose tokens or
+    (rapidfuzz's ratio over the words, tokens counted as ``{}``; on a tie the project's own, then the
+    first listed). A candidate whose tokens or
     markup differ from the source's is passed over. Also returns the keys that had one passed over."""
     exact: dict[Key, list[_Candidate]] = {key: [candidate] for key, candidate in memory.items()}
     by_context: dict[str | None, list[_Candidate]] = {}
@@ -265,12 +267,13 @@ def _memory_matches(
         return found, unfit
     from rapidfuzz import fuzz, process
 
+    likeness = {context: [_words(c.source) for c in candidates] for context, candidates in by_context.items()}
     for key in keys:
         context, msgid = key
         candidates = by_context.get(context)
         if key in found or not candidates:
             continue
-        scored = process.extract(msgid, [c.source for c in candidates], scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
+        scored = process.extract(_words(msgid), likeness[context], scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
         for _text, score, index in sorted(scored, key=lambda hit: (-hit[1], hit[2])):
             candidate = candidates[index]
             if not translation_fits(msgid, candidate.msgstr):
@@ -281,6 +284,12 @@ def _memory_matches(
             found[key] = _Match(candidate.msgstr, note, "from_external_fuzzy" if candidate.external else "from_fuzzy")
             break
     return found, unfit
+
+
+def _words(text: str) -> str:
+    """A text as its likeness is judged: each token as ``{}``, so that two texts sharing a long token
+    (``{org:WIPO:short}``, ``{list:KZ DE …}``) are not alike for that alone."""
+    return TOKEN_RE.sub("{}", text)
 
 
 def _external_memories(project: Project, lang: str) -> list[TranslationMemory]:
