@@ -247,8 +247,15 @@ class _Pair:
     approval: Approval | None
 
 
-def export_tmx(project: Project, lang: str) -> TmxExport:
-    """The reviewed pairs of every catalog of ``lang`` as a TMX 1.4b document (approved ones under two-step)."""
+def export_tmx(project: Project, lang: str, *, omegat: bool = False) -> TmxExport:
+    """The reviewed pairs of every catalog of ``lang`` as a TMX 1.4b document (approved ones under two-step).
+
+    With ``omegat``, for OmegaT 3.x: segments hold OmegaT's own tag shortcuts as text (``<d0/>``,
+    ``<f1>…</f1>``) and the header names OmegaT as the creation tool, the one TMX OmegaT reads "level 1",
+    taking those numbers as written. Reading inline elements ("level 2") it numbers a target's ``<ph>`` by
+    position, so a translation that moved a token relative to the other tags would come back with the
+    wrong token (measured: 5 of the sample's 20 English units, one with two names swapped).
+    """
     if lang == project.source_lang or lang not in project.languages:
         raise UsageError(f"--lang {lang}: a memory is exported for a target language ({', '.join(project.languages)})")
     review = read_review(project, lang)
@@ -276,13 +283,14 @@ def export_tmx(project: Project, lang: str) -> TmxExport:
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<tmx version="1.4">',
         (
-            f'  <header creationtool="transpub" creationtoolversion="{_attr(__version__)}" segtype="sentence" '
+            f'  <header creationtool="{"OmegaT" if omegat else "transpub"}" '
+            f'creationtoolversion="{"transpub " if omegat else ""}{_attr(__version__)}" segtype="sentence" '
             f'o-tmf="PO" adminlang="en" srclang="{_attr(bcp47(project.source_lang))}" datatype="plaintext"/>'
         ),
         "  <body>",
     ]
     for digest, pair in order:
-        lines += _unit(digest, pair, bcp47(project.source_lang), bcp47(lang))
+        lines += _unit(digest, pair, bcp47(project.source_lang), bcp47(lang), omegat)
     lines += ["  </body>", "</tmx>", ""]
     catalogs = sorted({c for pair in pairs.values() for c in pair.catalogs})
     return TmxExport(lang, "\n".join(lines).encode("utf-8"), len(pairs), tuple(catalogs), skipped)
@@ -293,7 +301,7 @@ def bcp47(lang: str) -> str:
     return lang.replace("_", "-")
 
 
-def _unit(digest: str, pair: _Pair, source_lang: str, target_lang: str) -> list[str]:
+def _unit(digest: str, pair: _Pair, source_lang: str, target_lang: str, omegat: bool) -> list[str]:
     attributes = f'tuid="{digest[:16]}"'
     if pair.approval is not None:
         stamp = pair.approval.date.replace("-", "") + "T000000Z"
@@ -306,8 +314,10 @@ def _unit(digest: str, pair: _Pair, source_lang: str, target_lang: str) -> list[
             lines.append(f'      <prop type="x-release">{_text(catalog)}</prop>')
     source = inline_pieces(protect(pair.msgid))
     target = pieces_numbered_like(inline_pieces(protect(pair.msgstr)), source)
+    letters = _omegat_letters(source, target) if omegat else {}
     for lang, pieces in ((source_lang, source), (target_lang, target)):
-        lines.append(f'      <tuv xml:lang="{_attr(lang)}"><seg>{seg_markup(pieces)}</seg></tuv>')
+        seg = _text(omegat_shortcuts(pieces, letters)) if omegat else seg_markup(pieces)
+        lines.append(f'      <tuv xml:lang="{_attr(lang)}"><seg>{seg}</seg></tuv>')
     lines.append("    </tu>")
     return lines
 
@@ -325,6 +335,30 @@ def seg_markup(pieces: list[str | Tag]) -> str:
         else:
             out.append(f'<ept i="{piece.number}">{_text(piece.original)}</ept>')
     return "".join(out)
+
+
+def omegat_shortcuts(pieces: list[str | Tag], letters: dict[int, str]) -> str:
+    """Pieces as OmegaT writes a segment: each tag as its shortcut, a letter and the number less one
+    (``<d0/>``, ``<f1>``, ``</f1>``): what OmegaT's XLIFF filter makes of transpub's ``<ph id="1">``/``<bpt id="2">``."""
+    out: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, Tag):
+            name = f"{letters[piece.number]}{piece.number - 1}"
+            out.append(f"<{name}/>" if piece.kind == "x" else f"<{name}>" if piece.kind == "open" else f"</{name}>")
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def _omegat_letters(source: list[str | Tag], target: list[str | Tag]) -> dict[int, str]:
+    """The shortcut letter of each tag number, as OmegaT picks it: the first letter of the (opening) native
+    code, lowercased, else ``f``; the source's decides, a tag only the translation has takes its own."""
+    letters: dict[int, str] = {}
+    for piece in (*source, *target):
+        if isinstance(piece, Tag) and piece.kind != "close" and piece.number not in letters:
+            letter = next((char for char in piece.original if char.isalpha()), "f")
+            letters[piece.number] = letter.lower()[0]
+    return letters
 
 
 def _text(value: str) -> str:
