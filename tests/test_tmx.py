@@ -555,3 +555,40 @@ def test_omegat_reads_the_standard_memory_but_misplaces_moved_tokens(sample_proj
         if numbers == sorted(numbers):  # every tag where the source has it: matched and right
             assert written == wanted
     assert any(written != wanted for written, wanted in fills.values())
+
+
+# --- memories OmegaT writes (its tag shortcuts as text) ---------------------------------------------
+
+
+def test_omegat_shortcuts_become_the_sources_markdown_and_a_wrong_one_is_refused():
+    from transpub.translate.tmx import from_omegat, omegat_text
+
+    msgid = "{date:2023-07-06}、**重要な**{org:WIPO}の[総会](https://a.example/)"
+    assert omegat_text(msgid) == "<d0/>、<f1>重要な</f1><o2/>の<f3>総会</f3>"
+    moved = "The <f3>assemblies</f3> of <o2/>, <f1>important</f1>, on <d0/>"
+    assert from_omegat(moved, msgid) == "The [assemblies](https://a.example/) of {org:WIPO}, **important**, on {date:2023-07-06}"
+    for wrong in (
+        "The <f3>x</f3> of <c2/>, <f1>y</f1>, on <d0/>",  # another letter: another kind of token
+        "The <f3>x</f3> of <o2/>, <f1>y</f1>, on <d0/> <d0/>",  # repeated
+        "The <f3>x</f3> of <o2/>, y, on <d0/>",  # emphasis lost
+        "The <f3>x</f3> of <o2/>, <f1>y</f1>, on <d0/> <o5/>",  # invented
+        "The <f3>x</f3> of <f2/>, <f1>y</f1>, on <d0/>",  # a pair's number as a standalone tag
+    ):
+        with pytest.raises(PlaceholderError):
+            from_omegat(wrong, msgid)
+
+
+def test_an_omegat_flavoured_memory_fills_every_exact_text_with_its_markdown(sample_project: Path):
+    """transpub's own --omegat export, read back as an external memory: every text, tokens moved or not."""
+    memory = export_tmx(load_project(sample_project), "en", omegat=True).data.replace(b'xml:lang="en"', b'xml:lang="de"')
+    with FakeLibreTranslate() as server:
+        project = _with_german_and_memory(sample_project, server.url, memory)
+        result = run_cli(project, "pretranslate", "--lang", "de", "--release", RELEASE)
+        assert result.exit_code == 0, result.stderr
+    english = {key: text for key, text in _reviewed(project, "en").items() if key[0] is None}
+    german = {(e.msgctxt, e.msgid): e for e in read_catalog(project / f"locale/de/LC_MESSAGES/{RELEASE}.po")}
+    filled = {key: english[key] for key in english if key in german}
+    assert len(filled) > 10
+    for key, text in filled.items():
+        assert german[key].msgstr == text and german[key].tcomment.startswith("translation memory: tm/agency.tmx, ")
+    assert f"{len(filled)} exact" in result.stdout

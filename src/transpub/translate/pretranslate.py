@@ -44,9 +44,9 @@ from ..source.reader import read_releases
 from ..source.tokens import TOKEN_RE
 from ..staging import file_signature, replace_if_unchanged
 from .engines import Engine, make_engine
-from .protect import translation_fits
+from .protect import PlaceholderError, translation_fits
 from .runner import RunAbortedError, translate_unique
-from .tmx import TranslationMemory, read_tmx
+from .tmx import SHORTCUT_RE, TranslationMemory, from_omegat, omegat_text, read_tmx
 
 Key = tuple[str | None, str]
 
@@ -218,12 +218,23 @@ def _fill(path: Path, fills: dict[Key, tuple[str, str]]) -> list[Key]:
 
 @dataclass(frozen=True)
 class _Candidate:
-    """A text a memory holds: its source, its translation, which memory (a release id or a memory file)."""
+    """A text a memory holds: its source, its translation, which memory (a release id or a memory file);
+    ``shortcuts``: both written with OmegaT's tag shortcuts (an OmegaT memory), not as Markdown."""
 
     source: str
     msgstr: str
     origin: str
     external: bool
+    shortcuts: bool = False
+
+    def translation_for(self, msgid: str) -> str | None:
+        """The translation as Markdown for ``msgid``, if it carries exactly the msgid's tokens and markup."""
+        if self.shortcuts:
+            try:
+                return from_omegat(self.msgstr, msgid)
+            except PlaceholderError:
+                return None
+        return self.msgstr if translation_fits(msgid, self.msgstr) else None
 
 
 @dataclass(frozen=True)
@@ -251,16 +262,21 @@ def _memory_matches(
         by_context.setdefault(context, []).append(candidate)
     for tm in external:
         for unit in tm.units:
-            candidate = _Candidate(unit.source, unit.target, tm.origin, True)
-            exact.setdefault((unit.context, unit.source), []).append(candidate)
+            candidate = _Candidate(unit.source, unit.target, tm.origin, True, unit.shortcuts)
+            exact.setdefault((unit.context, ("\0" if unit.shortcuts else "") + unit.source), []).append(candidate)
             by_context.setdefault(unit.context, []).append(candidate)
+    with_shortcuts = any(unit.shortcuts for tm in external for unit in tm.units)
     found: dict[Key, _Match] = {}
     unfit: set[Key] = set()
     for key in keys:
-        for candidate in exact.get(key, ()):
-            if translation_fits(key[1], candidate.msgstr):
-                note = origin_note(ORIGIN_MEMORY, f"{candidate.origin}, {today.isoformat()}", candidate.msgstr)
-                found[key] = _Match(candidate.msgstr, note, "from_external" if candidate.external else "from_memory")
+        candidates = exact.get(key, [])
+        if with_shortcuts:  # an OmegaT memory holds the msgid as OmegaT shows it
+            candidates = candidates + exact.get((key[0], "\0" + omegat_text(key[1])), [])
+        for candidate in candidates:
+            msgstr = candidate.translation_for(key[1])
+            if msgstr is not None:
+                note = origin_note(ORIGIN_MEMORY, f"{candidate.origin}, {today.isoformat()}", msgstr)
+                found[key] = _Match(msgstr, note, "from_external" if candidate.external else "from_memory")
                 break
             unfit.add(key)
     if threshold >= 100:
@@ -276,20 +292,21 @@ def _memory_matches(
         scored = process.extract(_words(msgid), likeness[context], scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
         for _text, score, index in sorted(scored, key=lambda hit: (-hit[1], hit[2])):
             candidate = candidates[index]
-            if not translation_fits(msgid, candidate.msgstr):
+            msgstr = candidate.translation_for(msgid)
+            if msgstr is None:
                 unfit.add(key)
                 continue
             detail = f"{candidate.origin}, {today.isoformat()}, {score:.0f} % like {candidate.source!r}"
-            note = origin_note(ORIGIN_SIMILAR, detail, candidate.msgstr)
-            found[key] = _Match(candidate.msgstr, note, "from_external_fuzzy" if candidate.external else "from_fuzzy")
+            note = origin_note(ORIGIN_SIMILAR, detail, msgstr)
+            found[key] = _Match(msgstr, note, "from_external_fuzzy" if candidate.external else "from_fuzzy")
             break
     return found, unfit
 
 
 def _words(text: str) -> str:
-    """A text as its likeness is judged: each token as ``{}``, so that two texts sharing a long token
-    (``{org:WIPO:short}``, ``{list:KZ DE …}``) are not alike for that alone."""
-    return TOKEN_RE.sub("{}", text)
+    """A text as its likeness is judged: each token (and OmegaT tag shortcut) as ``{}``, so that two texts
+    sharing a long token (``{org:WIPO:short}``, ``{list:KZ DE …}``) are not alike for that alone."""
+    return SHORTCUT_RE.sub("{}", TOKEN_RE.sub("{}", text))
 
 
 def _external_memories(project: Project, lang: str) -> list[TranslationMemory]:

@@ -33,7 +33,14 @@ from ..catalogs.states import State, read_review
 from ..config import Project
 from ..errors import FileError, UsageError
 from ..fsutil import read_file
-from .protect import Tag, inline_pieces, pieces_numbered_like, protect
+from .protect import (
+    PlaceholderError,
+    Tag,
+    inline_pieces,
+    pieces_numbered_like,
+    protect,
+    restore,
+)
 
 #: the largest memory file read: far above any agency's memory, far below what would exhaust memory
 MAX_TMX_BYTES = 200 * 1024 * 1024
@@ -49,13 +56,16 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @dataclass(frozen=True)
 class MemoryUnit:
-    """One source text and its translation in a memory, as Markdown (native code put back)."""
+    """One source text and its translation in a memory, as Markdown (native code put back); or, when
+    ``shortcuts``, as OmegaT writes them (``<d0/>``, ``<f1>…</f1>`` standing for the source's tags):
+    :func:`omegat_text` and :func:`from_omegat` match and restore those against a msgid."""
 
     source: str
     target: str
     context: str | None  # <prop type="x-context"> (transpub's msgctxt); None in other tools' memories
     origin: str  # the memory file, as shown ("tm/agency.tmx")
     line: int  # where its <tu> starts
+    shortcuts: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,8 @@ def parse_tmx(data: bytes, source_lang: str, target_lang: str, *, origin: str) -
     body = next((child for child in root if _local(child) == "body"), None)
     if body is None:
         raise FileError("not a TMX file: no <body>", origin, root.sourceline)
+    header = next((child for child in root if _local(child) == "header"), None)
+    omegat = header is not None and header.get("creationtool", "").strip().lower() == "omegat"
     units: list[MemoryUnit] = []
     languages: set[str] = set()
     has_source = False
@@ -135,7 +147,8 @@ def parse_tmx(data: bytes, source_lang: str, target_lang: str, *, origin: str) -
         source_text, target_text = _seg_text(source), _seg_text(target)
         if source_text and target_text and source_text.strip() and target_text.strip():
             context = next((p.text or "" for p in tu if _local(p) == "prop" and p.get("type") == "x-context"), None)
-            units.append(MemoryUnit(source_text, target_text, context, origin, tu.sourceline or 0))
+            shortcuts = omegat and bool(SHORTCUT_RE.search(source_text + target_text))
+            units.append(MemoryUnit(source_text, target_text, context, origin, tu.sourceline or 0, shortcuts))
     if languages and not has_source:  # an empty memory is no mistake; one for other languages is
         found = ", ".join(sorted(languages)) or "none"
         raise FileError(
@@ -361,6 +374,35 @@ def _omegat_letters(source: list[str | Tag], target: list[str | Tag]) -> dict[in
     return letters
 
 
+# OmegaT's tag shortcuts as its own memories hold them, as text: a letter and a 0-based number
+SHORTCUT_RE = re.compile(r"<(/?)([^\W\d_])(\d+)(/?)>")
+
+
+def omegat_text(msgid: str) -> str:
+    """``msgid`` as OmegaT shows it after reading transpub's XLIFF: tags as shortcuts (``<d0/>``)."""
+    pieces = inline_pieces(protect(msgid))
+    return omegat_shortcuts(pieces, _omegat_letters(pieces, []))
+
+
+def from_omegat(text: str, msgid: str) -> str:
+    """A translation OmegaT wrote with shortcuts, as Markdown for ``msgid``: each shortcut must be one of
+    the msgid's tags (same number, letter and kind), and :func:`restore` puts the msgid's code back and
+    refuses a lost, repeated or crossed one (PlaceholderError)."""
+    source = protect(msgid)
+    pieces = inline_pieces(source)
+    letters = _omegat_letters(pieces, [])
+    kinds = {tag.number: tag.kind for tag in pieces if isinstance(tag, Tag) and tag.kind != "close"}
+
+    def placeholder(match: re.Match[str]) -> str:
+        slash, letter, number, selfclose = match.group(1), match.group(2), int(match.group(3)) + 1, match.group(4)
+        kind = "x" if selfclose else "open"
+        if slash and selfclose or letters.get(number) != letter or kinds.get(number) != kind:
+            raise PlaceholderError(f"the memory's {match.group(0)!r} is not a tag of the source")
+        return f"<x{number}/>" if kind == "x" else f"</g{number}>" if slash else f"<g{number}>"
+
+    return restore(SHORTCUT_RE.sub(placeholder, text), source)
+
+
 def _text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
@@ -376,7 +418,9 @@ __all__ = [
     "TranslationMemory",
     "bcp47",
     "export_tmx",
+    "from_omegat",
     "language_match",
+    "omegat_text",
     "parse_tmx",
     "read_tmx",
     "seg_markup",
