@@ -242,6 +242,16 @@ def test_a_foreign_memory_reads_as_native_text_with_languages_matched_by_primary
     assert [u.target for u in france.units][1] == "<i>la suite"  # the same tag is better than a sibling
 
 
+@pytest.mark.parametrize(
+    "doctype",
+    ['<!DOCTYPE tmx SYSTEM "tmx14.dtd">', "<!DOCTYPE tmx SYSTEM 'http://127.0.0.1:9/tmx14.dtd'>",
+     '<!DOCTYPE tmx PUBLIC "-//LISA OSCAR:1998//DTD for Translation Memory eXchange//EN" "tmx14.dtd">'],
+)  # fmt: skip
+def test_an_external_doctype_is_accepted_and_never_loaded(doctype: str):
+    document = FOREIGN.replace('<!DOCTYPE tmx SYSTEM "tmx14.dtd">', doctype)
+    assert len(parse_tmx(document.encode(), "ja", "fr", origin="agency.tmx").units) == 3
+
+
 def test_tmx_11_lang_attributes_and_utf16_are_read():
     old = (
         '<?xml version="1.0" encoding="UTF-16"?>\n<tmx version="1.1"><header srclang="ja"/><body>'
