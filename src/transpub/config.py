@@ -259,11 +259,16 @@ def _check_memory_files(file: SettingsFile, root: Path, paths: tuple[str, ...]) 
     folder = root.resolve()
     for index, name in enumerate(paths):
         path = root / name
-        if not path.resolve().is_relative_to(folder):
+        try:
+            inside = path.resolve().is_relative_to(folder)
+            exists, is_file = path.exists(), path.is_file()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+            raise file.error(f"[translate] memory: {shown(name)} cannot be used as a path ({exc})", "translate", "memory", index) from None
+        if not inside:
             raise file.error(f"[translate] memory: {shown(name)} leads outside the project; copy the memory into it", "translate", "memory", index)
-        if not path.exists():
+        if not exists:
             raise file.error(f"[translate] memory: {shown(name)} does not exist (paths are relative to the project folder)", "translate", "memory", index)
-        if not path.is_file():
+        if not is_file:
             raise file.error(f"[translate] memory: {shown(name)} is not a file", "translate", "memory", index)
 
 
