@@ -40,6 +40,7 @@ retry_wait = "Retry Wait Decoy"
 jobs = "Jobs Decoy"
 policy = "Policy Decoy"
 memory_threshold = "Memory Threshold Decoy"
+memory = "Memory Decoy"
 outdated = "Outdated Decoy"
 JPO = { name = "特許庁", short = "特許庁" }
 WIPO = { name = "世界知的所有権機関", short = "WIPO" }
@@ -67,6 +68,7 @@ timeout = 20
 retries = 3
 retry_wait = 1.5
 memory_threshold = 80
+memory = ["tm/agency.tmx"]
 
 [build]
 jobs = 2
@@ -183,6 +185,16 @@ CASES = {
     "translate.memory_threshold wrong type": Case("translate", "memory_threshold", 'memory_threshold = "75%"', '[translate] memory_threshold: must be a whole number, 50 or more, not "75%"'),
     "translate.memory_threshold too low": Case("translate", "memory_threshold", "memory_threshold = 10", "50 or more, not 10"),
     "translate.memory_threshold over 100": Case("translate", "memory_threshold", "memory_threshold = 101", "at most 100, not 101"),
+    "translate.memory wrong type": Case("translate", "memory", 'memory = "tm/agency.tmx"', '[translate] memory: must be a list of paths relative to the project, e.g. ["tm/agency.tmx"], not "tm/agency.tmx"'),
+    "translate.memory item empty": Case("translate", "memory", 'memory = ["tm/agency.tmx", " "]', 'must be a list of non-empty paths, not " "'),
+    "translate.memory item wrong type": Case("translate", "memory", "memory = [5]", "must be a list of non-empty paths, not 5"),
+    "translate.memory absolute": Case("translate", "memory", 'memory = ["/etc/passwd"]', '"/etc/passwd" must be a path relative to the project folder'),
+    "translate.memory twice": Case("translate", "memory", 'memory = ["tm/agency.tmx", "tm/agency.tmx"]', '"tm/agency.tmx" is listed twice'),
+    "translate.memory missing file": Case("translate", "memory", 'memory = ["tm/missing.tmx"]', '[translate] memory: "tm/missing.tmx" does not exist'),
+    "translate.memory outside the project": Case("translate", "memory", 'memory = ["../outside.tmx"]', '"../outside.tmx" leads outside the project'),
+    "translate.memory a NUL byte": Case("translate", "memory", 'memory = ["tm/a\\u0000.tmx"]', "cannot be used as a path"),
+    "translate.memory a name too long": Case("translate", "memory", f'memory = ["tm/{"x" * 300}.tmx"]', "cannot be used as a path"),
+    "translate.memory a folder": Case("translate", "memory", 'memory = ["sources"]', '"sources" is not a file'),
     "translate.api key": Case("translate", "api_key", 'api_key = "s3cret"', "API keys never go in transpub.toml"),
     "translate unknown key": Case("translate", "retrys", "retrys = 3", "unknown key 'retrys' in [translate]"),
     # [build]
@@ -230,6 +242,13 @@ OTHER_COMMANDS = {
 }
 
 
+def _memory_file(project: Path) -> None:
+    """The memory GOOD names, and a file just outside the project that a path may not lead to."""
+    (project / "tm").mkdir(exist_ok=True)
+    (project / "tm" / "agency.tmx").write_text('<tmx version="1.4"><header/><body/></tmx>\n', encoding="utf-8")
+    (project.parent / "outside.tmx").write_text('<tmx version="1.4"><header/><body/></tmx>\n', encoding="utf-8")
+
+
 def _expected_line(case: Case, written: int) -> int:
     if case.at is None:
         return written
@@ -242,6 +261,7 @@ def _assert_refused_at_its_line(project: Path, name: str, args: tuple[str, ...])
     case = CASES[name]
     text, written = _config(case.table, case.key, case.line)
     (project / "transpub.toml").write_text(text, encoding="utf-8")
+    _memory_file(project)
     before = tree_digest(project)
     result = run_cli(project, *(arg.format(project=project) for arg in args))
     assert result.exit_code == 2, result.stdout + result.stderr
@@ -282,10 +302,11 @@ def test_every_key_of_every_table_has_a_bad_case():
 
 def test_good_settings_are_read_into_typed_values(sample_project: Path):
     (sample_project / "transpub.toml").write_text(GOOD, encoding="utf-8")
+    _memory_file(sample_project)
     project = load_project(sample_project)
     assert project.translate == TranslateSettings(
         engine="libretranslate", url="http://127.0.0.1:5000/", region="westeurope", concurrency=8, timeout=20.0,
-        retries=3, retry_wait=1.5, memory_threshold=80,
+        retries=3, retry_wait=1.5, memory_threshold=80, memory=("tm/agency.tmx",),
     )
     assert isinstance(project.translate.timeout, float) and isinstance(project.translate.concurrency, int)
     assert project.build == BuildSettings(jobs=2)

@@ -235,6 +235,8 @@ def parse_project(text: str, root: Path, path: Path) -> Project:
     if base_url and not base_url.endswith("/"):
         base_url += "/"
 
+    translate = read_translate_settings(file, data.get("translate", {}))
+    _check_memory_files(file, Path(root), translate.memory)
     return Project(
         root=Path(root).resolve(),
         name=project.get("name") or Path(root).resolve().name,
@@ -245,11 +247,29 @@ def parse_project(text: str, root: Path, path: Path) -> Project:
         organizations=MappingProxyType(_organizations(file, data.get("organizations", {}))),
         names=MappingProxyType(_names(file, data.get("names", {}))),
         calendars=MappingProxyType(_calendars(file, data.get("calendar", {}))),
-        translate=read_translate_settings(file, data.get("translate", {})),
+        translate=translate,
         build=read_build_settings(file, data.get("build", {})),
         review=read_review_settings(file, data.get("review", {})),
         publish=read_publish_settings(file, data.get("publish", {})),
     )
+
+
+def _check_memory_files(file: SettingsFile, root: Path, paths: tuple[str, ...]) -> None:
+    """[translate] memory: each path names a regular file inside the project (read by `pretranslate`)."""
+    folder = root.resolve()
+    for index, name in enumerate(paths):
+        path = root / name
+        try:
+            inside = path.resolve().is_relative_to(folder)
+            exists, is_file = path.exists(), path.is_file()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+            raise file.error(f"[translate] memory: {shown(name)} cannot be used as a path ({exc})", "translate", "memory", index) from None
+        if not inside:
+            raise file.error(f"[translate] memory: {shown(name)} leads outside the project; copy the memory into it", "translate", "memory", index)
+        if not exists:
+            raise file.error(f"[translate] memory: {shown(name)} does not exist (paths are relative to the project folder)", "translate", "memory", index)
+        if not is_file:
+            raise file.error(f"[translate] memory: {shown(name)} is not a file", "translate", "memory", index)
 
 
 def locale_id(value: object) -> str:

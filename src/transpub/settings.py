@@ -56,6 +56,7 @@ class TranslateSettings:
     retries: int = 3  # attempts after the first, on 429, 5xx, connection errors and timeouts
     retry_wait: float = 1.0  # seconds before the first retry, doubled after each
     memory_threshold: int = 75  # % similarity from which the memory offers a fuzzy match (100: exact only)
+    memory: tuple[str, ...] = ()  # external translation memories (TMX), paths relative to the project
 
 
 @dataclass(frozen=True)
@@ -404,6 +405,23 @@ def http_url(value: object) -> str:
 _CREDENTIAL_NAME = re.compile(r"key|token|secret|passw|auth|sig|credential", re.IGNORECASE)
 
 
+def memory_files(value: object) -> tuple[str, ...]:
+    """A list of distinct relative paths (``["tm/agency.tmx"]``); that each names a file inside the project
+    is checked by ``config``, which knows the project's folder."""
+    if not isinstance(value, list):
+        raise InvalidValue(f'must be a list of paths relative to the project, e.g. ["tm/agency.tmx"], not {shown(value)}')
+    seen: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise InvalidValue(f"must be a list of non-empty paths, not {shown(item)}", index)
+        if item.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", item):
+            raise InvalidValue(f"{shown(item)} must be a path relative to the project folder", index)
+        if item in seen:
+            raise InvalidValue(f"{shown(item)} is listed twice", index)
+        seen.append(item)
+    return tuple(seen)
+
+
 def engine(value: object) -> str:
     """An engine transpub knows, by its own name (``libre`` becomes ``libretranslate``)."""
     name = canonical_engine(value) if isinstance(value, str) else None
@@ -443,6 +461,7 @@ TRANSLATE_READERS: Mapping[str, Reader[object]] = {
     "retries": whole_number(0, 10),
     "retry_wait": seconds(zero=True, maximum=60),
     "memory_threshold": whole_number(50, 100),
+    "memory": memory_files,
 }
 BUILD_READERS: Mapping[str, Reader[object]] = {"jobs": whole_number(1, 256)}
 

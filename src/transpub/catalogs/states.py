@@ -93,7 +93,14 @@ def mark_reviewed(entry: polib.POEntry) -> None:
 
 
 # --- where a translation came from ---------------------------------------------------------------------
-ORIGINS = ("machine translation", "translation memory (similar text)", "translation memory")
+# The origins a note can name. A memory's detail says which memory: a release id (the project's own
+# reviewed catalogs) or a memory file of [translate] memory ("tm/agency.tmx"), then the date:
+#   translation memory: 2023-07-18-wipo-assemblies, 2026-12-04 (text #1a2b3c4d)
+#   translation memory (similar text): tm/agency.tmx, 2026-12-04, 83 % like '…' (text #1a2b3c4d)
+ORIGIN_MACHINE = "machine translation"
+ORIGIN_SIMILAR = "translation memory (similar text)"
+ORIGIN_MEMORY = "translation memory"
+ORIGINS = (ORIGIN_MACHINE, ORIGIN_SIMILAR, ORIGIN_MEMORY)
 _FINGERPRINT = re.compile(r" \(text #([0-9a-f]{8})\)$")
 
 

@@ -207,8 +207,12 @@ def pretranslate(ctx: click.Context, lang: str, engine_name: str | None, release
         click.echo(f"not filled: {failure.msgid[:60]!r}: {failure.reason}", err=True)
     if report.aborted:
         click.echo(f"transpub: engine stopped: {report.aborted} (re-run to continue)", err=True)
+    if report.memory_unfit:
+        click.echo(f"note: {report.memory_unfit} memory match(es) not used: their tokens or markup differ from the source's", err=True)
     click.echo(
         f"{lang}: {report.from_memory} from translation memory, {report.from_fuzzy} from similar texts in it (fuzzy), "
+        f"{report.from_external + report.from_external_fuzzy} from external memories "
+        f"({report.from_external} exact, {report.from_external_fuzzy} similar), "
         f"{report.from_engine} by {report.engine} "
         f"({report.engine_texts} distinct texts, {report.engine_calls} calls), "
         f"{report.rejected} rejected, {report.failed} failed, {report.already_filled} already translated"
@@ -368,12 +372,15 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
 
 
 def _register_more_commands() -> None:
-    # check and review live with the review package; registered here so `transpub --help` lists them
+    # these live in their own modules; registered here so `transpub --help` lists them
     from .review import check, review
+    from .tm import tm
+    from .xliff import xliff
 
     main.add_command(check)
     main.add_command(review)
-    main.add_command(__import__("transpub.cli.xliff", fromlist=["xliff"]).xliff)  # transpub xliff export/import
+    main.add_command(tm)  # translation memories (TMX)
+    main.add_command(xliff)  # XLIFF export and import
 
 
 _register_more_commands()

@@ -44,7 +44,7 @@ from markdown_it.token import Token
 from ..errors import EngineError
 from ..source.inline import escape_text, markdown_parser, text_to_inline
 from ..source.model import Code, Link, Plain
-from ..source.tokens import TOKEN_RE
+from ..source.tokens import TOKEN_RE, split_form
 
 # Loose on purpose: see the module docstring. `\d` matches every Unicode decimal digit and int()
 # reads them, so "<x١/>" from an Arabic answer is still placeholder 1.
@@ -228,6 +228,73 @@ def placeholder_text(pieces: list[str | Tag]) -> str:
         else:
             out.append(piece)
     return "".join(out)
+
+
+def pieces_numbered_like(target: list[str | Tag], source: list[str | Tag], *, strict: bool = False) -> list[str | Tag]:
+    """A translation's pieces with the numbers of the source's tags, so an exchange file shows the same
+    token or markup under the same number on both sides (what a CAT tool pairs).
+
+    Both sides are :func:`inline_pieces` of their own :func:`protect`, so the translation's tags carry its
+    own numbers. A standalone tag takes the number of the source's first unused standalone tag with the
+    same original (a grammatical form counts as its token: ``{org:WIPO|gen}`` is ``{org:WIPO}``); a pair
+    takes that of the source's first unused pair with the same opening *and* closing originals, so two
+    links, or the same emphasis twice, moved around in the translation are told apart by their order of
+    occurrence. The translation's own originals are kept (the form stays). A tag the source does not have
+    gets a number after the source's; with ``strict`` it, or a source tag the translation lacks, raises
+    :class:`PlaceholderError` instead.
+    """
+    standalone = [(_code_key(t.original), t.number) for t in source if isinstance(t, Tag) and t.kind == "x"]
+    pairs = [(_pair_key(source, t.number), t.number) for t in source if isinstance(t, Tag) and t.kind == "open"]
+    numbers: dict[tuple[str, int], int] = {}  # (kind "x" or "pair", the translation's number) -> the source's
+    fresh = max((t.number for t in source if isinstance(t, Tag)), default=0)
+    for tag in target:
+        if not isinstance(tag, Tag) or tag.kind == "close":
+            continue
+        wanted = _code_key(tag.original) if tag.kind == "x" else _pair_key(target, tag.number)
+        pool = standalone if tag.kind == "x" else pairs
+        found = next((i for i, (key, _number) in enumerate(pool) if key == wanted), None)
+        slot = ("x" if tag.kind == "x" else "pair", tag.number)
+        if found is not None:
+            numbers[slot] = pool.pop(found)[1]
+        elif strict:
+            raise PlaceholderError(f"the translation has {tag.original!r}, which the source does not")
+        else:
+            fresh += 1
+            numbers[slot] = fresh
+    if strict and (standalone or pairs):
+        raise PlaceholderError("the translation lacks tokens or markup of the source")
+    return [
+        Tag(piece.kind, numbers["x" if piece.kind == "x" else "pair", piece.number], piece.original)
+        if isinstance(piece, Tag) else piece
+        for piece in target
+    ]  # fmt: skip
+
+
+def translation_fits(msgid: str, msgstr: str) -> bool:
+    """Whether ``msgstr`` carries exactly the tokens and markup of ``msgid``, each once (moved is fine, a
+    grammatical form of a name token too): what a translation memory's text must do to be offered."""
+    source = protect(msgid)
+    try:
+        numbered = pieces_numbered_like(inline_pieces(protect(msgstr)), inline_pieces(source), strict=True)
+        restore(placeholder_text(numbered), source)
+    except PlaceholderError:
+        return False
+    return True
+
+
+def _code_key(original: str) -> str:
+    """What must be equal for a translation's tag to be the source's: the original, a form left out."""
+    match = TOKEN_RE.search(original)
+    if match is None or "|" not in match.group(0):
+        return original
+    return original[: match.start()] + split_form(match.group(0))[0] + original[match.end() :]
+
+
+def _pair_key(pieces: list[str | Tag], number: int) -> tuple[str, str]:
+    opening = next(t.original for t in pieces if isinstance(t, Tag) and t.kind == "open" and t.number == number)
+    closing = next((t.original for t in pieces if isinstance(t, Tag) and t.kind == "close" and t.number == number), "")
+    return opening, closing
+
 
 # --- placeholders -------------------------------------------------------------------------------
 
