@@ -11,6 +11,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import omegat_client
 import polib
 import pytest
 from conftest import run_cli, tree_digest
@@ -460,38 +461,6 @@ def test_translate_toolkit_reads_every_unit_and_pretranslates_the_exact_texts(sa
 
 # --- a real client: OmegaT (Debian's 3.6, console mode) ----------------------------------------------
 
-OMEGAT_PROJECT = """\
-<?xml version="1.0" encoding="UTF-8" standalone="no"?>
-<omegat>
-  <project version="1.0">
-    <source_dir>__DEFAULT__</source_dir>
-    <target_dir>__DEFAULT__</target_dir>
-    <tm_dir>__DEFAULT__</tm_dir>
-    <glossary_dir>__DEFAULT__</glossary_dir>
-    <glossary_file>__DEFAULT__</glossary_file>
-    <dictionary_dir>__DEFAULT__</dictionary_dir>
-    <source_lang>ja</source_lang>
-    <target_lang>en</target_lang>
-    <source_tok>org.omegat.tokenizer.LuceneJapaneseTokenizer</source_tok>
-    <target_tok>org.omegat.tokenizer.LuceneEnglishTokenizer</target_tok>
-    <sentence_seg>false</sentence_seg>
-    <support_default_translations>true</support_default_translations>
-    <remove_tags>false</remove_tags>
-  </project>
-</omegat>
-"""
-OMEGAT_FILTERS = """\
-<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<filters removeTags="false" removeSpacesNonseg="false" preserveSpaces="true" ignoreFileContext="false">
-  <filter className="org.omegat.filters3.xml.xliff.XLIFFFilter" enabled="true">
-    <files sourceFilenameMask="*.xlf" targetFilenamePattern="${filename}"/>
-  </filter>
-</filters>
-"""
-OMEGAT_PREFS = """\
-<?xml version="1.0" encoding="UTF-8" ?>
-<omegat><preference version="1.0"><ext_tmx_use_slash>true</ext_tmx_use_slash></preference></omegat>
-"""
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 
 
@@ -509,31 +478,19 @@ def _xliff_content(pieces) -> str:
 def _omegat_fills(project: Path, tmp_path: Path, memory: bytes) -> dict[str, tuple[str, str]]:
     """Run OmegaT over one release's English units (targets pre-filled with the source, as OmegaT 3.x
     needs) with ``memory`` as the project memory; msgid -> (what OmegaT wrote, the reviewed msgstr)."""
-    folder = tmp_path / "omegat-project"
-    for sub in ("source", "omegat", "target", "tm", "glossary", "dictionary"):
-        (folder / sub).mkdir(parents=True)
-    (folder / "omegat.project").write_text(OMEGAT_PROJECT, encoding="utf-8")
-    (folder / "omegat/filters.xml").write_text(OMEGAT_FILTERS, encoding="utf-8")
-    (folder / "omegat/project_save.tmx").write_bytes(memory)
-    config = tmp_path / "omegat-config"
-    config.mkdir()
-    (config / "omegat.prefs").write_text(OMEGAT_PREFS, encoding="utf-8")
     reviewed = _reviewed(project, "en")
     entries = [e for e in polib.pofile(str(project / f"locale/en/LC_MESSAGES/{RELEASE}.po")) if (e.msgctxt, e.msgid) in reviewed]
     units = "".join(
         f'<trans-unit id="u{n}"><source>{content}</source><target state="new">{content}</target></trans-unit>\n'
         for n, content in enumerate((_xliff_content(inline_pieces(protect(e.msgid))) for e in entries), 1)
     )
-    (folder / "source/r.xlf").write_text(
+    (tmp_path / "r.xlf").write_text(
         f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="{XLIFF_NS}"><file original="r" '
         f'source-language="ja" target-language="en" datatype="plaintext"><body>\n{units}</body></file></xliff>\n',
         encoding="utf-8",
     )
-    run = subprocess.run(
-        ["omegat", str(folder), "--mode=console-translate", f"--config-dir={config}"], capture_output=True, text=True, timeout=300, check=False
-    )  # fmt: skip
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    written = etree.parse(str(folder / "target/r.xlf")).iterfind(f".//{{{XLIFF_NS}}}trans-unit")
+    out = omegat_client.run_omegat(tmp_path, tmp_path / "r.xlf", source="ja", target="en", memory=memory)
+    written = etree.parse(str(out)).iterfind(f".//{{{XLIFF_NS}}}trans-unit")
     targets = {unit.get("id"): "".join(unit.find(f"{{{XLIFF_NS}}}target").itertext()) for unit in written}
     return {e.msgid: (targets[f"u{n}"], e.msgstr) for n, e in enumerate(entries, 1)}
 

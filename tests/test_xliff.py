@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import omegat_client
 import polib
 import pytest
 from conftest import run_cli, tree_digest
@@ -562,32 +563,6 @@ def test_export_validates_against_the_xliff_12_strict_schema(sample_project: Pat
 
 # --- OmegaT (Debian's 3.6, console mode): a real CAT tool reads the export and writes it back ------------
 
-OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
-<omegat><project version="1.0">
-  <source_dir>__DEFAULT__</source_dir><target_dir>__DEFAULT__</target_dir><tm_dir>__DEFAULT__</tm_dir>
-  <glossary_dir>__DEFAULT__</glossary_dir><glossary_file>__DEFAULT__</glossary_file>
-  <dictionary_dir>__DEFAULT__</dictionary_dir>
-  <source_lang>ja</source_lang><target_lang>fr</target_lang>
-  <source_tok>org.omegat.tokenizer.LuceneJapaneseTokenizer</source_tok>
-  <target_tok>org.omegat.tokenizer.LuceneFrenchTokenizer</target_tok>
-  <sentence_seg>false</sentence_seg><support_default_translations>true</support_default_translations>
-  <remove_tags>false</remove_tags>
-</project></omegat>
-"""
-# without filters.xml OmegaT loads an XLIFF file but finds no segment in it
-OMEGAT_FILTERS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<filters removeTags="false" removeSpacesNonseg="false" preserveSpaces="true" ignoreFileContext="false">
-  <filter className="org.omegat.filters3.xml.xliff.XLIFFFilter" enabled="true">
-    <files sourceFilenameMask="*.xlf" targetFilenamePattern="${filename}"/>
-    <option name="compatibility26" value="false"/><option name="forceshortcut2f" value="false"/>
-    <option name="ignoretype4phtags" value="false"/><option name="ignoretype4bpttags" value="false"/>
-  </filter>
-</filters>
-"""
-# OmegaT reads a TMX <ph> as a tag without a slash unless told otherwise, and then never matches the XLIFF side
-OMEGAT_PREFS = """<?xml version="1.0" encoding="UTF-8" ?>
-<omegat><preference version="1.0"><ext_tmx_use_slash>true</ext_tmx_use_slash></preference></omegat>
-"""
 CAPTION = "長官による一般演説({org:WIPO:short}加盟国総会)"  # untranslated in the sample
 MEMORY_TMX = """<?xml version="1.0" encoding="UTF-8"?>
 <tmx version="1.4"><header creationtool="test" creationtoolversion="1" segtype="paragraph" o-tmf="PO"
@@ -599,25 +574,8 @@ MEMORY_TMX = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def run_omegat(tmp_path: Path, xlf: Path, memory: str | None = None) -> Path:
-    omegat = shutil.which("omegat")
-    if omegat is None:
-        pytest.skip("OmegaT (Debian package omegat) is not installed")
-    project, config = tmp_path / "omegat-project", tmp_path / "omegat-config"
-    for folder in ("source", "target", "tm", "glossary", "dictionary", "omegat"):
-        (project / folder).mkdir(parents=True)
-    config.mkdir()
-    (project / "omegat.project").write_text(OMEGAT_PROJECT, encoding="utf-8")
-    (project / "omegat/filters.xml").write_text(OMEGAT_FILTERS, encoding="utf-8")
-    (config / "omegat.prefs").write_text(OMEGAT_PREFS, encoding="utf-8")
-    if memory is not None:
-        (project / "omegat/project_save.tmx").write_text(memory, encoding="utf-8")
-    shutil.copy(xlf, project / "source/fr.xlf")
-    result = subprocess.run([omegat, str(project), "--mode=console-translate", f"--config-dir={config}"],
-                            capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    out = project / "target/fr.xlf"
-    assert out.is_file(), result.stdout[-2000:]
-    return out
+    return omegat_client.run_omegat(tmp_path, xlf, source="ja", target="fr",
+                                    memory=None if memory is None else memory.encode("utf-8"))  # fmt: skip
 
 
 @pytest.mark.slow
