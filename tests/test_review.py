@@ -451,7 +451,7 @@ def test_a_non_docx_file_is_refused(sample_project: Path):
 
 
 def test_oversized_file_is_refused_before_reading(sample_project: Path):
-    _refused(sample_project, b"PK" + b"\x00" * (20 * 1024 * 1024 + 10), "a review document is at most 20 MB")
+    _refused(sample_project, b"PK" + b"\x00" * (20 * 1024 * 1024 + 10), "the review document is larger than 20 MB: refused")
 
 
 def test_zip_bomb_is_refused(sample_project: Path):

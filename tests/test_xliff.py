@@ -487,7 +487,7 @@ def test_an_oversized_file_is_refused_before_reading(sample_project: Path, monke
     monkeypatch.setattr(xliff_module, "parse_xliff", lambda *args: pytest.fail("parsed an oversized file"))
     before = tree_digest(sample_project / "locale")
     result = run_cli(sample_project, "xliff", "import", str(path))
-    assert result.exit_code == 2 and "an XLIFF file is at most" in result.stderr
+    assert result.exit_code == 2 and "the XLIFF file is larger than 1000 bytes: refused" in result.stderr
     assert tree_digest(sample_project / "locale") == before
 
 

@@ -58,15 +58,32 @@ def read_file(path: Path, *, limit: int = MAX_READ, what: str = "file") -> bytes
         raise FileError(f"cannot read the {what}: {kind}", path)
     with os.fdopen(fd, "rb") as handle:
         if info.st_size > limit:
-            raise FileError(f"the {what} is larger than {limit // 1024 // 1024} MB: refused", path)
+            raise FileError(f"the {what} is larger than {_size(limit)}: refused", path)
         try:
             data = handle.read(limit + 1)
         except OSError as exc:
             raise FileError(f"cannot read the {what}: {exc.strerror or exc}", path) from None
     if len(data) > limit:
-        raise FileError(f"the {what} is larger than {limit // 1024 // 1024} MB: refused", path)
+        raise FileError(f"the {what} is larger than {_size(limit)}: refused", path)
     return data
 
+
+
+
+def _size(count: int) -> str:
+    """A byte count as people read it: "20 MB", "64 KB", "1000 bytes"."""
+    for unit, scale in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.3g} {unit}"
+    return f"{count} bytes"
+
+def read_named_file(path: Path, *, limit: int, what: str) -> bytes:
+    """A file a user named on the command line (a review document, an XLIFF file): :func:`read_file`, with a
+    missing file one clear FileError too."""
+    try:
+        return read_file(path, limit=limit, what=what)
+    except FileNotFoundError:
+        raise FileError(f"cannot read the {what}: no such file", path) from None
 
 def read_text_inside(path: Path, folder: Path, *, limit: int, what: str, encoding: str = "utf-8") -> str:
     """A text file of the project that must stay inside ``folder`` (sources/, templates/), decoded.

@@ -6,6 +6,7 @@ command group itself, which registers them: no import cycle, also under ``python
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -88,3 +89,18 @@ def progress(label: str, *, every: float = 2.0) -> Iterator[Callable[[int, int],
             last[0], last[1] = moment, done
 
     yield report
+
+
+def echo_import_report(report, as_json: bool) -> None:
+    """What an import (review document, XLIFF) did: each unit that was not unchanged, then a summary; or the
+    JSON of it. Exit 1 when some unit was a conflict or rejected (the others applied)."""
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for row in report.rows:
+            if row.outcome.value != "unchanged":
+                click.echo(row.line_text(report.path_label))
+        click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import click
 
 from ..fsutil import atomic_write_bytes
-from .support import _one_language, _project, reports_errors
+from .support import _one_language, _project, echo_import_report, reports_errors
 
 
 @click.group()
@@ -85,15 +83,7 @@ def xliff_import(ctx: click.Context, file: Path, by: str | None, as_json: bool) 
 
     project = _project(ctx)
     report = import_xliff_file(project, file, reviewer=by)
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        for row in report.rows:
-            if row.outcome.value != "unchanged":
-                click.echo(row.line_text(report.path_label))
-        click.echo(report.summary())
-    if not report.ok:
-        sys.exit(1)
+    echo_import_report(report, as_json)
 
 
 __all__ = ["xliff"]

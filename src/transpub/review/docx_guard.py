@@ -23,6 +23,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 
 from ..errors import ReviewError
+from ..fsutil import read_named_file
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 MAX_PART_BYTES = 64 * 1024 * 1024
@@ -37,15 +38,7 @@ _DTD_MARKS = tuple(
 
 def read_review_file(path: Path) -> bytes:
     """The bytes of a review document on disk, refusing oversized files before reading them."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_DOCX_BYTES:
-            raise ReviewError(f"the file is {size / 1048576:.1f} MB; a review document is at most "
-                              f"{MAX_DOCX_BYTES // 1048576} MB", path=path)  # fmt: skip
-        return path.read_bytes()
-    except OSError as exc:
-        raise ReviewError(f"cannot read the review document: {exc.strerror or exc}", path=path) from exc
+    return read_named_file(Path(path), limit=MAX_DOCX_BYTES, what="review document")
 
 
 def open_review_docx(data: bytes, path_label: str) -> DocxDocument:

@@ -64,13 +64,28 @@ from .. import __version__, clock
 from ..catalogs.states import State, provenance
 from ..config import SAFE_ID_RE, Project
 from ..errors import ReviewError, UsageError
-from ..fsutil import project_lock
+from ..fsutil import project_lock, read_named_file
 from ..localize.names import read_names
 from ..localize.ui import bcp47
 from ..source.tokens import TOKEN_RE, split_form
-from ..translate.protect import PlaceholderError, Protected, Tag, inline_pieces, placeholder_text, protect, restore
+from ..translate.protect import (
+    PlaceholderError,
+    Protected,
+    Tag,
+    inline_pieces,
+    placeholder_text,
+    protect,
+    restore,
+)
 from . import docformat as fmt
-from .apply import CatalogImporter, Decision, EntryChange, ImportReport, Outcome, RowResult
+from .apply import (
+    CatalogImporter,
+    Decision,
+    EntryChange,
+    ImportReport,
+    Outcome,
+    RowResult,
+)
 from .checks import CatalogContext, catalog_context, glossary_terms
 from .contents import ReviewItem, review_contents
 
@@ -507,15 +522,7 @@ class XliffDocument:
 
 def read_xliff_file(path: Path) -> bytes:
     """The bytes of an XLIFF file, refusing an oversized one before reading it."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_XLIFF_BYTES:
-            raise ReviewError(f"the file is {size / 1048576:.1f} MB; an XLIFF file is at most "
-                              f"{MAX_XLIFF_BYTES // 1048576} MB", path=path)  # fmt: skip
-        return path.read_bytes()
-    except OSError as exc:
-        raise ReviewError(f"cannot read the XLIFF file: {exc.strerror or exc}", path=path) from exc
+    return read_named_file(Path(path), limit=MAX_XLIFF_BYTES, what="XLIFF file")
 
 
 def parse_xliff(data: bytes, path_label: str) -> XliffDocument:
