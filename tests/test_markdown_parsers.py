@@ -69,7 +69,7 @@ def assert_same_inline(text: str) -> None:
 
 # --- generated Markdown of every supported construct -------------------------------------------------------
 words = st.sampled_from(["word", "two words", "Ab", "x_y", "2024-03-01", "{date:2023-07-18}", "{country:FR}",
-                         "{org:WIPO:short}", "語の文", "éà", "٢٠٢٣", "a.b", "(x)", "50 %", "1.", "3)", "#", "+", "-"])  # fmt: skip
+                         "{org:WIPO:short}", "語の文", "éà", "٢٠٢٣", "¢", "€5", "→", "。", "「引用」", "—", "ñ", "ß", "a.b", "(x)", "50 %", "1.", "3)", "#", "+", "-"])  # fmt: skip
 escapes = st.sampled_from([f"\\{c}" for c in string.punctuation] + ["\\a", "\\ ", "\\\\"])
 entities = st.sampled_from(["&amp;", "&copy;", "&nbsp;", "&#35;", "&#x2014;", "&#0;", "&bogus;", "&", "&#;"])
 urls = st.sampled_from(["https://example.org/", "https://example.org/a_b?q=1&r=2", "/relative", "ü/ß", "a b",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -104,15 +105,21 @@ _PIPE_AND_CODE = re.compile(r"^[^\n]*(?:\|[^\n]*`|`[^\n]*\|)", re.M)
 # markdown-it-py 4 follows CommonMark 0.31 (Unicode symbols such as "¢" count as punctuation next to a
 # delimiter; IDN link hosts), markdown-it.rs 0.6 an older one; and the two pair "*" and "_" delimiters
 # differently in some runs ("*\\!*a_b_*_c_*"): such texts go to the reference
-_WIDE_BY_DELIMITER = re.compile(r"[^\x00-\x7f][*_]|[*_][^\x00-\x7f]")
+_WIDE_BY_DELIMITER = re.compile(r"[^\x00-\x7f](?=[*_])|(?<=[*_])[^\x00-\x7f]")
 _UNDERSCORE_DELIMITER = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # (snake_case is no delimiter)
 _WIDE_IN_LINK = re.compile(r"\]\([^)]*[^\x00-\x7f]")
+
+
+def _symbol_by_delimiter(text: str) -> bool:
+    """Whether a non-ASCII character other than a letter, digit or mark stands next to a "*" or "_"
+    (letters, CJK ones included, flank a delimiter alike in both parsers; punctuation and symbols not)."""
+    return any(unicodedata.category(match.group())[0] not in "LNM" for match in _WIDE_BY_DELIMITER.finditer(text))
 
 
 def _fast_path_ok(text: str) -> bool:
     if "*" in text and "_" in text and _UNDERSCORE_DELIMITER.search(text):
         return False
-    if not text.isascii() and (_WIDE_BY_DELIMITER.search(text) or ("](" in text and _WIDE_IN_LINK.search(text))):
+    if not text.isascii() and (_symbol_by_delimiter(text) or ("](" in text and _WIDE_IN_LINK.search(text))):
         return False
     if "`" in text and ("[" in text or ("|" in text and _PIPE_AND_CODE.search(text))):
         return False  # markdown-it.rs 0.6 panics on a backtick inside a link label ("[`")
