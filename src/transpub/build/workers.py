@@ -133,7 +133,7 @@ def preload(project: Project, job: ReleaseJob, formats: tuple[str, ...]) -> None
     from ..render import html
     from ..review import checks  # noqa: F401
     from ..source import reader, tokens  # noqa: F401
-    from ..source.markdown import fast_parser
+    from ..source.inline import markdown_parser
 
     if "docx" in formats:
         from ..render import docx  # noqa: F401
@@ -143,7 +143,7 @@ def preload(project: Project, job: ReleaseJob, formats: tuple[str, ...]) -> None
     for lang in job.keys:
         _names_for(project, job.config, lang)
     tokens.is_country_code("CH")  # reads CLDR's territory codes, against which country tokens are checked
-    fast_parser()  # (markdown-it-py, for the few texts the compiled parser leaves to it, loads on first use)
+    markdown_parser()
     if "html" in formats:
         from jinja2 import TemplateError
 
