@@ -19,42 +19,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token as MdToken
-
+from .markdown import INLINE_RULE_STARTS, markdown_parser, parse_inline  # noqa: F401  (re-exported)
 from .model import Code, Emphasis, Inline, LineBreak, Link, Plain, Strong
 from .tokens import Token, check_token_like, parse_token
 
-
-@cache
-def markdown_parser(*, raw_html: bool = False) -> MarkdownIt:
-    """The one Markdown parser of transpub: CommonMark + GFM tables, raw HTML off.
-
-    ``text_join`` is off so a backslash-escaped character stays a token of its own ("text_special"):
-    the same parse then tells both the structure and which markup characters were left as text.
-    ``raw_html=True`` is for protecting text from machine translation only: there, anything that
-    could be a tag (``<span>``) is kept from the engine, though sources and translations never make one.
-    """
-    parser = (
-        MarkdownIt("commonmark", {"html": raw_html, "linkify": False, "typographer": False})
-        .enable("table")
-        .disable("text_join")
-    )
-    # markdown-it stops its plain-text rule at every character some inline rule *might* start at,
-    # plugins' included ("{", ":", "-", "=", …), and then tries each rule there in turn. Release texts
-    # are full of such characters ({country:FR}, 2024-03-01), so stopping only where an enabled rule
-    # can start makes inline parsing markedly faster; the tokens are identical
-    # (tests/test_segments.py compares both parsers on generated markup).
-    if hasattr(parser.inline, "terminator_re"):
-        parser.inline.terminator_re = re.compile(INLINE_RULE_STARTS)
-    return parser
-
-
-#: where CommonMark's inline rules can start (newline, escape, code, emphasis, link, image, autolink,
-#: entity) plus "]", which ends a link label while markdown-it skips over the label's inline content
-INLINE_RULE_STARTS = r"[\n!&*<\[\\\]_`]"
+if TYPE_CHECKING:
+    from markdown_it.token import Token as MdToken
 
 
 # --- source tokens -> msgid ---------------------------------------------------------------------
@@ -197,9 +170,9 @@ MAX_INLINE_DEPTH = 20
 
 @lru_cache(maxsize=8192)
 def inline_children(text: str) -> tuple[MdToken, ...]:
-    """markdown-it's inline tokens for a segment text, parsed once (callers must not change them)."""
-    tokens = markdown_parser().parseInline(text)
-    return tuple(tokens[0].children or ()) if tokens else ()
+    """The inline tokens of a segment text (as markdown-it-py gives them), parsed once (callers must not
+    change them). :mod:`transpub.source.markdown` parses it, with the compiled parser where it can."""
+    return tuple(parse_inline(text))
 
 
 # every character at which CommonMark inline parsing can do something other than keep plain text

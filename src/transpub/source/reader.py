@@ -21,10 +21,10 @@ from .inline import (
     InlineImageError,
     inline_tokens_to_text,
     is_plain_text,
-    markdown_parser,
     tokens_in,
     tokens_to_inline,
 )
+from .markdown import parse_blocks
 from .model import (
     Block,
     CodeBlock,
@@ -222,7 +222,7 @@ def _normalize_meta(value: str) -> str:
 
 # --- body ------------------------------------------------------------------------------------------
 class _BodyBuilder:
-    """Turns markdown-it's flat token stream into the block tree, with source lines."""
+    """Turns the parser's flat token stream (markdown-it-py's form) into the block tree, with source lines."""
 
     def __init__(self, shown: str, offset: int, folder: Path, project: Project):
         self.shown, self.offset, self.folder, self.project = shown, offset, folder, project
@@ -231,7 +231,7 @@ class _BodyBuilder:
         self.parsed: dict[str, tuple] = {}  # msgid -> inline nodes, for texts with markup (Release.parsed)
 
     def build(self, body: str) -> list[Block]:
-        self.tokens = markdown_parser().parse(body)
+        self.tokens = parse_blocks(body)
         self.pos = 0
         return self._blocks(until=None)
 
