@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -296,56 +297,66 @@ class _DocxWriter:
 
     def _fill(self, para: DocxParagraph, shown: Shown, lang: WordLanguage, *, bold: bool = False,
               link: str | None = None) -> None:
-        """Append a segment's runs; in a draft, mark an unreviewed one and attach the source as a comment."""
+        """Append a segment's runs; in a draft, mark an unreviewed one and attach the source as a comment.
+
+        The runs are written as XML text and parsed in one call (:func:`.docx_oxml.parse_runs`), the
+        elements python-docx would have made one by one."""
         marked = self.loc.draft and shown.unreviewed
         highlight = (HIGHLIGHT_UNTRANSLATED if shown.fallback else HIGHLIGHT_UNREVIEWED) if marked else None
         fmt = RunFormat(lang, self.body, bold=bold, highlight=highlight)
-        container = para._p
+        parts: list[str] = []
         if link and _linkable(link):
-            container = self._hyperlink(container, link, None)
-            fmt = replace(fmt, link=True)
+            parts.append(self._hyperlink_open(link, None))
+            self._inline(parts, shown.nodes, replace(fmt, link=True))
+            parts.append("</w:hyperlink>")
+        else:
+            self._inline(parts, shown.nodes, fmt)
+        if not parts:
+            return
         runs: list = []
-        self._inline(container, shown.nodes, fmt, runs)
+        for element in ox.parse_runs("".join(parts)):
+            para._p.append(element)
+            if marked:
+                runs.extend(element.iter(ox.qn("w:r")))
         if marked and runs:
             self._comment(para, runs, shown)
 
-    def _inline(self, container, nodes: tuple[Inline, ...], fmt: RunFormat, runs: list) -> None:
+    def _inline(self, parts: list[str], nodes: tuple[Inline, ...], fmt: RunFormat) -> None:
         for node in nodes:
             if isinstance(node, Plain):
-                self._run(container, ox.xml_safe(self.loc.render(node.text)), fmt, runs)
+                self._run(parts, ox.xml_safe(self.loc.render(node.text)), fmt)
             elif isinstance(node, Code):
-                self._run(container, ox.xml_safe(node.text), replace(fmt, code=True), runs)
+                self._run(parts, ox.xml_safe(node.text), replace(fmt, code=True))
             elif isinstance(node, LineBreak):
-                run = ox.new_run(fmt.rpr(), line_break=True)
-                container.append(run)
-                runs.append(run)
+                parts.append(ox.run_xml(_rpr_xml(fmt), line_break=True))
             elif isinstance(node, Emphasis):
-                self._inline(container, node.children, replace(fmt, italic=True), runs)
+                self._inline(parts, node.children, replace(fmt, italic=True))
             elif isinstance(node, Strong):
-                self._inline(container, node.children, replace(fmt, bold=True), runs)
+                self._inline(parts, node.children, replace(fmt, bold=True))
             elif isinstance(node, Link):
                 if _linkable(node.url) and not fmt.link:
-                    link = self._hyperlink(container, node.url, node.title)
-                    self._inline(link, node.children, replace(fmt, link=True), runs)
+                    parts.append(self._hyperlink_open(node.url, node.title))
+                    self._inline(parts, node.children, replace(fmt, link=True))
+                    parts.append("</w:hyperlink>")
                 else:  # an unsafe or relative URL: its text, never a link
-                    self._inline(container, node.children, fmt, runs)
+                    self._inline(parts, node.children, fmt)
 
     @staticmethod
-    def _run(container, text: str, fmt: RunFormat, runs: list) -> None:
+    def _run(parts: list[str], text: str, fmt: RunFormat) -> None:
         if text:
-            run = ox.new_run(fmt.rpr(), text)
-            container.append(run)
-            runs.append(run)
+            parts.append(ox.run_xml(_rpr_xml(fmt), text))
 
     def _label(self, para: DocxParagraph, text: str, *, bold: bool = False) -> None:
         """transpub's own words (UI labels, date, publisher) in the document's language."""
-        self._run(para._p, ox.xml_safe(text), RunFormat(self.body, self.body, bold=bold), [])
+        text = ox.xml_safe(text)
+        if text:
+            para._p.append(ox.new_run(RunFormat(self.body, self.body, bold=bold).rpr(), text))
 
-    def _hyperlink(self, container, url: str, title: str | None):
+    def _hyperlink_open(self, url: str, title: str | None) -> str:
+        """The start tag of a hyperlink to ``url``, related to the document part now (relationship ids
+        follow the order of the links in the document)."""
         r_id = self.doc.part.relate_to(ox.xml_safe(url), RT.HYPERLINK, is_external=True)
-        link = ox.new_hyperlink(r_id, ox.xml_safe(title) if title else None)
-        container.append(link)
-        return link
+        return ox.hyperlink_xml_open(r_id, ox.xml_safe(title) if title else None)
 
     def _comment(self, para: DocxParagraph, runs: list, shown: Shown) -> None:
         """A Word comment on the segment's runs: what is wrong with it (in the document's language), then
@@ -359,6 +370,11 @@ class _DocxWriter:
                                       (comment.add_paragraph(), shown.source, self.source)):  # fmt: skip
             set_paragraph_direction(paragraph._p, lang)
             add_run(paragraph._p, text, RunFormat(lang, self.body))
+
+
+@cache
+def _rpr_xml(fmt: RunFormat) -> str:
+    return ox.rpr_xml(fmt.rpr())
 
 
 def _linkable(url: str) -> bool:
