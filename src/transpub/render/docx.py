@@ -93,6 +93,7 @@ class _DocxWriter:
         levels = [b.level for b in walk_blocks(self.release.body) if isinstance(b, Heading)]
         self.heading_base = min(levels, default=2)
         self.text_width = Emu(0)
+        self._grid_style_id: str | None = None
 
     def render(self) -> bytes:
         self._setup_page()
@@ -239,39 +240,62 @@ class _DocxWriter:
             ox.set_child(caption._p.get_or_add_pPr(), "jc", val="center")
 
     def _table(self, block: Table) -> None:
+        """A Table Grid table, the header row shaded and repeated on every page.
+
+        The table's frame is written as XML text, the table python-docx's ``add_table`` makes (columns of
+        equal width across the text block) with the style, header rows, shading and cell paragraph
+        properties in place; the cells' runs are then filled as every other segment's."""
         rows = [row for row in (block.header, *block.rows) if row]
         columns = max((len(row) for row in rows), default=0)
         if not columns:
             return
-        table = self.doc.add_table(rows=len(rows), cols=columns)
-        table.style = self.doc.styles["Table Grid"]
-        if self.body.rtl:
-            ox.set_child(table._tbl.tblPr, "bidiVisual")
-        for index, (cells, row) in enumerate(zip(rows, table.rows)):
+        width = Emu(self.doc._block_width // columns).twips
+        cell_langs: list[list[WordLanguage]] = []
+        shown_cells: list[list[Shown | None]] = []
+        xml = [f'<w:tbl xmlns:w="{ox._W_NS}"><w:tblPr><w:tblStyle w:val="{self._table_style_id()}"/>',
+               "<w:bidiVisual/>" if self.body.rtl else "", '<w:tblW w:type="auto" w:w="0"/>', ox.TABLE_LOOK,
+               "</w:tblPr><w:tblGrid>", f'<w:gridCol w:w="{width}"/>' * columns, "</w:tblGrid>"]
+        for index, cells in enumerate(rows):
             header = index == 0 and bool(block.header)
-            if header:
-                ox.set_child(row._tr.get_or_add_trPr(), "tblHeader")  # repeated on every page
-            for cell, docx_cell in zip(cells, row.cells):
-                para = docx_cell.paragraphs[0]
-                if header:
-                    ox.shade(docx_cell._tc.get_or_add_tcPr(), HEADER_FILL)
-                self._cell(para, cell, bold=header)
+            xml.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if header else "<w:tr>")
+            langs: list[WordLanguage] = []
+            shown_row: list[Shown | None] = []
+            for column in range(columns):
+                shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>' if header else ""
+                xml.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{shade}</w:tcPr>')
+                if column >= len(cells):
+                    xml.append("<w:p/></w:tc>")
+                    continue
+                cell = cells[column]
+                lang, shown = self.body, None
+                if cell.text is not None:
+                    shown = self.loc.shown(cell.text)
+                    lang = self._lang_of(shown)
+                # left/right mean start/end in a bidi paragraph (and LibreOffice draws "right" on the left):
+                # only centering is safe in both directions
+                align = cell.align == "center" or (cell.align in ("left", "right") and not lang.rtl)
+                xml.append("<w:p><w:pPr>" + ("<w:bidi/>" if lang.rtl else "")
+                           + (f'<w:jc w:val="{cell.align}"/>' if align else "") + "</w:pPr></w:p></w:tc>")
+                langs.append(lang)
+                shown_row.append(shown)
+            xml.append("</w:tr>")
+            cell_langs.append(langs)
+            shown_cells.append(shown_row)
+        xml.append("</w:tbl>")
+        tbl = ox.parse_element("".join(xml))
+        self.doc._body._element._insert_tbl(tbl)
+        for index, tr in enumerate(tbl.tr_lst):
+            header = index == 0 and bool(block.header)
+            for tc, lang, shown in zip(tr.tc_lst, cell_langs[index], shown_cells[index]):
+                if shown is not None:
+                    self._fill(DocxParagraph(tc.p_lst[0], self.doc._body), shown, lang, bold=header)
         spacer = self._paragraph(None, rtl=self.body.rtl)
         ox.set_child(spacer._p.get_or_add_pPr(), "spacing", after="0")
 
-    def _cell(self, para: DocxParagraph, cell: TableCell, *, bold: bool) -> None:
-        lang = self.body
-        if cell.text is not None:
-            shown = self.loc.shown(cell.text)
-            lang = self._lang_of(shown)
-            self._fill(para, shown, lang, bold=bold)
-        ppr = para._p.get_or_add_pPr()
-        if lang.rtl:
-            ox.set_child(ppr, "bidi")
-        # left/right mean start/end in a bidi paragraph (and LibreOffice draws "right" on the left): only
-        # centering is safe in both directions
-        if cell.align == "center" or (cell.align in ("left", "right") and not lang.rtl):
-            ox.set_child(ppr, "jc", val=cell.align)
+    def _table_style_id(self) -> str:
+        if self._grid_style_id is None:
+            self._grid_style_id = self.doc.styles["Table Grid"].style_id
+        return self._grid_style_id
 
     # --- paragraphs and segments ------------------------------------------------------------------------
     def _paragraph(self, style_id: str | None, *, rtl: bool) -> DocxParagraph:

@@ -216,6 +216,15 @@ def parse_runs(xml: str) -> list:
     return list(etree.fromstring(_FRAGMENT_OPEN + xml + "</w:p>", _FRAGMENT_PARSER))
 
 
+def parse_element(xml: str):
+    """One element written as XML text (with its own namespace declarations), of python-docx's class."""
+    return etree.fromstring(xml, _FRAGMENT_PARSER)
+
+
+TABLE_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
+              'w:noVBand="1" w:val="04A0"/>')
+
+
 def new_hyperlink(r_id: str, tooltip: str | None = None):
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), r_id)
