@@ -222,26 +222,35 @@ def _flush_to_disk(items: list[Staged]) -> None:
     devices: dict[int, list[Staged]] = {}
     for item in items:
         devices.setdefault(os.stat(item.temp).st_dev, []).append(item)
-    syncfs = _syncfs()
     for group in devices.values():
-        if syncfs is not None:
-            fd = os.open(group[0].temp, os.O_RDONLY)
-            try:
-                if syncfs(fd) == 0:
-                    continue
-                import ctypes
-
-                error = ctypes.get_errno()
-                if error not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-                    raise OSError(error, os.strerror(error), str(group[0].temp))
-            finally:
-                os.close(fd)
+        if _sync_file_system(group[0].temp):
+            continue
         for item in group:
             fd = os.open(item.temp, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+def _sync_file_system(path: Path) -> bool:
+    """``syncfs`` of the file system holding ``path``: True once done, False where it is not available;
+    OSError when the file system reports a failed write-back (a full disk, an I/O error)."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        return False
+    import ctypes
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if syncfs(fd) == 0:
+            return True
+        error = ctypes.get_errno()
+    finally:
+        os.close(fd)
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(path))
 
 
 def _flush_folders(folders: Iterable[Path]) -> None:
