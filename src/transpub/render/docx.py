@@ -20,7 +20,6 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import docx
 from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
@@ -57,6 +56,7 @@ from .docx_base import (
     WordLanguage,
     add_run,
     core_property,
+    new_document,
     save_reproducibly,
     set_document_language,
     set_paragraph_direction,
@@ -85,7 +85,7 @@ class _DocxWriter:
         self.release = loc.release
         self.image_root = image_root
         prepared = template()
-        self.doc = docx.Document(BytesIO(prepared.data))
+        self.doc = new_document()
         self.abstract_num_ids = prepared.abstract_num_ids
         self.body = word_language(loc.lang)
         self.source = word_language(loc.project.source_lang)
