@@ -298,34 +298,48 @@ class _DocxWriter:
         return self._grid_style_id
 
     # --- paragraphs and segments ------------------------------------------------------------------------
-    def _paragraph(self, style_id: str | None, *, rtl: bool) -> DocxParagraph:
-        para = self.doc.add_paragraph()
+    def _paragraph(self, style_id: str | None, *, rtl: bool, content: str = "") -> DocxParagraph:
+        """A new paragraph at the end of the body (python-docx's ``add_paragraph``), with its style and
+        direction, and ``content`` (runs as XML text) in it: written as XML text, parsed in one call."""
+        ppr = ""
         if style_id or rtl:
-            ppr = para._p.get_or_add_pPr()
-            if style_id:
-                ox.set_child(ppr, "pStyle", val=style_id)
-            if rtl:
-                ox.set_child(ppr, "bidi")
-        return para
+            ppr = ("<w:pPr>" + (f'<w:pStyle w:val="{ox.attr(style_id)}"/>' if style_id else "")
+                   + ("<w:bidi/>" if rtl else "") + "</w:pPr>")
+        p = ox.parse_element(f"{ox.PARAGRAPH_OPEN}{ppr}{content}</w:p>")
+        self.doc._body._element._insert_p(p)
+        return DocxParagraph(p, self.doc._body)
 
     def _text_paragraph(self, style_id: str | None, text: Text, *, link: str | None = None) -> DocxParagraph:
         """A paragraph holding one segment, in the direction of the language it is shown in."""
         shown = self.loc.shown(text)
         lang = self._lang_of(shown)
-        para = self._paragraph(style_id, rtl=lang.rtl)
-        self._fill(para, shown, lang, link=link)
+        runs, marked = self._runs_xml(shown, lang, link=link)
+        para = self._paragraph(style_id, rtl=lang.rtl, content=runs)
+        if marked:
+            self._comment_runs(para, list(para._p.iter(ox.qn("w:r"))), shown)
         return para
 
     def _lang_of(self, shown: Shown) -> WordLanguage:
         return self.source if shown.fallback else self.body
 
-    def _fill(self, para: DocxParagraph, shown: Shown, lang: WordLanguage, *, bold: bool = False,
-              link: str | None = None) -> None:
-        """Append a segment's runs; in a draft, mark an unreviewed one and attach the source as a comment.
+    def _fill(self, para: DocxParagraph, shown: Shown, lang: WordLanguage, *, bold: bool = False) -> None:
+        """Append a segment's runs to a paragraph (a table cell's)."""
+        xml, marked = self._runs_xml(shown, lang, bold=bold)
+        if not xml:
+            return
+        runs: list = []
+        for element in ox.parse_runs(xml):
+            para._p.append(element)
+            runs.extend(element.iter(ox.qn("w:r")))
+        if marked:
+            self._comment_runs(para, runs, shown)
 
-        The runs are written as XML text and parsed in one call (:func:`.docx_oxml.parse_runs`), the
-        elements python-docx would have made one by one."""
-        marked = self.loc.draft and shown.unreviewed
+    def _runs_xml(self, shown: Shown, lang: WordLanguage, *, bold: bool = False,
+                  link: str | None = None) -> tuple[str, bool]:
+        """A segment's runs as XML text (parsed by the caller in one call: the elements python-docx would
+        have made one by one), and whether they are marked: in a draft, an unreviewed segment is
+        highlighted and gets the source as a comment."""
+        marked = bool(self.loc.draft and shown.unreviewed)
         highlight = (HIGHLIGHT_UNTRANSLATED if shown.fallback else HIGHLIGHT_UNREVIEWED) if marked else None
         fmt = RunFormat(lang, self.body, bold=bold, highlight=highlight)
         parts: list[str] = []
@@ -335,14 +349,10 @@ class _DocxWriter:
             parts.append("</w:hyperlink>")
         else:
             self._inline(parts, shown.nodes, fmt)
-        if not parts:
-            return
-        runs: list = []
-        for element in ox.parse_runs("".join(parts)):
-            para._p.append(element)
-            if marked:
-                runs.extend(element.iter(ox.qn("w:r")))
-        if marked and runs:
+        return "".join(parts), marked
+
+    def _comment_runs(self, para: DocxParagraph, runs: list, shown: Shown) -> None:
+        if runs:
             self._comment(para, runs, shown)
 
     def _inline(self, parts: list[str], nodes: tuple[Inline, ...], fmt: RunFormat) -> None:

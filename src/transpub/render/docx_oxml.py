@@ -154,10 +154,16 @@ def new_run(rpr_items: Sequence[tuple[str, dict[str, str]]], text: str | None = 
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _FRAGMENT_OPEN = f'<w:p xmlns:w="{_W_NS}" xmlns:r="{_R_NS}">'
+PARAGRAPH_OPEN = _FRAGMENT_OPEN
 
 
 def _text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def attr(value: str) -> str:
+    """An attribute value as XML text (between double quotes)."""
+    return _attr(value)
 
 
 def _attr(value: str) -> str:
