@@ -213,7 +213,7 @@ def date_interval(start: dt.date, end: dt.date, locale: Locale) -> str:
         diff = "M"
     else:
         diff = "d"
-    pieces = _interval_pieces(locale, diff, _LongDate.of(locale))
+    pieces = _fitted_pieces(locale, diff)
     if pieces is None:
         fallback = locale.interval_formats.get(None) or "{0} – {1}"
         first, second = (format_date(value, "long", locale=locale) for value in (start, end))
@@ -242,6 +242,12 @@ class _LongDate:
         if month is None or "d" not in fields:
             return None
         return cls(month, fields["d"][1], not _names_are_names(locale, *month))
+
+
+@lru_cache(maxsize=256)
+def _fitted_pieces(locale: Locale, diff: str) -> list[str] | None:
+    """:func:`_interval_pieces` for the locale's long date, worked out once per (locale, diff) and process."""
+    return _interval_pieces(locale, diff, _LongDate.of(locale))
 
 
 def _interval_pieces(locale: Locale, diff: str, long: _LongDate | None) -> list[str] | None:
