@@ -46,7 +46,6 @@ from ..source.model import (
     Rule,
     Strong,
     Table,
-    TableCell,
     Text,
     walk_blocks,
 )
@@ -252,7 +251,7 @@ class _DocxWriter:
         width = Emu(self.doc._block_width // columns).twips
         cell_langs: list[list[WordLanguage]] = []
         shown_cells: list[list[Shown | None]] = []
-        xml = [f'<w:tbl xmlns:w="{ox._W_NS}"><w:tblPr><w:tblStyle w:val="{self._table_style_id()}"/>',
+        xml = [f'<w:tbl xmlns:w="{ox.W_NS}"><w:tblPr><w:tblStyle w:val="{self._table_style_id()}"/>',
                "<w:bidiVisual/>" if self.body.rtl else "", '<w:tblW w:type="auto" w:w="0"/>', ox.TABLE_LOOK,
                "</w:tblPr><w:tblGrid>", f'<w:gridCol w:w="{width}"/>' * columns, "</w:tblGrid>"]
         for index, cells in enumerate(rows):

@@ -151,7 +151,7 @@ def new_run(rpr_items: Sequence[tuple[str, dict[str, str]]], text: str | None = 
 # the largest part of a DOCX render. The runs of one segment are written as XML text instead and parsed
 # in one call (:func:`parse_runs`): the same elements, in the same order, with the same attributes, so
 # the saved document is byte for byte the one the element-by-element writer made.
-_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_NS = _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _FRAGMENT_OPEN = f'<w:p xmlns:w="{_W_NS}" xmlns:r="{_R_NS}">'
 PARAGRAPH_OPEN = _FRAGMENT_OPEN
