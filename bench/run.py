@@ -2,6 +2,7 @@
 
     bash bench/setup.sh                                     # po4a, gettext, bench/.venv-peers (TT, mdpo)
     .venv/bin/python bench/run.py --n 50 500 --reps 3       # prints the table, writes bench/results/latest.md
+    .venv/bin/python bench/run.py --n 50 500 5000           # N = 5,000: transpub alone (--peers-max-n, 500)
 
 Steps (each tool does what a user would run; see bench/README.md for the exact commands):
 
@@ -13,6 +14,10 @@ Steps (each tool does what a user would run; see bench/README.md for the exact c
 4. rebuild   transpub only: full build (html+docx), the same build again with nothing changed (no-op),
              and after one translation of one release changed; for one language (fr) and for the whole
              project (`transpub build`, every language)
+
+Each size's corpus is generated once per run (its generation time is reported). Above --peers-max-n (500)
+only transpub runs; the targets then check growth from each size to the next (≤ 1.1 × the size ratio),
+peak memory (≤ 1.5×), the no-op rebuild (≤ 5 % of a full build) and the DOCX rate (≥ half the HTML rate).
 
 Each task is a separate process, timed by wall clock and measured with os.wait4 (peak RSS of the process
 and the children it waited for). Repetitions are interleaved across tools (round robin) so a noisy
