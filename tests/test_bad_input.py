@@ -158,15 +158,23 @@ def test_a_write_over_something_that_is_not_a_regular_file_is_refused(sample_pro
     assert Path(target).is_char_device()
 
 
-def test_a_full_disk_is_one_message_and_changes_nothing(sample_project: Path, monkeypatch):
-    def full(fd):
+@pytest.mark.parametrize("flush", ["fsync of each file", "syncfs of the file system"])
+def test_a_full_disk_is_one_message_and_changes_nothing(sample_project: Path, monkeypatch, flush):
+    def full(*args):
         raise OSError(28, "No space left on device")
 
     before = tree_digest(sample_project)
     monkeypatch.setattr("os.fsync", full)
+    # a build flushes its outputs once, before renaming any (syncfs on Linux, else an fsync of each file)
+    if flush == "fsync of each file":
+        monkeypatch.setattr("transpub.staging._syncfs", lambda: None)
+    else:
+        monkeypatch.setattr("transpub.staging._sync_file_system", full)
     result = run_cli(sample_project, "build", "--lang", "en")
     assert result.exit_code == 2, result.stderr
-    assert re.fullmatch(r"transpub: error: outputs/en/[^:]+: cannot write: No space left on device\n", result.stderr.replace(str(sample_project) + "/", ""))
+    # the flush comes after rendering (progress lines before it), and before any file is put in place
+    errors = re.sub(r"^rendering: \d+/\d+\n", "", result.stderr, flags=re.M)
+    assert re.fullmatch(r"transpub: error: outputs/en/[^:]+: cannot write: No space left on device\n", errors.replace(str(sample_project) + "/", ""))
     assert tree_digest(sample_project) == before
 
 

@@ -197,6 +197,46 @@ def test_every_file_transpub_writes_goes_through_an_atomic_rename(sample_project
     assert not temp_files(sample_project)
 
 
+@pytest.mark.parametrize("syncfs", [True, False], ids=["syncfs", "fsync of each file"])
+def test_a_build_flushes_every_output_to_disk_before_renaming_any(sample_project: Path, monkeypatch, syncfs):
+    """Outputs are staged without an fsync each; the commit flushes them all (one syncfs of the file system,
+    or an fsync of every staged file where there is none) before the first rename."""
+    import transpub.staging as staging
+
+    events: list[tuple[str, str]] = []
+    real_replace, real_fsync = os.replace, os.fsync
+
+    def recording_replace(src, dst, *args, **kwargs):
+        events.append(("rename", str(dst)))
+        return real_replace(src, dst, *args, **kwargs)
+
+    def recording_fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    def recording_syncfs(path):
+        events.append(("syncfs", str(path)))
+        return True
+
+    monkeypatch.setattr(os, "replace", recording_replace)
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    if syncfs:
+        monkeypatch.setattr(staging, "_sync_file_system", recording_syncfs)
+    else:
+        monkeypatch.setattr(staging, "_syncfs", lambda: None)
+    from transpub.build import build
+
+    assert build(load_project(sample_project), draft=True, jobs=1).outputs  # in this process: the patches see it
+    renames = [i for i, (kind, path) in enumerate(events) if kind == "rename" and "/outputs/" in path and ".transpub-manifest" not in path]
+    assert len(renames) > 5
+    flushed = [(i, path) for i, (kind, path) in enumerate(events) if kind in ("syncfs", "fsync") and "/outputs/" in path and ".tmp" in path and "transpub-manifest" not in path]
+    if syncfs:
+        assert len(flushed) == 1  # one flush for the whole build
+    else:
+        assert len(flushed) == len(renames)  # every staged output, each once
+    assert max(i for i, _ in flushed) < min(renames)
+
+
 # --- stale temporary files ----------------------------------------------------------------------------
 def _litter(root: Path, outside: Path) -> tuple[list[Path], list[Path]]:
     """Temporary files a killed run leaves behind, and look-alikes that are not transpub's to delete."""

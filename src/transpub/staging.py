@@ -6,6 +6,14 @@ a killed run's leftovers are swept away by the next run); only when every releas
 read and merged without error are the temporary files renamed over their targets. A bad source or a
 malformed catalog anywhere therefore leaves every file on disk as it was, and each rename is atomic, so
 a file is always either its old or its new version.
+
+Durability: a file staged with ``sync=True`` (the default) is flushed to disk (``fsync``) before
+:func:`stage_bytes` returns. A build stages hundreds or thousands of outputs with ``sync=False`` and lets
+:func:`commit` flush them all at once: before the first rename, every temporary file is on disk (one
+``syncfs`` of its file system on Linux, else an ``fsync`` of each file), so after a crash or a power
+failure each target holds its old or its new content, whole, never a truncated file. After the renames
+the folders are flushed too (best effort), so the renames themselves survive a power failure where the
+file system honours a folder's ``fsync``.
 """
 
 from __future__ import annotations
@@ -27,13 +35,15 @@ from .errors import FileError
 class Staged:
     target: Path
     temp: Path
+    synced: bool = True  # False: its content is flushed to disk by commit(), before any rename
 
 
-def stage_bytes(target: Path, data: bytes) -> Staged | None:
+def stage_bytes(target: Path, data: bytes, *, sync: bool = True) -> Staged | None:
     """Write ``data`` to a temporary file beside ``target``; None when ``target`` already holds it.
 
-    The temporary file is complete and flushed to disk, with the target's permissions (new files: the
-    umask's), and is removed again if anything fails while writing it.
+    The temporary file is complete, with the target's permissions (new files: the umask's), and is
+    removed again if anything fails while writing it. With ``sync`` it is flushed to disk here; without,
+    :func:`commit` flushes it (with every other staged file) before it renames anything.
     """
     target = Path(target)
     try:
@@ -52,7 +62,8 @@ def stage_bytes(target: Path, data: bytes) -> Staged | None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         # keep the permissions the user gave the file
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
         os.chmod(name, mode)
@@ -62,7 +73,7 @@ def stage_bytes(target: Path, data: bytes) -> Staged | None:
         if isinstance(exc, OSError):  # a full disk, a quota: the old file stays, one message says why
             raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
         raise
-    return Staged(target, Path(name))
+    return Staged(target, Path(name), synced=sync)
 
 
 def _holds(target: Path, data: bytes) -> bool:
@@ -177,10 +188,22 @@ def _renameat2():
 def commit(staged: Iterable[Staged]) -> None:
     """Rename every staged file over its target (each rename is atomic).
 
+    Files staged without ``sync`` are flushed to disk first, all of them before the first rename (see the
+    module's docstring); a failure there changes no target. After the renames their folders are flushed
+    (best effort: a file system that cannot ``fsync`` a folder keeps the renames in its own time).
     If a rename fails, the temporary files not yet in place are removed before the error goes on: the
     targets renamed so far hold their new version, the others their old one, and no temporary file stays.
     """
     pending = list(staged)
+    unsynced = [item for item in pending if not item.synced]
+    if unsynced:
+        try:
+            _flush_to_disk(unsynced)
+        except BaseException as exc:
+            discard(pending)
+            if isinstance(exc, OSError):
+                raise FileError(f"cannot write: {exc.strerror or exc}", unsynced[0].target) from None
+            raise
     for index, item in enumerate(pending):
         try:
             os.replace(item.temp, item.target)
@@ -189,6 +212,74 @@ def commit(staged: Iterable[Staged]) -> None:
             if isinstance(exc, OSError):
                 raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
             raise
+    if unsynced:
+        _flush_folders({item.target.parent for item in unsynced})
+
+
+def _flush_to_disk(items: list[Staged]) -> None:
+    """Every staged file's content on disk: one ``syncfs`` per file system where Linux has it (a build's
+    thousands of outputs cost one flush, not one each), an ``fsync`` of each file elsewhere."""
+    devices: dict[int, list[Staged]] = {}
+    for item in items:
+        devices.setdefault(os.stat(item.temp).st_dev, []).append(item)
+    for group in devices.values():
+        if _sync_file_system(group[0].temp):
+            continue
+        for item in group:
+            fd = os.open(item.temp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _sync_file_system(path: Path) -> bool:
+    """``syncfs`` of the file system holding ``path``: True once done, False where it is not available;
+    OSError when the file system reports a failed write-back (a full disk, an I/O error)."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        return False
+    import ctypes
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if syncfs(fd) == 0:
+            return True
+        error = ctypes.get_errno()
+    finally:
+        os.close(fd)
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(path))
+
+
+def _flush_folders(folders: Iterable[Path]) -> None:
+    for folder in folders:
+        try:
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass  # some file systems refuse fsync on a folder; the files themselves are on disk
+        finally:
+            os.close(fd)
+
+
+@functools.cache
+def _syncfs():
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function
 
 
 def discard(staged: Iterable[Staged]) -> None:

@@ -164,7 +164,7 @@ def stale_pages(
 
 def stage_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> Staged | None:
     """The page rendered and written beside its target, to be put in place with the build's other files."""
-    return stage_bytes(project.outputs_dir / page.path, render_index_page(project, page, languages).encode("utf-8"))
+    return stage_bytes(project.outputs_dir / page.path, render_index_page(project, page, languages).encode("utf-8"), sync=False)
 
 
 def render_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> str:

@@ -217,7 +217,7 @@ def mark_outdated(project: Project, release_id: str, outputs: Iterable[str], sta
         else:
             url = f"{project.base_url.rstrip('/')}/{source_page}" if project.base_url else None
             data = mark_document_outdated(data, lang, source_lang, url, source_page, text)
-        item = stage_bytes(path, data)
+        item = stage_bytes(path, data, sync=False)
         if item is not None:
             staged.append(item)
         marked.append(Output(release_id, lang, f"outputs/{relative}", False, item is not None))
@@ -248,7 +248,7 @@ def render_pair(
     outputs = []
 
     def stage(path: Path, data: bytes) -> bool:
-        item = stage_bytes(path, data)
+        item = stage_bytes(path, data, sync=False)
         if item is not None:
             staged.append(item)
         return item is not None

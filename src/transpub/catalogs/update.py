@@ -251,7 +251,7 @@ def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple
     files, staged = [], []
     try:
         for path, po, report, old in outcome:
-            item = stage_bytes(path, stamped_bytes(path, po)) if _changed(path, po, old) else None
+            item = stage_bytes(path, stamped_bytes(path, po), sync=False) if _changed(path, po, old) else None
             if item is not None:
                 staged.append(item)
             files.append(FileResult(project.shown(path), item is not None, report))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import (
@@ -71,6 +72,9 @@ class LocaleFormatter:
         self.organizations = organizations
         self.japanese_era = calendar == "japanese" and self.locale.language == "ja"
         self._parsed: dict[str, Token] = {}
+        # a token's rendering depends only on the token, the locale and the names above, which are fixed
+        # for this formatter: a release's page and its document render the same tokens
+        self._rendered: dict[str, str] = {}
 
     # --- whole texts ---------------------------------------------------------------------------
     def render_text(self, text: str) -> str:
@@ -91,6 +95,12 @@ class LocaleFormatter:
         return "".join(out)
 
     def render_token(self, raw: str) -> str:
+        text = self._rendered.get(raw)
+        if text is None:
+            text = self._rendered[raw] = self._render_raw(raw)
+        return text
+
+    def _render_raw(self, raw: str) -> str:
         token = self._parsed.get(raw)
         if token is None:
             try:
@@ -123,20 +133,20 @@ class LocaleFormatter:
         if self.japanese_era:
             era, year = japanese_era(value)
             return f"{era}{year}年{value.month}月{value.day}日"
-        return format_date(value, "long", locale=self.locale)
+        return _long_date(self.lang, value)
 
     def month(self, year: int, month: int) -> str:
         if self.japanese_era:
             era, era_year = japanese_era(dt.date(year, month, 1))
             return f"{era}{era_year}年{month}月"
-        return format_skeleton("yMMMM", dt.date(year, month, 1), locale=self.locale)
+        return _month(self.lang, year, month)
 
     def daterange(self, start: dt.date, end: dt.date) -> str:
         if start == end:
             return self.date(start)
         if self.japanese_era:
             return _japanese_range(start, end)
-        return date_interval(start, end, self.locale)
+        return _date_interval(self.lang, start, end)
 
     def country(self, code: str) -> str:
         return self.names.countries.get(code) or self.locale.territories.get(code, code)
@@ -153,6 +163,23 @@ class LocaleFormatter:
         if self.locale.language in WIDE_PAREN_LANGS:
             return f"{name}({abbreviation})"
         return f"{name} ({abbreviation})"
+
+
+# CLDR formatting is pure (locale, value) -> text, and a corpus repeats its dates across releases, pages
+# and documents: each is formatted once per process.
+@lru_cache(maxsize=16384)
+def _long_date(lang: str, value: dt.date) -> str:
+    return format_date(value, "long", locale=Locale.parse(lang))
+
+
+@lru_cache(maxsize=4096)
+def _month(lang: str, year: int, month: int) -> str:
+    return format_skeleton("yMMMM", dt.date(year, month, 1), locale=Locale.parse(lang))
+
+
+@lru_cache(maxsize=16384)
+def _date_interval(lang: str, start: dt.date, end: dt.date) -> str:
+    return date_interval(start, end, Locale.parse(lang))
 
 
 def japanese_era(value: dt.date) -> tuple[str, str]:
@@ -186,7 +213,7 @@ def date_interval(start: dt.date, end: dt.date, locale: Locale) -> str:
         diff = "M"
     else:
         diff = "d"
-    pieces = _interval_pieces(locale, diff, _LongDate.of(locale))
+    pieces = _fitted_pieces(locale, diff)
     if pieces is None:
         fallback = locale.interval_formats.get(None) or "{0} – {1}"
         first, second = (format_date(value, "long", locale=locale) for value in (start, end))
@@ -215,6 +242,12 @@ class _LongDate:
         if month is None or "d" not in fields:
             return None
         return cls(month, fields["d"][1], not _names_are_names(locale, *month))
+
+
+@lru_cache(maxsize=256)
+def _fitted_pieces(locale: Locale, diff: str) -> list[str] | None:
+    """:func:`_interval_pieces` for the locale's long date, worked out once per (locale, diff) and process."""
+    return _interval_pieces(locale, diff, _LongDate.of(locale))
 
 
 def _interval_pieces(locale: Locale, diff: str, long: _LongDate | None) -> list[str] | None:

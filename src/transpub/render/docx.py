@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import docx
 from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
@@ -46,7 +46,6 @@ from ..source.model import (
     Rule,
     Strong,
     Table,
-    TableCell,
     Text,
     walk_blocks,
 )
@@ -56,6 +55,7 @@ from .docx_base import (
     WordLanguage,
     add_run,
     core_property,
+    new_document,
     save_reproducibly,
     set_document_language,
     set_paragraph_direction,
@@ -84,7 +84,7 @@ class _DocxWriter:
         self.release = loc.release
         self.image_root = image_root
         prepared = template()
-        self.doc = docx.Document(BytesIO(prepared.data))
+        self.doc = new_document()
         self.abstract_num_ids = prepared.abstract_num_ids
         self.body = word_language(loc.lang)
         self.source = word_language(loc.project.source_lang)
@@ -92,6 +92,7 @@ class _DocxWriter:
         levels = [b.level for b in walk_blocks(self.release.body) if isinstance(b, Heading)]
         self.heading_base = min(levels, default=2)
         self.text_width = Emu(0)
+        self._grid_style_id: str | None = None
 
     def render(self) -> bytes:
         self._setup_page()
@@ -238,114 +239,157 @@ class _DocxWriter:
             ox.set_child(caption._p.get_or_add_pPr(), "jc", val="center")
 
     def _table(self, block: Table) -> None:
+        """A Table Grid table, the header row shaded and repeated on every page.
+
+        The table's frame is written as XML text, the table python-docx's ``add_table`` makes (columns of
+        equal width across the text block) with the style, header rows, shading and cell paragraph
+        properties in place; the cells' runs are then filled as every other segment's."""
         rows = [row for row in (block.header, *block.rows) if row]
         columns = max((len(row) for row in rows), default=0)
         if not columns:
             return
-        table = self.doc.add_table(rows=len(rows), cols=columns)
-        table.style = self.doc.styles["Table Grid"]
-        if self.body.rtl:
-            ox.set_child(table._tbl.tblPr, "bidiVisual")
-        for index, (cells, row) in enumerate(zip(rows, table.rows)):
+        width = Emu(self.doc._block_width // columns).twips
+        cell_langs: list[list[WordLanguage]] = []
+        shown_cells: list[list[Shown | None]] = []
+        xml = [f'<w:tbl xmlns:w="{ox.W_NS}"><w:tblPr><w:tblStyle w:val="{self._table_style_id()}"/>',
+               "<w:bidiVisual/>" if self.body.rtl else "", '<w:tblW w:type="auto" w:w="0"/>', ox.TABLE_LOOK,
+               "</w:tblPr><w:tblGrid>", f'<w:gridCol w:w="{width}"/>' * columns, "</w:tblGrid>"]
+        for index, cells in enumerate(rows):
             header = index == 0 and bool(block.header)
-            if header:
-                ox.set_child(row._tr.get_or_add_trPr(), "tblHeader")  # repeated on every page
-            for cell, docx_cell in zip(cells, row.cells):
-                para = docx_cell.paragraphs[0]
-                if header:
-                    ox.shade(docx_cell._tc.get_or_add_tcPr(), HEADER_FILL)
-                self._cell(para, cell, bold=header)
+            xml.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if header else "<w:tr>")
+            langs: list[WordLanguage] = []
+            shown_row: list[Shown | None] = []
+            for column in range(columns):
+                shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>' if header else ""
+                xml.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{shade}</w:tcPr>')
+                if column >= len(cells):
+                    xml.append("<w:p/></w:tc>")
+                    continue
+                cell = cells[column]
+                lang, shown = self.body, None
+                if cell.text is not None:
+                    shown = self.loc.shown(cell.text)
+                    lang = self._lang_of(shown)
+                # left/right mean start/end in a bidi paragraph (and LibreOffice draws "right" on the left):
+                # only centering is safe in both directions
+                align = cell.align == "center" or (cell.align in ("left", "right") and not lang.rtl)
+                xml.append("<w:p><w:pPr>" + ("<w:bidi/>" if lang.rtl else "")
+                           + (f'<w:jc w:val="{cell.align}"/>' if align else "") + "</w:pPr></w:p></w:tc>")
+                langs.append(lang)
+                shown_row.append(shown)
+            xml.append("</w:tr>")
+            cell_langs.append(langs)
+            shown_cells.append(shown_row)
+        xml.append("</w:tbl>")
+        tbl = ox.parse_element("".join(xml))
+        self.doc._body._element._insert_tbl(tbl)
+        for index, tr in enumerate(tbl.tr_lst):
+            header = index == 0 and bool(block.header)
+            for tc, lang, shown in zip(tr.tc_lst, cell_langs[index], shown_cells[index]):
+                if shown is not None:
+                    self._fill(DocxParagraph(tc.p_lst[0], self.doc._body), shown, lang, bold=header)
         spacer = self._paragraph(None, rtl=self.body.rtl)
         ox.set_child(spacer._p.get_or_add_pPr(), "spacing", after="0")
 
-    def _cell(self, para: DocxParagraph, cell: TableCell, *, bold: bool) -> None:
-        lang = self.body
-        if cell.text is not None:
-            shown = self.loc.shown(cell.text)
-            lang = self._lang_of(shown)
-            self._fill(para, shown, lang, bold=bold)
-        ppr = para._p.get_or_add_pPr()
-        if lang.rtl:
-            ox.set_child(ppr, "bidi")
-        # left/right mean start/end in a bidi paragraph (and LibreOffice draws "right" on the left): only
-        # centering is safe in both directions
-        if cell.align == "center" or (cell.align in ("left", "right") and not lang.rtl):
-            ox.set_child(ppr, "jc", val=cell.align)
+    def _table_style_id(self) -> str:
+        if self._grid_style_id is None:
+            self._grid_style_id = self.doc.styles["Table Grid"].style_id
+        return self._grid_style_id
 
     # --- paragraphs and segments ------------------------------------------------------------------------
-    def _paragraph(self, style_id: str | None, *, rtl: bool) -> DocxParagraph:
-        para = self.doc.add_paragraph()
+    def _paragraph(self, style_id: str | None, *, rtl: bool, content: str = "") -> DocxParagraph:
+        """A new paragraph at the end of the body (python-docx's ``add_paragraph``), with its style and
+        direction, and ``content`` (runs as XML text) in it: written as XML text, parsed in one call."""
+        ppr = ""
         if style_id or rtl:
-            ppr = para._p.get_or_add_pPr()
-            if style_id:
-                ox.set_child(ppr, "pStyle", val=style_id)
-            if rtl:
-                ox.set_child(ppr, "bidi")
-        return para
+            ppr = ("<w:pPr>" + (f'<w:pStyle w:val="{ox.attr(style_id)}"/>' if style_id else "")
+                   + ("<w:bidi/>" if rtl else "") + "</w:pPr>")
+        p = ox.parse_element(f"{ox.PARAGRAPH_OPEN}{ppr}{content}</w:p>")
+        self.doc._body._element._insert_p(p)
+        return DocxParagraph(p, self.doc._body)
 
     def _text_paragraph(self, style_id: str | None, text: Text, *, link: str | None = None) -> DocxParagraph:
         """A paragraph holding one segment, in the direction of the language it is shown in."""
         shown = self.loc.shown(text)
         lang = self._lang_of(shown)
-        para = self._paragraph(style_id, rtl=lang.rtl)
-        self._fill(para, shown, lang, link=link)
+        runs, marked = self._runs_xml(shown, lang, link=link)
+        para = self._paragraph(style_id, rtl=lang.rtl, content=runs)
+        if marked:
+            self._comment_runs(para, list(para._p.iter(ox.qn("w:r"))), shown)
         return para
 
     def _lang_of(self, shown: Shown) -> WordLanguage:
         return self.source if shown.fallback else self.body
 
-    def _fill(self, para: DocxParagraph, shown: Shown, lang: WordLanguage, *, bold: bool = False,
-              link: str | None = None) -> None:
-        """Append a segment's runs; in a draft, mark an unreviewed one and attach the source as a comment."""
-        marked = self.loc.draft and shown.unreviewed
+    def _fill(self, para: DocxParagraph, shown: Shown, lang: WordLanguage, *, bold: bool = False) -> None:
+        """Append a segment's runs to a paragraph (a table cell's)."""
+        xml, marked = self._runs_xml(shown, lang, bold=bold)
+        if not xml:
+            return
+        runs: list = []
+        for element in ox.parse_runs(xml):
+            para._p.append(element)
+            runs.extend(element.iter(ox.qn("w:r")))
+        if marked:
+            self._comment_runs(para, runs, shown)
+
+    def _runs_xml(self, shown: Shown, lang: WordLanguage, *, bold: bool = False,
+                  link: str | None = None) -> tuple[str, bool]:
+        """A segment's runs as XML text (parsed by the caller in one call: the elements python-docx would
+        have made one by one), and whether they are marked: in a draft, an unreviewed segment is
+        highlighted and gets the source as a comment."""
+        marked = bool(self.loc.draft and shown.unreviewed)
         highlight = (HIGHLIGHT_UNTRANSLATED if shown.fallback else HIGHLIGHT_UNREVIEWED) if marked else None
         fmt = RunFormat(lang, self.body, bold=bold, highlight=highlight)
-        container = para._p
+        parts: list[str] = []
         if link and _linkable(link):
-            container = self._hyperlink(container, link, None)
-            fmt = replace(fmt, link=True)
-        runs: list = []
-        self._inline(container, shown.nodes, fmt, runs)
-        if marked and runs:
+            parts.append(self._hyperlink_open(link, None))
+            self._inline(parts, shown.nodes, replace(fmt, link=True))
+            parts.append("</w:hyperlink>")
+        else:
+            self._inline(parts, shown.nodes, fmt)
+        return "".join(parts), marked
+
+    def _comment_runs(self, para: DocxParagraph, runs: list, shown: Shown) -> None:
+        if runs:
             self._comment(para, runs, shown)
 
-    def _inline(self, container, nodes: tuple[Inline, ...], fmt: RunFormat, runs: list) -> None:
+    def _inline(self, parts: list[str], nodes: tuple[Inline, ...], fmt: RunFormat) -> None:
         for node in nodes:
             if isinstance(node, Plain):
-                self._run(container, ox.xml_safe(self.loc.render(node.text)), fmt, runs)
+                self._run(parts, ox.xml_safe(self.loc.render(node.text)), fmt)
             elif isinstance(node, Code):
-                self._run(container, ox.xml_safe(node.text), replace(fmt, code=True), runs)
+                self._run(parts, ox.xml_safe(node.text), replace(fmt, code=True))
             elif isinstance(node, LineBreak):
-                run = ox.new_run(fmt.rpr(), line_break=True)
-                container.append(run)
-                runs.append(run)
+                parts.append(ox.run_xml(_rpr_xml(fmt), line_break=True))
             elif isinstance(node, Emphasis):
-                self._inline(container, node.children, replace(fmt, italic=True), runs)
+                self._inline(parts, node.children, replace(fmt, italic=True))
             elif isinstance(node, Strong):
-                self._inline(container, node.children, replace(fmt, bold=True), runs)
+                self._inline(parts, node.children, replace(fmt, bold=True))
             elif isinstance(node, Link):
                 if _linkable(node.url) and not fmt.link:
-                    link = self._hyperlink(container, node.url, node.title)
-                    self._inline(link, node.children, replace(fmt, link=True), runs)
+                    parts.append(self._hyperlink_open(node.url, node.title))
+                    self._inline(parts, node.children, replace(fmt, link=True))
+                    parts.append("</w:hyperlink>")
                 else:  # an unsafe or relative URL: its text, never a link
-                    self._inline(container, node.children, fmt, runs)
+                    self._inline(parts, node.children, fmt)
 
     @staticmethod
-    def _run(container, text: str, fmt: RunFormat, runs: list) -> None:
+    def _run(parts: list[str], text: str, fmt: RunFormat) -> None:
         if text:
-            run = ox.new_run(fmt.rpr(), text)
-            container.append(run)
-            runs.append(run)
+            parts.append(ox.run_xml(_rpr_xml(fmt), text))
 
     def _label(self, para: DocxParagraph, text: str, *, bold: bool = False) -> None:
         """transpub's own words (UI labels, date, publisher) in the document's language."""
-        self._run(para._p, ox.xml_safe(text), RunFormat(self.body, self.body, bold=bold), [])
+        text = ox.xml_safe(text)
+        if text:
+            para._p.append(ox.new_run(RunFormat(self.body, self.body, bold=bold).rpr(), text))
 
-    def _hyperlink(self, container, url: str, title: str | None):
+    def _hyperlink_open(self, url: str, title: str | None) -> str:
+        """The start tag of a hyperlink to ``url``, related to the document part now (relationship ids
+        follow the order of the links in the document)."""
         r_id = self.doc.part.relate_to(ox.xml_safe(url), RT.HYPERLINK, is_external=True)
-        link = ox.new_hyperlink(r_id, ox.xml_safe(title) if title else None)
-        container.append(link)
-        return link
+        return ox.hyperlink_xml_open(r_id, ox.xml_safe(title) if title else None)
 
     def _comment(self, para: DocxParagraph, runs: list, shown: Shown) -> None:
         """A Word comment on the segment's runs: what is wrong with it (in the document's language), then
@@ -359,6 +403,11 @@ class _DocxWriter:
                                       (comment.add_paragraph(), shown.source, self.source)):  # fmt: skip
             set_paragraph_direction(paragraph._p, lang)
             add_run(paragraph._p, text, RunFormat(lang, self.body))
+
+
+@cache
+def _rpr_xml(fmt: RunFormat) -> str:
+    return ox.rpr_xml(fmt.rpr())
 
 
 def _linkable(url: str) -> bool:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import NamespacePrefixedTag, nsdecls
+from docx.oxml.ns import qn as _qn
+from docx.oxml.parser import element_class_lookup, oxml_parser
+from lxml import etree
 
 # The one rule for text an XML part can carry; it lives with the review document's format because the
 # review reader (a lower layer than this module) hashes text by it.
@@ -54,6 +58,23 @@ ORDERS = {"rPr": RPR_ORDER, "pPr": PPR_ORDER, "tblPr": TBLPR_ORDER, "tcPr": TCPR
           "sectPr": SECTPR_ORDER}  # fmt: skip
 
 _PLAIN_TEXT = re.compile(r"[^\t\n\r]*")
+
+# A DOCX writer makes about a thousand elements per release; python-docx's OxmlElement and qn parse the
+# prefixed tag every time (a third of the renderer's time in profiles). The same elements (python-docx's
+# own classes, the same namespace declaration), with the tag looked up once per process.
+qn = cache(_qn)
+
+
+@cache
+def _clark_and_nsmap(nsptag: str) -> tuple[str, dict[str, str]]:
+    tag = NamespacePrefixedTag(nsptag)
+    return tag.clark_name, tag.nsmap
+
+
+def OxmlElement(nsptag: str):  # noqa: N802 - python-docx's name, the same element
+    """A new element ``nsptag`` ("w:r"), of python-docx's class for it, declaring its own namespace."""
+    clark, nsmap = _clark_and_nsmap(nsptag)
+    return oxml_parser.makeelement(clark, nsmap=nsmap)
 
 
 def _local(tag: str) -> str:
@@ -123,6 +144,91 @@ def new_run(rpr_items: Sequence[tuple[str, dict[str, str]]], text: str | None = 
     elif text is not None:
         run.text = text  # python-docx's (slower) CT_R.text turns "\t" into w:tab and "\n" into w:br
     return run
+
+
+# --- runs as XML text ----------------------------------------------------------------------------------
+# A release has thousands of runs; building each as five or six lxml elements through python-docx was
+# the largest part of a DOCX render. The runs of one segment are written as XML text instead and parsed
+# in one call (:func:`parse_runs`): the same elements, in the same order, with the same attributes, so
+# the saved document is byte for byte the one the element-by-element writer made.
+W_NS = _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_FRAGMENT_OPEN = f'<w:p xmlns:w="{_W_NS}" xmlns:r="{_R_NS}">'
+PARAGRAPH_OPEN = _FRAGMENT_OPEN
+
+
+def _text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def attr(value: str) -> str:
+    """An attribute value as XML text (between double quotes)."""
+    return _attr(value)
+
+
+def _attr(value: str) -> str:
+    # the parser would turn a tab or line break in an attribute into a space: written as references
+    return (_text(value).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+            .replace("\r", "&#13;"))
+
+
+def rpr_xml(rpr_items: Sequence[tuple[str, dict[str, str]]]) -> str:
+    """``w:rPr`` as XML text (empty for no properties): the element :func:`new_run` makes."""
+    if not rpr_items:
+        return ""
+    parts = ["<w:rPr>"]
+    for name, attrs in rpr_items:
+        parts.append(f"<w:{name}" + "".join(f' w:{key}="{_attr(value)}"' for key, value in attrs.items()) + "/>")
+    parts.append("</w:rPr>")
+    return "".join(parts)
+
+
+def run_xml(rpr: str, text: str | None = None, *, line_break: bool = False) -> str:
+    """A ``w:r`` as XML text, ``rpr`` from :func:`rpr_xml`: the run :func:`new_run` makes."""
+    if line_break:
+        return f"<w:r>{rpr}<w:br/></w:r>"
+    if text is None:
+        return f"<w:r>{rpr}</w:r>"
+    if _PLAIN_TEXT.fullmatch(text):
+        space = ' xml:space="preserve"' if text != text.strip(" ") else ""
+        return f"<w:r>{rpr}<w:t{space}>{_text(text)}</w:t></w:r>"
+    # python-docx's CT_R.text: a tab is w:tab, a line break w:br, the pieces between them w:t
+    parts = [f"<w:r>{rpr}"]
+    for piece in re.split(r"(\t|\r|\n)", text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{_text(piece)}</w:t>")
+    parts.append("</w:r>")
+    return "".join(parts)
+
+
+def hyperlink_xml_open(r_id: str, tooltip: str | None = None) -> str:
+    """The start tag of the ``w:hyperlink`` :func:`new_hyperlink` makes."""
+    tip = f' w:tooltip="{_attr(tooltip)}"' if tooltip else ""
+    return f'<w:hyperlink r:id="{_attr(r_id)}"{tip} w:history="1">'
+
+
+# python-docx's element classes, without its parser's remove_blank_text: a run's text may be all spaces
+_FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+_FRAGMENT_PARSER.set_element_class_lookup(element_class_lookup)
+
+
+def parse_runs(xml: str) -> list:
+    """Parse runs (and hyperlinks holding runs) written as XML text: the top-level elements, in order."""
+    return list(etree.fromstring(_FRAGMENT_OPEN + xml + "</w:p>", _FRAGMENT_PARSER))
+
+
+def parse_element(xml: str):
+    """One element written as XML text (with its own namespace declarations), of python-docx's class."""
+    return etree.fromstring(xml, _FRAGMENT_PARSER)
+
+
+TABLE_LOOK = ('<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
+              'w:noVBand="1" w:val="04A0"/>')
 
 
 def new_hyperlink(r_id: str, tooltip: str | None = None):
