@@ -133,7 +133,7 @@ def preload(project: Project, job: ReleaseJob, formats: tuple[str, ...]) -> None
     from ..render import html
     from ..review import checks  # noqa: F401
     from ..source import reader, tokens  # noqa: F401
-    from ..source.inline import markdown_parser
+    from ..source.markdown import fast_parser
 
     if "docx" in formats:
         from ..render import docx  # noqa: F401
@@ -143,7 +143,7 @@ def preload(project: Project, job: ReleaseJob, formats: tuple[str, ...]) -> None
     for lang in job.keys:
         _names_for(project, job.config, lang)
     tokens.is_country_code("CH")  # reads CLDR's territory codes, against which country tokens are checked
-    markdown_parser()
+    fast_parser()  # the parser nearly every text takes; markdown-it-py is loaded by a text that needs it
     if "html" in formats:
         from jinja2 import TemplateError
 
