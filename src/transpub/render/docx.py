@@ -93,7 +93,6 @@ class _DocxWriter:
         self.when = dt.datetime.combine(self.release.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
         levels = [b.level for b in walk_blocks(self.release.body) if isinstance(b, Heading)]
         self.heading_base = min(levels, default=2)
-        self._grid_style_id: str | None = None
 
     def render(self) -> bytes:
         self._front()
@@ -277,9 +276,7 @@ class _DocxWriter:
         ox.set_child(spacer._p.get_or_add_pPr(), "spacing", after="0")
 
     def _table_style_id(self) -> str:
-        if self._grid_style_id is None:
-            self._grid_style_id = self.doc.styles["Table Grid"].style_id
-        return self._grid_style_id
+        return _table_grid_style_id(self.body)
 
     # --- paragraphs and segments ------------------------------------------------------------------------
     def _paragraph(self, style_id: str | None, *, rtl: bool, content: str = "") -> DocxParagraph:
@@ -411,6 +408,12 @@ def _language_document(body: WordLanguage) -> tuple[DocxDocument, Emu]:
     ox.page_number_field(footer._p)
     set_document_language(doc, body)
     return doc, text_width
+
+
+@cache
+def _table_grid_style_id(body: WordLanguage) -> str:
+    """The id of the Table Grid style, looked up by name once per language and process (not per table)."""
+    return _language_document(body)[0].styles["Table Grid"].style_id
 
 
 @cache
