@@ -93,11 +93,13 @@ class _DocxWriter:
         self.when = dt.datetime.combine(self.release.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
         levels = [b.level for b in walk_blocks(self.release.body) if isinstance(b, Heading)]
         self.heading_base = min(levels, default=2)
+        self._pending: list[str] = []  # paragraphs written as XML text, not yet in the body (see _segment)
 
     def render(self) -> bytes:
         self._front()
         self._blocks(self.release.body)
         self._end_matter()
+        self._flush()
         self._core_properties()
         return save_reproducibly(self.doc, self.when)
 
@@ -134,20 +136,20 @@ class _DocxWriter:
                 if not self.body.rtl:  # in a bidi paragraph the start side is already the right one
                     ox.set_child(line._p.get_or_add_pPr(), "jc", val="right")
                 self._label(line, text)
-        self._text_paragraph("Title", self.release.title)
+        self._segment("Title", self.release.title)
         if self.release.subtitle:
-            self._text_paragraph("Subtitle", self.release.subtitle)
+            self._segment("Subtitle", self.release.subtitle)
 
     def _end_matter(self) -> None:
         release, ui = self.release, self.loc.ui
         if release.division:
             self._label(self._paragraph("Heading1", rtl=self.body.rtl), ui["division_in_charge"])
-            self._text_paragraph(None, release.division)
+            self._segment(None, release.division)
         if release.related:
             heading = "related_website" if len(release.related) == 1 else "related_websites"  # follows the links
             self._label(self._paragraph("Heading1", rtl=self.body.rtl), ui[heading])
             for link in release.related:
-                self._text_paragraph("ListBullet", link.title, link=link.url)
+                self._segment("ListBullet", link.title, link=link.url)
 
     # --- blocks -------------------------------------------------------------------------------------------
     def _blocks(self, blocks: tuple[Block, ...], *, quote: bool = False) -> None:
@@ -157,9 +159,9 @@ class _DocxWriter:
     def _block(self, block: Block, *, quote: bool = False, level: int = 0) -> None:
         if isinstance(block, Heading):
             number = min(MAX_HEADING, max(1, block.level - self.heading_base + 1))
-            self._text_paragraph(f"Heading{number}", block.text)
+            self._segment(f"Heading{number}", block.text)
         elif isinstance(block, Paragraph):
-            self._text_paragraph("Quote" if quote else None, block.text)
+            self._segment("Quote" if quote else None, block.text)
         elif isinstance(block, ListBlock):
             self._list(block, level + 1, quote=quote)
         elif isinstance(block, Image):
@@ -186,12 +188,16 @@ class _DocxWriter:
         for item in block.items:
             children = list(item.blocks)
             first = children.pop(0) if children and isinstance(children[0], Paragraph) else None
-            para = self._text_paragraph(style, first.text) if first else self._paragraph(style, rtl=self.body.rtl)
-            if num_id is not None:
+            if num_id is None and first:
+                self._segment(style, first.text)
+                para = None
+            else:
+                para = self._text_paragraph(style, first.text) if first else self._paragraph(style, rtl=self.body.rtl)
+            if para is not None and num_id is not None:
                 ox.list_numbering(para._p.get_or_add_pPr(), num_id)
             for child in children:
                 if isinstance(child, Paragraph):
-                    self._text_paragraph(f"ListContinue{suffix}", child.text)
+                    self._segment(f"ListContinue{suffix}", child.text)
                 else:
                     self._block(child, quote=quote, level=level)
 
@@ -266,6 +272,7 @@ class _DocxWriter:
             shown_cells.append(shown_row)
         xml.append("</w:tbl>")
         tbl = ox.parse_element("".join(xml))
+        self._flush()
         self.doc._body._element._insert_tbl(tbl)
         for index, tr in enumerate(tbl.tr_lst):
             header = index == 0 and bool(block.header)
@@ -282,13 +289,34 @@ class _DocxWriter:
     def _paragraph(self, style_id: str | None, *, rtl: bool, content: str = "") -> DocxParagraph:
         """A new paragraph at the end of the body (python-docx's ``add_paragraph``), with its style and
         direction, and ``content`` (runs as XML text) in it: written as XML text, parsed in one call."""
-        ppr = ""
-        if style_id or rtl:
-            ppr = ("<w:pPr>" + (f'<w:pStyle w:val="{ox.attr(style_id)}"/>' if style_id else "")
-                   + ("<w:bidi/>" if rtl else "") + "</w:pPr>")
-        p = ox.parse_element(f"{ox.PARAGRAPH_OPEN}{ppr}{content}</w:p>")
+        self._flush()
+        p = ox.parse_element(f"{ox.PARAGRAPH_OPEN}{_ppr_xml(style_id, rtl)}{content}</w:p>")
         self.doc._body._element._insert_p(p)
         return DocxParagraph(p, self.doc._body)
+
+    def _segment(self, style_id: str | None, text: Text, *, link: str | None = None) -> None:
+        """:meth:`_text_paragraph` for a paragraph nothing is done to afterwards: kept as XML text with the
+        ones before and after it, the body's paragraphs parsed in a few calls rather than one each. A
+        marked segment (its runs carry a comment) is made at once."""
+        shown = self.loc.shown(text)
+        lang = self._lang_of(shown)
+        runs, marked = self._runs_xml(shown, lang, link=link)
+        if marked:
+            para = self._paragraph(style_id, rtl=lang.rtl, content=runs)
+            self._comment_runs(para, list(para._p.iter(ox.qn("w:r"))), shown)
+        else:
+            self._pending.append(f"<w:p>{_ppr_xml(style_id, lang.rtl)}{runs}</w:p>")
+
+    def _flush(self) -> None:
+        """Put the paragraphs kept as XML text at the end of the body (before its section properties, as
+        python-docx's ``add_paragraph``), parsed in one call."""
+        if not self._pending:
+            return
+        paragraphs = ox.parse_runs("".join(self._pending))
+        self._pending.clear()
+        body = self.doc._body._element
+        for p in paragraphs:
+            body._insert_p(p)
 
     def _text_paragraph(self, style_id: str | None, text: Text, *, link: str | None = None) -> DocxParagraph:
         """A paragraph holding one segment, in the direction of the language it is shown in."""
@@ -414,6 +442,15 @@ def _language_document(body: WordLanguage) -> tuple[DocxDocument, Emu]:
 def _table_grid_style_id(body: WordLanguage) -> str:
     """The id of the Table Grid style, looked up by name once per language and process (not per table)."""
     return _language_document(body)[0].styles["Table Grid"].style_id
+
+
+@cache
+def _ppr_xml(style_id: str | None, rtl: bool) -> str:
+    """A new paragraph's properties as XML text: its style and direction (nothing when it has neither)."""
+    if not (style_id or rtl):
+        return ""
+    return ("<w:pPr>" + (f'<w:pStyle w:val="{ox.attr(style_id)}"/>' if style_id else "")
+            + ("<w:bidi/>" if rtl else "") + "</w:pPr>")
 
 
 @cache
