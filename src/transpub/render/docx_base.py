@@ -30,6 +30,8 @@ from babel import Locale
 from babel.core import get_global
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import CT_Relationships
+from docx.opc.packuri import PACKAGE_URI
 from docx.opc.pkgwriter import PackageWriter
 from lxml import etree
 
@@ -326,6 +328,9 @@ def save_reproducibly(document: DocxDocument, moment: dt.datetime) -> bytes:
     return zip_package(_members(document), moment)
 
 
+_COMPRESSED_CACHE = 64  # members kept compressed: a document has about a dozen, most shared by a language
+
+
 class _Members:
     """A stand-in for python-docx's zip writer that keeps each (member name, bytes) it is given."""
 
@@ -347,9 +352,27 @@ def _members(document: DocxDocument) -> list[tuple[str, bytes]]:
     members = _Members()
     parts = package.parts
     PackageWriter._write_content_types_stream(members, parts)
-    PackageWriter._write_pkg_rels(members, package.rels)
-    PackageWriter._write_parts(members, parts)
+    members.write(PACKAGE_URI.rels_uri, _rels_xml(package.rels))  # PackageWriter._write_pkg_rels
+    for part in parts:  # PackageWriter._write_parts
+        members.write(part.partname, part.blob)
+        if len(part.rels):
+            members.write(part.partname.rels_uri, _rels_xml(part.rels))
     return members.items
+
+
+def _rels_xml(rels) -> str:
+    """python-docx's ``rels.xml`` (a relationships part), made once per process for each list of
+    relationships: the package's and most parts' are the same in every document."""
+    return _relationships_xml(tuple((rel.rId, rel.reltype, rel.target_ref, rel.is_external)
+                                    for rel in rels.values()))
+
+
+@lru_cache(maxsize=_COMPRESSED_CACHE)
+def _relationships_xml(relationships: tuple[tuple[str, str, str, bool], ...]) -> str:
+    element = CT_Relationships.new()  # what python-docx's _Relationships.xml does
+    for r_id, reltype, target_ref, is_external in relationships:
+        element.add_rel(r_id, reltype, target_ref, is_external)
+    return element.xml
 
 
 _DOS_EPOCH = dt.datetime(1980, 1, 1)
@@ -379,7 +402,6 @@ _ZIP_VERSION = 20  # zipfile's DEFAULT_VERSION: what a deflated or stored member
 _CREATE_SYSTEM = zipfile.ZipInfo("x").create_system  # 0 on Windows, 3 (Unix) elsewhere, as zipfile says
 _MEMBER_MODE = 0o644 << 16
 _SMALL_ENOUGH = 1 << 30  # far from zip64's limits (zipfile switches near 4 GiB): larger members go to zipfile
-_COMPRESSED_CACHE = 64  # members kept compressed: a document has about a dozen, most shared by a language
 # members that are the document's own (its text, links, comments, properties): never seen again, not kept
 _OWN_MEMBERS = frozenset(("word/document.xml", "word/_rels/document.xml.rels", "word/comments.xml",
                           "docProps/core.xml"))
