@@ -410,6 +410,20 @@ def test_output_is_reproducible(sample):
         assert {info.date_time for info in package.infolist()} == {(2023, 7, 18, 0, 0, 0)}
 
 
+def test_documents_of_a_language_do_not_change_what_the_next_one_starts_from(sample):
+    """Each document is a copy of a document prepared once per language: rendering one (with its lists,
+    links, table and comments) leaves nothing behind in the next."""
+    project, release = sample
+    from transpub.render import docx as docx_module
+
+    docx_module._language_document.cache_clear()
+    first = render(project, release, "ar")
+    render(project, release, "ar", draft=True)
+    render(project, release, "ja")
+    assert render(project, release, "ar") == first
+    assert docx_module._language_document.cache_info().misses == 2  # ar and ja, once each
+
+
 def test_template_is_prepared_once(sample):
     project, release = sample
     render(project, release, "ja")

@@ -13,6 +13,7 @@ document, and the result is byte-for-byte reproducible: timestamps come from the
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import replace
 from functools import cache
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from docx.image.exceptions import UnrecognizedImageError
+from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu, Inches, Mm
@@ -83,41 +85,25 @@ class _DocxWriter:
         self.loc = loc
         self.release = loc.release
         self.image_root = image_root
-        prepared = template()
-        self.doc = new_document()
-        self.abstract_num_ids = prepared.abstract_num_ids
+        self.abstract_num_ids = template().abstract_num_ids
         self.body = word_language(loc.lang)
+        prepared, self.text_width = _language_document(self.body)
+        self.doc = copy.deepcopy(prepared)
         self.source = word_language(loc.project.source_lang)
         self.when = dt.datetime.combine(self.release.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
         levels = [b.level for b in walk_blocks(self.release.body) if isinstance(b, Heading)]
         self.heading_base = min(levels, default=2)
-        self.text_width = Emu(0)
-        self._grid_style_id: str | None = None
+        self._pending: list[str] = []  # paragraphs written as XML text, not yet in the body (see _segment)
 
     def render(self) -> bytes:
-        self._setup_page()
-        set_document_language(self.doc, self.body)
         self._front()
         self._blocks(self.release.body)
         self._end_matter()
+        self._flush()
         self._core_properties()
         return save_reproducibly(self.doc, self.when)
 
-    # --- document setup ----------------------------------------------------------------------------
-    def _setup_page(self) -> None:
-        section = self.doc.sections[0]
-        if self.body.letter_paper:
-            section.page_width, section.page_height = Inches(8.5), Inches(11)
-        else:
-            section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = MARGIN
-        self.text_width = Emu(section.page_width - section.left_margin - section.right_margin)
-        if self.body.rtl:
-            ox.set_child(section._sectPr, "bidi")
-        footer = section.footer.paragraphs[0]
-        ox.set_child(footer._p.get_or_add_pPr(), "jc", val="center")
-        ox.page_number_field(footer._p)
-
+    # --- document properties ----------------------------------------------------------------------
     def _core_properties(self) -> None:
         props = self.doc.core_properties
         props.title = core_property(self.loc.plain(self.release.title))
@@ -150,20 +136,20 @@ class _DocxWriter:
                 if not self.body.rtl:  # in a bidi paragraph the start side is already the right one
                     ox.set_child(line._p.get_or_add_pPr(), "jc", val="right")
                 self._label(line, text)
-        self._text_paragraph("Title", self.release.title)
+        self._segment("Title", self.release.title)
         if self.release.subtitle:
-            self._text_paragraph("Subtitle", self.release.subtitle)
+            self._segment("Subtitle", self.release.subtitle)
 
     def _end_matter(self) -> None:
         release, ui = self.release, self.loc.ui
         if release.division:
             self._label(self._paragraph("Heading1", rtl=self.body.rtl), ui["division_in_charge"])
-            self._text_paragraph(None, release.division)
+            self._segment(None, release.division)
         if release.related:
             heading = "related_website" if len(release.related) == 1 else "related_websites"  # follows the links
             self._label(self._paragraph("Heading1", rtl=self.body.rtl), ui[heading])
             for link in release.related:
-                self._text_paragraph("ListBullet", link.title, link=link.url)
+                self._segment("ListBullet", link.title, link=link.url)
 
     # --- blocks -------------------------------------------------------------------------------------------
     def _blocks(self, blocks: tuple[Block, ...], *, quote: bool = False) -> None:
@@ -173,9 +159,9 @@ class _DocxWriter:
     def _block(self, block: Block, *, quote: bool = False, level: int = 0) -> None:
         if isinstance(block, Heading):
             number = min(MAX_HEADING, max(1, block.level - self.heading_base + 1))
-            self._text_paragraph(f"Heading{number}", block.text)
+            self._segment(f"Heading{number}", block.text)
         elif isinstance(block, Paragraph):
-            self._text_paragraph("Quote" if quote else None, block.text)
+            self._segment("Quote" if quote else None, block.text)
         elif isinstance(block, ListBlock):
             self._list(block, level + 1, quote=quote)
         elif isinstance(block, Image):
@@ -202,12 +188,16 @@ class _DocxWriter:
         for item in block.items:
             children = list(item.blocks)
             first = children.pop(0) if children and isinstance(children[0], Paragraph) else None
-            para = self._text_paragraph(style, first.text) if first else self._paragraph(style, rtl=self.body.rtl)
-            if num_id is not None:
+            if num_id is None and first:
+                self._segment(style, first.text)
+                para = None
+            else:
+                para = self._text_paragraph(style, first.text) if first else self._paragraph(style, rtl=self.body.rtl)
+            if para is not None and num_id is not None:
                 ox.list_numbering(para._p.get_or_add_pPr(), num_id)
             for child in children:
                 if isinstance(child, Paragraph):
-                    self._text_paragraph(f"ListContinue{suffix}", child.text)
+                    self._segment(f"ListContinue{suffix}", child.text)
                 else:
                     self._block(child, quote=quote, level=level)
 
@@ -282,6 +272,7 @@ class _DocxWriter:
             shown_cells.append(shown_row)
         xml.append("</w:tbl>")
         tbl = ox.parse_element("".join(xml))
+        self._flush()
         self.doc._body._element._insert_tbl(tbl)
         for index, tr in enumerate(tbl.tr_lst):
             header = index == 0 and bool(block.header)
@@ -292,21 +283,40 @@ class _DocxWriter:
         ox.set_child(spacer._p.get_or_add_pPr(), "spacing", after="0")
 
     def _table_style_id(self) -> str:
-        if self._grid_style_id is None:
-            self._grid_style_id = self.doc.styles["Table Grid"].style_id
-        return self._grid_style_id
+        return _table_grid_style_id(self.body)
 
     # --- paragraphs and segments ------------------------------------------------------------------------
     def _paragraph(self, style_id: str | None, *, rtl: bool, content: str = "") -> DocxParagraph:
         """A new paragraph at the end of the body (python-docx's ``add_paragraph``), with its style and
         direction, and ``content`` (runs as XML text) in it: written as XML text, parsed in one call."""
-        ppr = ""
-        if style_id or rtl:
-            ppr = ("<w:pPr>" + (f'<w:pStyle w:val="{ox.attr(style_id)}"/>' if style_id else "")
-                   + ("<w:bidi/>" if rtl else "") + "</w:pPr>")
-        p = ox.parse_element(f"{ox.PARAGRAPH_OPEN}{ppr}{content}</w:p>")
+        self._flush()
+        p = ox.parse_element(f"{ox.PARAGRAPH_OPEN}{_ppr_xml(style_id, rtl)}{content}</w:p>")
         self.doc._body._element._insert_p(p)
         return DocxParagraph(p, self.doc._body)
+
+    def _segment(self, style_id: str | None, text: Text, *, link: str | None = None) -> None:
+        """:meth:`_text_paragraph` for a paragraph nothing is done to afterwards: kept as XML text with the
+        ones before and after it, the body's paragraphs parsed in a few calls rather than one each. A
+        marked segment (its runs carry a comment) is made at once."""
+        shown = self.loc.shown(text)
+        lang = self._lang_of(shown)
+        runs, marked = self._runs_xml(shown, lang, link=link)
+        if marked:
+            para = self._paragraph(style_id, rtl=lang.rtl, content=runs)
+            self._comment_runs(para, list(para._p.iter(ox.qn("w:r"))), shown)
+        else:
+            self._pending.append(f"<w:p>{_ppr_xml(style_id, lang.rtl)}{runs}</w:p>")
+
+    def _flush(self) -> None:
+        """Put the paragraphs kept as XML text at the end of the body (before its section properties, as
+        python-docx's ``add_paragraph``), parsed in one call."""
+        if not self._pending:
+            return
+        paragraphs = ox.parse_runs("".join(self._pending))
+        self._pending.clear()
+        body = self.doc._body._element
+        for p in paragraphs:
+            body._insert_p(p)
 
     def _text_paragraph(self, style_id: str | None, text: Text, *, link: str | None = None) -> DocxParagraph:
         """A paragraph holding one segment, in the direction of the language it is shown in."""
@@ -403,6 +413,44 @@ class _DocxWriter:
                                       (comment.add_paragraph(), shown.source, self.source)):  # fmt: skip
             set_paragraph_direction(paragraph._p, lang)
             add_run(paragraph._p, text, RunFormat(lang, self.body))
+
+
+# --- what every document of a language starts from ----------------------------------------------------
+@cache
+def _language_document(body: WordLanguage) -> tuple[DocxDocument, Emu]:
+    """The prepared template with the page, footer and language of documents in ``body`` set up, and the
+    width of its text block: made once per language and process, each document a deep copy of it (page
+    set-up and the language's styles cost a tenth of a document each time)."""
+    doc = new_document()
+    section = doc.sections[0]
+    if body.letter_paper:
+        section.page_width, section.page_height = Inches(8.5), Inches(11)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = MARGIN
+    text_width = Emu(section.page_width - section.left_margin - section.right_margin)
+    if body.rtl:
+        ox.set_child(section._sectPr, "bidi")
+    footer = section.footer.paragraphs[0]
+    ox.set_child(footer._p.get_or_add_pPr(), "jc", val="center")
+    ox.page_number_field(footer._p)
+    set_document_language(doc, body)
+    return doc, text_width
+
+
+@cache
+def _table_grid_style_id(body: WordLanguage) -> str:
+    """The id of the Table Grid style, looked up by name once per language and process (not per table)."""
+    return _language_document(body)[0].styles["Table Grid"].style_id
+
+
+@cache
+def _ppr_xml(style_id: str | None, rtl: bool) -> str:
+    """A new paragraph's properties as XML text: its style and direction (nothing when it has neither)."""
+    if not (style_id or rtl):
+        return ""
+    return ("<w:pPr>" + (f'<w:pStyle w:val="{ox.attr(style_id)}"/>' if style_id else "")
+            + ("<w:bidi/>" if rtl else "") + "</w:pPr>")
 
 
 @cache

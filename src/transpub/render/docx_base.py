@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 
 import docx
@@ -28,6 +30,8 @@ from babel import Locale
 from babel.core import get_global
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import CT_Relationships
+from docx.opc.packuri import PACKAGE_URI
 from docx.opc.pkgwriter import PackageWriter
 from lxml import etree
 
@@ -317,9 +321,14 @@ def save_reproducibly(document: DocxDocument, moment: dt.datetime) -> bytes:
 
     The members are python-docx's own (its content types, relationships and part blobs, in its order);
     only the zip is written here, in one pass, where saving through python-docx and stamping a copy
-    compressed every member twice and inflated it once in between.
+    compressed every member twice and inflated it once in between. The package is the one
+    :func:`_zip` writes, byte for byte, with members seen before (styles, settings, theme, font table …,
+    the same for every document of a language) compressed once per process: see :func:`zip_package`.
     """
-    return _zip(_members(document), moment)
+    return zip_package(_members(document), moment)
+
+
+_COMPRESSED_CACHE = 64  # members kept compressed: a document has about a dozen, most shared by a language
 
 
 class _Members:
@@ -343,9 +352,27 @@ def _members(document: DocxDocument) -> list[tuple[str, bytes]]:
     members = _Members()
     parts = package.parts
     PackageWriter._write_content_types_stream(members, parts)
-    PackageWriter._write_pkg_rels(members, package.rels)
-    PackageWriter._write_parts(members, parts)
+    members.write(PACKAGE_URI.rels_uri, _rels_xml(package.rels))  # PackageWriter._write_pkg_rels
+    for part in parts:  # PackageWriter._write_parts
+        members.write(part.partname, part.blob)
+        if len(part.rels):
+            members.write(part.partname.rels_uri, _rels_xml(part.rels))
     return members.items
+
+
+def _rels_xml(rels) -> str:
+    """python-docx's ``rels.xml`` (a relationships part), made once per process for each list of
+    relationships: the package's and most parts' are the same in every document."""
+    return _relationships_xml(tuple((rel.rId, rel.reltype, rel.target_ref, rel.is_external)
+                                    for rel in rels.values()))
+
+
+@lru_cache(maxsize=_COMPRESSED_CACHE)
+def _relationships_xml(relationships: tuple[tuple[str, str, str, bool], ...]) -> str:
+    element = CT_Relationships.new()  # what python-docx's _Relationships.xml does
+    for r_id, reltype, target_ref, is_external in relationships:
+        element.add_rel(r_id, reltype, target_ref, is_external)
+    return element.xml
 
 
 _DOS_EPOCH = dt.datetime(1980, 1, 1)
@@ -362,3 +389,69 @@ def _zip(members: list[tuple[str, bytes]], moment: dt.datetime, *, compress: boo
             member.external_attr = 0o644 << 16
             target.writestr(member, data)
     return out.getvalue()
+
+
+# --- the package's zip, members compressed once per process ------------------------------------------
+# What zipfile writes for a member given to ``writestr`` with a ZipInfo (classic zip, no zip64, no data
+# descriptor on a seekable file): a local header, the data, then the central directory and its end.
+# tests/test_render_docx_zip.py holds this to zipfile's own bytes.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_ZIP_VERSION = 20  # zipfile's DEFAULT_VERSION: what a deflated or stored member needs
+_CREATE_SYSTEM = zipfile.ZipInfo("x").create_system  # 0 on Windows, 3 (Unix) elsewhere, as zipfile says
+_MEMBER_MODE = 0o644 << 16
+_SMALL_ENOUGH = 1 << 30  # far from zip64's limits (zipfile switches near 4 GiB): larger members go to zipfile
+# members that are the document's own (its text, links, comments, properties): never seen again, not kept
+_OWN_MEMBERS = frozenset(("word/document.xml", "word/_rels/document.xml.rels", "word/comments.xml",
+                          "docProps/core.xml"))
+
+
+def zip_package(members: list[tuple[str, bytes]], moment: dt.datetime) -> bytes:
+    """The bytes :func:`_zip` gives for ``members`` stamped ``moment``; each member's deflated data and
+    CRC come from :func:`_deflated`, so a member seen before is not compressed again."""
+    if any(len(data) >= _SMALL_ENOUGH for _, data in members):
+        return _zip(members, moment)
+    stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    dosdate = (stamp[0] - 1980) << 9 | stamp[1] << 5 | stamp[2]
+    dostime = stamp[3] << 11 | stamp[4] << 5 | (stamp[5] // 2)
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, data in members:
+        try:
+            encoded, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), 0x800
+        if name.lower().endswith((".png", ".jpg", ".jpeg", ".gif")):
+            method, crc, stored = zipfile.ZIP_STORED, zlib.crc32(data), data
+        elif name in _OWN_MEMBERS:
+            method, (crc, stored) = zipfile.ZIP_DEFLATED, _deflate(data)
+        else:
+            method, (crc, stored) = zipfile.ZIP_DEFLATED, _deflated(data)
+        out.append(_LOCAL_HEADER.pack(b"PK\x03\x04", _ZIP_VERSION, 0, flags, method, dostime, dosdate, crc,
+                                      len(stored), len(data), len(encoded), 0))
+        out.append(encoded)
+        out.append(stored)
+        central.append(_CENTRAL_HEADER.pack(b"PK\x01\x02", _ZIP_VERSION, _CREATE_SYSTEM, _ZIP_VERSION, 0, flags,
+                                            method, dostime, dosdate, crc, len(stored), len(data), len(encoded),
+                                            0, 0, 0, 0, _MEMBER_MODE, offset))
+        central.append(encoded)
+        offset += _LOCAL_HEADER.size + len(encoded) + len(stored)
+        if offset >= _SMALL_ENOUGH:
+            return _zip(members, moment)
+    directory = b"".join(central)
+    end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0)
+    return b"".join(out) + directory + end
+
+
+@lru_cache(maxsize=_COMPRESSED_CACHE)
+def _deflated(data: bytes) -> tuple[int, bytes]:
+    """:func:`_deflate`, kept for the members every document of a language shares."""
+    return _deflate(data)
+
+
+def _deflate(data: bytes) -> tuple[int, bytes]:
+    """A member's CRC and its data deflated as zipfile deflates it (raw deflate, default level)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return zlib.crc32(data), compressor.compress(data) + compressor.flush()
