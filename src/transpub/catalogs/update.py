@@ -41,6 +41,7 @@ from .pofile import (
     header_is_missing,
     new_catalog,
     read_catalog,
+    reuse_entry_texts,
 )
 from .releases import LikelyRename, ReleaseFiles, likely_renames, vanished_releases
 from .states import refresh_origin_note
@@ -250,11 +251,12 @@ def _merged(project: Project, template: polib.POFile, path: Path, lang: str, pre
 def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple[Staged, ...]]:
     files, staged = [], []
     try:
-        for path, po, report, old in outcome:
-            item = stage_bytes(path, stamped_bytes(path, po), sync=False) if _changed(path, po, old) else None
-            if item is not None:
-                staged.append(item)
-            files.append(FileResult(project.shown(path), item is not None, report))
+        with reuse_entry_texts():  # a changed catalog is written twice (compared, then dated): its entries once
+            for path, po, report, old in outcome:
+                item = stage_bytes(path, stamped_bytes(path, po), sync=False) if _changed(path, po, old) else None
+                if item is not None:
+                    staged.append(item)
+                files.append(FileResult(project.shown(path), item is not None, report))
     except BaseException:
         discard(staged)
         raise
@@ -305,7 +307,17 @@ def _changed(path: Path, po: polib.POFile, old: polib.POFile | None) -> bool:
         if name in po.metadata and name in old.metadata:
             po.metadata[name] = old.metadata[name]
     new = catalog_to_bytes(po, path)
-    return new != data and new != catalog_to_bytes(old, path)
+    if new == data:
+        return False
+    if _written_keys(po) != _written_keys(old):
+        return True  # other entries, or in another order: the texts differ, no need to write ``old`` out to see it
+    return new != catalog_to_bytes(old, path)
+
+
+def _written_keys(po: polib.POFile) -> list[tuple[str | None, str]]:
+    """The (msgctxt, msgid) of the entries in the order :func:`catalog_to_bytes` writes them (active, then
+    obsolete). Both are written verbatim (escaped), so two catalogs whose lists differ differ as text."""
+    return [(e.msgctxt, e.msgid) for e in po if not e.obsolete] + [(e.msgctxt, e.msgid) for e in po if e.obsolete]
 
 
 def _now_stamp() -> str:
