@@ -46,6 +46,7 @@ from .pofile import (
 from .releases import LikelyRename, ReleaseFiles, likely_renames, vanished_releases
 from .states import refresh_origin_note
 from .templates import (
+    catalog_forms,
     countries_in,
     country_context,
     forms_used,
@@ -94,6 +95,7 @@ class _ReleaseResult:
     files: tuple[FileResult, ...]
     staged: tuple[Staged, ...]
     countries: frozenset[str] = field(default_factory=frozenset)
+    forms: dict = field(default_factory=dict)  # lang -> {catalog path: the grammatical forms its old translations ask for}
 
 
 def extract(project: Project, *, jobs: int | None = None) -> UpdateReport:
@@ -113,6 +115,7 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
     staged: list[Staged] = []
     files: list[FileResult] = []
     countries: set[str] = set()
+    forms: dict[str, dict[Path, tuple[str, ...]]] = {lang: {} for lang in languages}
     # The catalogs are read under the lock, not before it: a `pretranslate` or `review import` that
     # finished between our read and our write would otherwise have its translations merged away.
     with project_lock(project.root):
@@ -121,8 +124,10 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
                 staged.extend(result.staged)
                 files.extend(result.files)
                 countries |= result.countries
+                for lang, found in result.forms.items():
+                    forms[lang].update(found)
             notes = [note for lang in languages for note in _stray_forms(project, lang)]
-            names = _names(project, languages, countries)
+            names = _names(project, languages, countries, forms)
             staged.extend(names.staged)
             files.extend(names.files)
         except BaseException:
@@ -226,19 +231,24 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
     release = read_release(path, project)
     template = release_template(release, project, source_ref(project, release))
     outcome = [(project.template_path(release.id), template, None, None)]
+    forms: dict[str, dict[Path, tuple[str, ...]]] = {}
     for lang in languages:
-        outcome.append(_merged(project, template, project.catalog_path(lang, release.id), lang, prefill=None))
+        merged = _merged(project, template, project.catalog_path(lang, release.id), lang, prefill=None)
+        outcome.append(merged)
+        path, old = merged[0], merged[3]
+        if old is not None:  # read here, under the lock, as names.po's forms would read it again (forms_used)
+            forms[lang] = {path: catalog_forms(project, old)}
     files, staged = _stage_all(project, outcome)
-    return _ReleaseResult(files, staged, frozenset(countries_in(release, project)))
+    return _ReleaseResult(files, staged, frozenset(countries_in(release, project)), forms)
 
 
-def _names(project: Project, languages: tuple[str, ...], countries: set[str]) -> _ReleaseResult:
+def _names(project: Project, languages: tuple[str, ...], countries: set[str], forms: dict | None = None) -> _ReleaseResult:
     template = names_template(project, countries)
     outcome = [(project.names_template_path(), template, None, None)]
     for lang in languages:
         own = names_template_for(template, lang)  # interface words only for a language without built-in ones
         # the grammatical forms this language's translations ask for ({org:EUIPO|gen}) are its own entries
-        own = with_forms(own, project, forms_used(project, lang))
+        own = with_forms(own, project, forms_used(project, lang, (forms or {}).get(lang)))
         outcome.append(_merged(project, own, project.names_path(lang), lang, prefill=_country_prefill(project, lang)))
     files, staged = _stage_all(project, outcome)
     return _ReleaseResult(files, staged)
