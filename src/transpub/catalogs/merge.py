@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import polib
-from rapidfuzz import fuzz, process
 
 from ..source.tokens import TOKEN_RE
 from .approvals import entry_digest
@@ -84,6 +83,8 @@ def merge_catalog(
             revalued.append((entry_digest(old_entry), entry_digest(entry)))
             counts["values"] += 1
         else:
+            if choices:  # rapidfuzz is loaded by the first catalog with texts to match (`extract` never needs it)
+                from rapidfuzz import fuzz, process
             match = process.extractOne(fresh.msgid, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF) if choices else None
             if match is not None:
                 suggestion = candidates[match[2]]

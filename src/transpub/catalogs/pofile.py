@@ -51,6 +51,7 @@ in that charset, or a character a write cannot encode in it, is a :class:`Catalo
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import re
 from collections.abc import Iterable
@@ -1081,7 +1082,7 @@ def catalog_to_text(po: polib.POFile) -> str:
     entries = [header] if header is not None else []
     entries += [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
     try:
-        text = "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
+        text = "\n".join(map(_entry_text, entries))
         if "\0" in text or "\x04" in text:  # rare: set by code; see _writable
             entries = [_writable(entry) for entry in entries]
             text = "\n".join("\n".join(_entry_lines(entry)) + "\n" for entry in entries)
@@ -1089,6 +1090,42 @@ def catalog_to_text(po: polib.POFile) -> str:
         raise exc.at(po.fpath) from None
     if "\0" in text or "\x04" in text:
         raise _reserved_character_error(entries).at(po.fpath)
+    return text
+
+
+_texts_written: dict | None = None  # entry contents -> their text, while reuse_entry_texts() is on
+
+
+@contextlib.contextmanager
+def reuse_entry_texts():
+    """Within it, an entry written before with the same contents is not written again (its text is
+    reused): a catalog written twice with only its header changed (compared, then dated) costs one."""
+    global _texts_written
+    outer = _texts_written
+    _texts_written = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _texts_written = outer
+
+
+def _entry_text(entry: polib.POEntry) -> str:
+    cache = _texts_written
+    if cache is None:
+        return "\n".join(_entry_lines(entry)) + "\n"
+    # everything _entry_lines reads
+    try:
+        key = (
+            entry.tcomment, entry.comment, tuple(getattr(entry, "blank_comment_fields", ())), tuple(entry.occurrences),
+            tuple(entry.flags), getattr(entry, "previous_msgctxt", None), getattr(entry, "previous_msgid", None),
+            getattr(entry, "previous_msgid_plural", None), entry.obsolete, entry.msgctxt, entry.msgid, entry.msgid_plural,
+            tuple(sorted(entry.msgstr_plural.items())) if entry.msgstr_plural else None, entry.msgstr,
+        )
+        text = cache.get(key)
+    except TypeError:  # something unhashable set by code: written as it is
+        return "\n".join(_entry_lines(entry)) + "\n"
+    if text is None:
+        text = cache[key] = "\n".join(_entry_lines(entry)) + "\n"
     return text
 
 

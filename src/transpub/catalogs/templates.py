@@ -6,6 +6,9 @@ of block it is, so a translator knows whether a string is a title, a table cell 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
 import polib
 from babel import Locale
 
@@ -94,21 +97,30 @@ def names_template(project: Project, countries: set[str]) -> polib.POFile:
 
 
 # --- grammatical forms of names (a translation's {org:EUIPO|gen}) -----------------------------------------
-def forms_used(project: Project, lang: str) -> dict[str, str]:
+def forms_used(project: Project, lang: str, known: Mapping[Path, Iterable[str]] | None = None) -> dict[str, str]:
     """Every grammatical form ``lang``'s translations ask for: names.po context -> the name in the source
-    language (its msgid). Tokens that do not parse are left to ``check``, which reports them."""
+    language (its msgid). Tokens that do not parse are left to ``check``, which reports them.
+
+    ``known``: the forms of catalogs already read (:func:`catalog_forms`), which are not read again."""
     used: dict[str, str] = {}
     folder = project.locale_dir / lang / "LC_MESSAGES"
     if not folder.is_dir():
         return used
+    known = known or {}
     for path in sorted(folder.glob("*.po")):
         if path.name in ("names.po", "glossary.po"):
             continue
-        for entry in read_catalog(path):
-            if not entry.obsolete:
-                for context in form_contexts(entry.msgstr, project.organizations):
-                    used.setdefault(context, _source_name(project, context))
+        contexts = known.get(path)
+        for context in catalog_forms(project, read_catalog(path)) if contexts is None else contexts:
+            used.setdefault(context, _source_name(project, context))
     return dict(sorted(used.items()))
+
+
+def catalog_forms(project: Project, catalog: polib.POFile) -> tuple[str, ...]:
+    """The grammatical forms the translations of one catalog ask for (names.po contexts), in order."""
+    return tuple(
+        context for entry in catalog if not entry.obsolete for context in form_contexts(entry.msgstr, project.organizations)
+    )
 
 
 def _source_name(project: Project, context: str) -> str:

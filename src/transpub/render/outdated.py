@@ -14,7 +14,6 @@ import re
 from io import BytesIO
 
 from ..localize.ui import bcp47, language_name, text_direction, ui_table
-from . import docx_oxml as ox
 
 NOTICE_CLASS = "outdated"
 _OPENING = (re.compile(rb"<main\b[^>]*>"), re.compile(rb"<body\b[^>]*>"))
@@ -50,6 +49,7 @@ def mark_document_outdated(
     the site has an address (``source_url``), else that page's path. Unchanged if already marked."""
     import docx
 
+    from . import docx_oxml as ox  # python-docx and lxml: loaded by a document to mark, not by a page
     from .docx_base import save_reproducibly
 
     doc = docx.Document(BytesIO(document))
