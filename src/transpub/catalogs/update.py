@@ -58,7 +58,7 @@ DATE_FIELDS = ("POT-Creation-Date",)
 POOL_THRESHOLD = 16  # below this many releases a process pool costs more than it saves
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileResult:
     path: str  # relative to the project root
     changed: bool
