@@ -25,17 +25,47 @@ import os
 import stat
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FileError
 
 
-@dataclass(frozen=True)
 class Staged:
-    target: Path
-    temp: Path
-    synced: bool = True  # False: its content is flushed to disk by commit(), before any rename
+    """A complete temporary file beside ``target``, put in place by :func:`commit`.
+
+    The paths are held as text, not as :class:`Path` objects, and the class has no ``__dict__``: a
+    build or ``update`` of thousands of releases holds one for every file it writes until it commits
+    them all (a Path and its parts cost ~0.5 kB, twice per file; from a worker they come unpickled).
+    """
+
+    __slots__ = ("_target", "_temp", "synced")
+
+    def __init__(self, target: str | os.PathLike, temp: str | os.PathLike, synced: bool = True):
+        self._target = os.fspath(target)
+        self._temp = os.fspath(temp)
+        self.synced = synced  # False: its content is flushed to disk by commit(), before any rename
+
+    @property
+    def target(self) -> Path:
+        return Path(self._target)
+
+    @property
+    def temp(self) -> Path:
+        return Path(self._temp)
+
+    def __reduce__(self):
+        return (Staged, (self._target, self._temp, self.synced))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Staged):
+            return NotImplemented
+        return (self._target, self._temp, self.synced) == (other._target, other._temp, other.synced)
+
+    def __hash__(self) -> int:
+        return hash((self._target, self._temp, self.synced))
+
+    def __repr__(self) -> str:
+        return f"Staged(target={self.target!r}, temp={self.temp!r}, synced={self.synced!r})"
 
 
 def stage_bytes(target: Path, data: bytes, *, sync: bool = True) -> Staged | None:
@@ -206,14 +236,14 @@ def commit(staged: Iterable[Staged]) -> None:
             raise
     for index, item in enumerate(pending):
         try:
-            os.replace(item.temp, item.target)
+            os.replace(item._temp, item._target)
         except BaseException as exc:
             discard(pending[index:])
             if isinstance(exc, OSError):
                 raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
             raise
     if unsynced:
-        _flush_folders({item.target.parent for item in unsynced})
+        _flush_folders({Path(os.path.dirname(item._target)) for item in unsynced})
 
 
 def _flush_to_disk(items: list[Staged]) -> None:
@@ -221,12 +251,12 @@ def _flush_to_disk(items: list[Staged]) -> None:
     thousands of outputs cost one flush, not one each), an ``fsync`` of each file elsewhere."""
     devices: dict[int, list[Staged]] = {}
     for item in items:
-        devices.setdefault(os.stat(item.temp).st_dev, []).append(item)
+        devices.setdefault(os.stat(item._temp).st_dev, []).append(item)
     for group in devices.values():
         if _sync_file_system(group[0].temp):
             continue
         for item in group:
-            fd = os.open(item.temp, os.O_RDONLY)
+            fd = os.open(item._temp, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
@@ -285,7 +315,7 @@ def _syncfs():
 def discard(staged: Iterable[Staged]) -> None:
     for item in staged:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(item.temp)
+            os.unlink(item._temp)
 
 
 def _umask() -> int:

@@ -228,6 +228,8 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
         releases=paths,
         exists=lambda relative: relative not in gone and exists(relative),
     )
+    done.pairs.clear()  # folded into the new manifest (which holds the same objects)
+    done.output_keys.clear()
     # an index page or feed that lists nothing now goes, unless its folder still holds a release's
     # page (an outdated page kept up links to its index)
     live = {relative.rsplit("/", 1)[0] for relative in after.outputs if relative.endswith(".html")}
@@ -235,6 +237,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     if unlisted:
         after = replace(after, indexes={path: key for path, key in (after.indexes or {}).items() if path not in unlisted})
     images = unused_images(manifest, after, exists)
+    del manifest  # the old manifest is not needed any more: only the new one is held while it is written
     if (unlisted or images) and dry_run:
         raise _MustWrite
     removed = sorted(gone | unlisted | images)
@@ -271,8 +274,14 @@ def _remove_empty_folders(root: str, relative: str) -> None:
 
 @dataclass
 class _Releases:
-    """What the releases of one build add up to, as their plans and renders come in."""
+    """What the releases of one build add up to, as their plans and renders come in.
 
+    At thousands of releases this is as large as the manifest: output paths and keys, and the texts of
+    the pairs' decisions, that are unchanged since the last build are kept as the very strings the old
+    manifest holds (``old_outputs``), and the texts that repeat from pair to pair are held once.
+    """
+
+    old_outputs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # release -> its outputs in the old manifest
     pairs: dict[tuple[str, str], PairInfo] = field(default_factory=dict)  # (release, lang) -> decision
     versions: dict[str, dict[str, str]] = field(default_factory=dict)  # release -> its published versions (lang -> page)
     outputs: list[Output] = field(default_factory=list)
@@ -282,14 +291,25 @@ class _Releases:
     withdrawn: list[str] = field(default_factory=list)  # outdated outputs to take down
     reused: int = 0  # outputs of releases that needed no render
     rendered: int = 0  # pairs rendered
+    _texts: dict[str, str] = field(default_factory=dict)
 
     def add(self, plan: ReleasePlan, outputs: Sequence[Output]) -> None:
+        texts = self._texts
         for lang, info in plan.pairs.items():
+            reason = texts.setdefault(info.reason, info.reason)
+            date = texts.setdefault(info.date, info.date)
+            source = texts.setdefault(info.published_source, info.published_source)
+            if reason is not info.reason or date is not info.date or source is not info.published_source:
+                info = replace(info, reason=reason, date=date, published_source=source)
             self.pairs[plan.release, lang] = info
         self.versions[plan.release] = plan.versions
         self.outputs.extend(outputs)
         self.skipped.extend(plan.skipped)
-        self.output_keys.update(plan.output_keys)
+        old = self.old_outputs.get(plan.release, {})
+        old_paths = {relative: relative for relative in old}
+        for relative, key in plan.output_keys.items():
+            before = old.get(relative)
+            self.output_keys[old_paths.get(relative, relative)] = before if before == key else key
         self.outdated.extend(plan.outdated)
         self.withdrawn.extend(plan.withdrawn)
 
@@ -299,11 +319,12 @@ def _build_releases(
 ) -> tuple[_Releases, list[Staged]]:
     """Plan every release; render those with something to render, in the workers. The files are staged,
     not yet in place: the caller commits them with the index pages, once everything succeeded."""
-    done = _Releases()
+    outputs_by_release = manifest.outputs_by_release()
+    done = _Releases(outputs_by_release)
     workers: Workers | None = None  # loaded with the first release to render: a no-op build never imports them
     staged: list[Staged] = []
     try:
-        for job in _jobs(request, manifest, digests, listing):
+        for job in _jobs(request, manifest, digests, listing, outputs_by_release):
             remembered = remembered_pairs(job, manifest)
             if remembered is not None:
                 # nothing this release depends on changed: decide from the manifest, parse nothing
@@ -331,13 +352,15 @@ def _build_releases(
     finally:
         if workers:
             workers.close()
+    done.old_outputs = {}  # folded in: no longer needed
     return done, staged  # put in place by the caller, with the index pages
 
 
-def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing) -> Iterator[ReleaseJob]:
+def _jobs(
+    request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, outputs_by_release: Mapping[str, dict[str, str]]
+) -> Iterator[ReleaseJob]:
     """One job per release: the digests of its inputs and the state of its outputs (no parsing)."""
     project, languages, formats = request.project, request.languages, request.formats
-    outputs_by_release: Mapping[str, dict[str, str]] = manifest.outputs_by_release()
     root, config = str(project.root), digests.file(project.config_path)
     not_built = tuple(lang for lang in project.all_languages if lang not in languages)
     for rid, path in request.paths.items():

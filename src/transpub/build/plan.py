@@ -45,7 +45,7 @@ FORMATS = ("html", "docx")
 DRAFTS = "drafts"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Output:
     release: str
     lang: str
@@ -54,14 +54,14 @@ class Output:
     changed: bool  # False: the file already held exactly this content (or nothing it depends on changed)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     release: str
     lang: str
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outdated:
     """A published page whose source changed since, so that its pair no longer publishes."""
 

@@ -29,7 +29,7 @@ from .pofile import copy_header, entry_key
 FUZZY_CUTOFF = 70.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MergeReport:
     kept: int = 0
     fuzzy: int = 0

@@ -61,7 +61,7 @@ DATE_FIELDS = ("POT-Creation-Date",)
 RELEASE_SECONDS, LANGUAGE_SECONDS = 0.005, 0.0035
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileResult:
     path: str  # relative to the project root
     changed: bool
