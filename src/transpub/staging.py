@@ -24,7 +24,7 @@ import functools
 import os
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import FileError
@@ -75,9 +75,18 @@ def stage_bytes(target: Path, data: bytes, *, sync: bool = True) -> Staged | Non
     removed again if anything fails while writing it. With ``sync`` it is flushed to disk here; without,
     :func:`commit` flushes it (with every other staged file) before it renames anything.
     """
-    target = Path(target)
+    return _stage(Path(target), lambda: _holds(target, data), lambda: (data,), sync)
+
+
+def stage_pieces(target: Path, pieces: Callable[[], Iterable[bytes]], *, sync: bool = True) -> Staged | None:
+    """:func:`stage_bytes` for a text too large to hold at once: ``pieces()`` gives it piece by piece (it is
+    called once to compare with ``target`` and once more to write, so the whole is never in memory)."""
+    return _stage(Path(target), lambda: _holds_pieces(target, pieces()), pieces, sync)
+
+
+def _stage(target: Path, holds: Callable[[], bool], pieces: Callable[[], Iterable[bytes]], sync: bool) -> Staged | None:
     try:
-        if _holds(target, data):
+        if holds():
             return None
     except OSError as exc:
         raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
@@ -90,7 +99,8 @@ def stage_bytes(target: Path, data: bytes, *, sync: bool = True) -> Staged | Non
         raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in pieces():
+                handle.write(piece)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())
@@ -106,12 +116,19 @@ def stage_bytes(target: Path, data: bytes, *, sync: bool = True) -> Staged | Non
     return Staged(target, Path(name), synced=sync)
 
 
-def _holds(target: Path, data: bytes) -> bool:
-    """Whether ``target`` already holds exactly ``data``, reading no more of it than ``data`` is long.
+def _holds_pieces(target: Path, pieces: Iterable[bytes]) -> bool:
+    """:func:`_holds` for a text given in pieces (its length is not known before the last one)."""
+    if not _regular_or_missing(target):
+        return False
+    with open(target, "rb") as handle:
+        for piece in pieces:
+            if handle.read(len(piece)) != piece:
+                return False
+        return handle.read(1) == b""
 
-    Only a regular file (or nothing) may stand where transpub writes: a device, FIFO or folder there
-    is refused, never read (``-o /dev/full`` would otherwise be read without end) nor replaced.
-    """
+
+def _regular_or_missing(target: Path) -> bool:
+    """True for a regular file, False when nothing is there; a FileError for anything else."""
     try:
         info = target.stat()
     except FileNotFoundError:
@@ -119,7 +136,16 @@ def _holds(target: Path, data: bytes) -> bool:
     if not stat.S_ISREG(info.st_mode):
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise FileError(f"cannot write here: {kind} stands where the file would go", target)
-    if info.st_size != len(data):
+    return True
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    """Whether ``target`` already holds exactly ``data``, reading no more of it than ``data`` is long.
+
+    Only a regular file (or nothing) may stand where transpub writes: a device, FIFO or folder there
+    is refused, never read (``-o /dev/full`` would otherwise be read without end) nor replaced.
+    """
+    if not _regular_or_missing(target) or target.stat().st_size != len(data):
         return False
     with open(target, "rb") as handle:
         return handle.read(len(data) + 1) == data

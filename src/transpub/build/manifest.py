@@ -16,16 +16,12 @@ lock, and writes nothing when they match (:func:`manifest_is_written`).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import stat
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import FileError
-from ..staging import Staged, commit
+from ..staging import commit, stage_pieces
 from .libraries import LibraryVersions
 
 MANIFEST = ".transpub-manifest.json"
@@ -194,43 +190,9 @@ def _libraries_from_json(data: object) -> LibraryVersions | None:
 def write_manifest(path: Path, manifest: Manifest) -> None:
     """Write the manifest atomically, piece by piece: the whole text (~17 MB at 5,000 releases in five
     languages) is never held at once, neither as text nor encoded. A file that already holds it is left."""
-    path = Path(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        info = None
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise FileError(f"cannot write here: {kind} stands where the file would go", path)
-    if info is not None and _file_holds(path, manifest_pieces(manifest._shallow_json())):
-        return
-    import tempfile  # as staging does: only a build that writes needs it
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise FileError(f"cannot write: {exc.strerror or exc}", path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for piece in manifest_pieces(manifest._shallow_json()):
-                handle.write(piece.encode("ascii"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(name, info.st_mode & 0o7777 if info is not None else 0o666 & ~_umask())
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
-        if isinstance(exc, OSError):
-            raise FileError(f"cannot write: {exc.strerror or exc}", path) from None
-        raise
-    commit([Staged(path, Path(name))])
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    staged = stage_pieces(Path(path), lambda: (piece.encode("ascii") for piece in manifest_pieces(manifest._shallow_json())))
+    if staged is not None:
+        commit([staged])
 
 
 def manifest_is_written(path: Path, manifest: Manifest) -> bool:
