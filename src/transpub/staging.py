@@ -21,10 +21,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import itertools
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import FileError
@@ -52,6 +53,11 @@ class Staged:
     @property
     def temp(self) -> Path:
         return Path(self._temp)
+
+    @property
+    def target_text(self) -> str:
+        """``target`` as text, as it was given (no Path made: a build asks this of thousands of files)."""
+        return self._target
 
     def __reduce__(self):
         return (Staged, (self._target, self._temp, self.synced))
@@ -241,6 +247,60 @@ def _renameat2():
     return function
 
 
+class StagedFiles:
+    """Many staged files, recorded in an unnamed temporary file instead of memory: a build of thousands of
+    releases stages a file for every output, and holds them all until it commits them (or discards them).
+
+    Iterating gives the :class:`Staged` files in the order they were added, read back from the record;
+    :func:`commit` and :func:`discard` take it like any list, without ever holding every item at once.
+    """
+
+    def __init__(self) -> None:
+        self._record = None
+        self._count = 0
+
+    def append(self, item: Staged) -> None:
+        if self._record is None:
+            import tempfile
+
+            self._record = tempfile.TemporaryFile()  # unnamed: nothing is left behind, even by a killed run
+        # a path never holds a NUL byte: each field ends with one
+        self._record.write(b"%s\0%s\0%d\0" % (os.fsencode(item._target), os.fsencode(item._temp), item.synced))
+        self._count += 1
+
+    def extend(self, items: Iterable[Staged]) -> None:
+        for item in items:
+            self.append(item)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Staged]:
+        if self._record is None:
+            return
+        record = self._record
+        record.flush()
+        end = record.tell()
+        position, rest = 0, b""
+        while position < end:
+            record.seek(position)
+            chunk = record.read(min(1 << 16, end - position))
+            position = record.tell()
+            fields = (rest + chunk).split(b"\0")
+            whole = len(fields) - 1 - (len(fields) - 1) % 3  # the fields of the items read whole
+            rest = b"\0".join(fields[whole:])
+            for start in range(0, whole, 3):
+                target, temp, synced = fields[start : start + 3]
+                yield Staged(os.fsdecode(target), os.fsdecode(temp), synced == b"1")
+        record.seek(end)  # appending goes on at the end
+
+    def close(self) -> None:
+        if self._record is not None:
+            self._record.close()
+            self._record = None
+        self._count = 0
+
+
 def commit(staged: Iterable[Staged]) -> None:
     """Rename every staged file over its target (each rename is atomic).
 
@@ -249,44 +309,64 @@ def commit(staged: Iterable[Staged]) -> None:
     (best effort: a file system that cannot ``fsync`` a folder keeps the renames in its own time).
     If a rename fails, the temporary files not yet in place are removed before the error goes on: the
     targets renamed so far hold their new version, the others their old one, and no temporary file stays.
+
+    ``staged`` is read twice, item by item (a :class:`StagedFiles` is never held in memory at once).
     """
-    pending = list(staged)
-    unsynced = [item for item in pending if not item.synced]
-    if unsynced:
+    pending = staged if isinstance(staged, StagedFiles) else list(staged)
+    if any(not item.synced for item in pending):
         try:
-            _flush_to_disk(unsynced)
-        except BaseException as exc:
+            _flush_to_disk(item for item in pending if not item.synced)
+        except _FlushError as exc:
             discard(pending)
-            if isinstance(exc, OSError):
-                raise FileError(f"cannot write: {exc.strerror or exc}", unsynced[0].target) from None
+            raise FileError(f"cannot write: {exc.error.strerror or exc.error}", exc.item.target) from None
+        except BaseException:
+            discard(pending)
             raise
+    folders: set[str] = set()
     for index, item in enumerate(pending):
         try:
             os.replace(item._temp, item._target)
         except BaseException as exc:
-            discard(pending[index:])
+            discard(itertools.islice(pending, index, None))
             if isinstance(exc, OSError):
                 raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
             raise
-    if unsynced:
-        _flush_folders({Path(os.path.dirname(item._target)) for item in unsynced})
+        if not item.synced:
+            folders.add(os.path.dirname(item._target))
+    _flush_folders(Path(folder) for folder in sorted(folders))
 
 
-def _flush_to_disk(items: list[Staged]) -> None:
+class _FlushError(Exception):
+    def __init__(self, error: OSError, item: Staged):
+        super().__init__(str(error))
+        self.error, self.item = error, item
+
+
+def _flush_to_disk(items: Iterable[Staged]) -> None:
     """Every staged file's content on disk: one ``syncfs`` per file system where Linux has it (a build's
-    thousands of outputs cost one flush, not one each), an ``fsync`` of each file elsewhere."""
-    devices: dict[int, list[Staged]] = {}
+    thousands of outputs cost one flush, not one each), an ``fsync`` of each file elsewhere. The file
+    system of a folder's files is looked up once per folder."""
+    devices: dict[str, int] = {}  # folder -> its file system
+    synced: dict[int, bool] = {}  # file system -> flushed whole by syncfs
+    first: Staged | None = None
     for item in items:
-        devices.setdefault(os.stat(item._temp).st_dev, []).append(item)
-    for group in devices.values():
-        if _sync_file_system(group[0].temp):
-            continue
-        for item in group:
+        first = first or item
+        try:
+            folder = os.path.dirname(item._temp)
+            if folder not in devices:
+                devices[folder] = os.stat(item._temp).st_dev
+            device = devices[folder]
+            if device not in synced:
+                synced[device] = _sync_file_system(item.temp)
+            if synced[device]:
+                continue
             fd = os.open(item._temp, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+        except OSError as exc:
+            raise _FlushError(exc, item) from None
 
 
 def _sync_file_system(path: Path) -> bool:

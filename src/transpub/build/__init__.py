@@ -50,13 +50,13 @@ from typing import TYPE_CHECKING
 from ..config import Project, release_id_of
 from ..errors import UsageError
 from ..fsutil import project_lock
-from ..staging import Staged, commit, discard
+from ..staging import StagedFiles, commit, discard
 from .digests import Digests, OutputListing
 from .indexes import (
     index_keys,
     site_pages,
     stage_index_page,
-    staged_paths,
+    staged_drafts,
     stale_pages,
     unlisted_pages,
     withdrawn_pages,
@@ -85,7 +85,7 @@ from .plan import (
 )
 
 if TYPE_CHECKING:
-    from .workers import Workers
+    from .workers import ReleaseResult, Workers
 
 __all__ = ["DRAFTS", "FORMATS", "BuildReport", "Outdated", "Output", "Skipped", "build", "parse_formats"]
 
@@ -183,7 +183,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     new_index_keys = None
     try:
         if "html" in request.formats:
-            coming = staged_paths(staged, project)
+            coming = staged_drafts(staged, project)
             site = site_pages(
                 project,
                 list(paths),
@@ -207,12 +207,14 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
                 raise _MustWrite
     except BaseException:
         discard(staged)
+        staged.close()
         raise
     # the outputs of releases that no longer exist: outputs/ mirrors the project
     gone = withdrawn_outputs(manifest, paths, listing.has) | set(done.withdrawn)
     if gone and dry_run:
         raise _MustWrite
     commit(staged)
+    staged.close()
     for relative in withdrawn:  # feeds and sitemap of a base_url no longer set: their URLs would be wrong
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(project.outputs_dir, relative))
@@ -313,16 +315,22 @@ class _Releases:
         self.outdated.extend(plan.outdated)
         self.withdrawn.extend(plan.withdrawn)
 
+    def add_rendered(self, result: ReleaseResult, staged: StagedFiles) -> None:
+        """A release the workers rendered: its outputs, and the files staged for it."""
+        self.add(result.plan, result.outputs)
+        staged.extend(result.staged)
+        self.rendered += result.rendered
+
 
 def _build_releases(
     request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, dry_run: bool
-) -> tuple[_Releases, list[Staged]]:
+) -> tuple[_Releases, StagedFiles]:
     """Plan every release; render those with something to render, in the workers. The files are staged,
     not yet in place: the caller commits them with the index pages, once everything succeeded."""
     outputs_by_release = manifest.outputs_by_release()
     done = _Releases(outputs_by_release)
     workers: Workers | None = None  # loaded with the first release to render: a no-op build never imports them
-    staged: list[Staged] = []
+    staged = StagedFiles()  # on disk, not in memory: a build of thousands of releases stages a file per output
     try:
         for job in _jobs(request, manifest, digests, listing, outputs_by_release):
             remembered = remembered_pairs(job, manifest)
@@ -331,6 +339,7 @@ def _build_releases(
                 plan = plan_release(job, remembered)
                 if not plan.to_render and not plan.to_mark:
                     done.add(plan, plan.current)
+                    done.reused += len(plan.current)
                     continue
             if dry_run:
                 raise _MustWrite
@@ -339,15 +348,15 @@ def _build_releases(
 
                 workers = Workers(request.project, request.formats, request.jobs)
             workers.submit(job)  # a worker starts on it while the next releases are being digested
-        done.reused = len(done.outputs)
+            for result in workers.finished(request.on_progress):
+                done.add_rendered(result, staged)
         for result in workers.results(request.on_progress) if workers else ():
-            done.add(result.plan, result.outputs)
-            staged.extend(result.staged)
-            done.rendered += result.rendered
+            done.add_rendered(result, staged)
     except BaseException:
         if workers:
             workers.abandon()  # the files of jobs that finished but were never collected
         discard(staged)  # a bad source or catalog anywhere: no output changes
+        staged.close()
         raise
     finally:
         if workers:

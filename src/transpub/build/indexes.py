@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Collection, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import Project
@@ -190,7 +191,9 @@ def render_index_page(project: Project, page: IndexPage, languages: dict[str, st
     )
 
 
-def staged_paths(staged: Collection[Staged], project: Project) -> frozenset[str]:
-    """The files staged by this build, relative to outputs/."""
-    out = project.outputs_dir
-    return frozenset(item.target.relative_to(out).as_posix() for item in staged if item.target.is_relative_to(out))
+def staged_drafts(staged: Iterable[Staged], project: Project) -> frozenset[str]:
+    """The draft pages and documents staged by this build, relative to outputs/ (read item by item: the
+    build's staged files are many, its drafts few)."""
+    folder = os.path.join(os.fspath(project.outputs_dir), DRAFTS) + os.sep
+    start = len(os.fspath(project.outputs_dir)) + 1
+    return frozenset(item.target_text[start:].replace(os.sep, "/") for item in staged if item.target_text.startswith(folder))

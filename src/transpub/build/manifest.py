@@ -143,7 +143,9 @@ def manifest_path(outputs_dir: Path) -> Path:
 def read_manifest(path: Path) -> Manifest:
     """The manifest in ``path``; an empty one when there is none, or it is damaged or of another version."""
     try:
-        return manifest_from_json(json.loads(path.read_bytes()))
+        # read as text: json.loads of bytes would hold a decoded copy beside them (~17 MB each at 5,000 releases)
+        with open(path, encoding="utf-8") as handle:
+            return manifest_from_json(json.loads(handle.read()))
     except (OSError, ValueError, TypeError):
         return Manifest()  # no manifest, or a damaged one: everything is rebuilt, nothing is lost
 

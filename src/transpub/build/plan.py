@@ -47,11 +47,19 @@ DRAFTS = "drafts"
 
 @dataclass(frozen=True, slots=True)
 class Output:
+    """One page or document of a release. Its path is made when asked for, not held: a build of thousands
+    of releases reports every output, ten per release."""
+
     release: str
     lang: str
-    path: str  # relative to the project root
+    format: str  # "html" or "docx"
     draft: bool
     changed: bool  # False: the file already held exactly this content (or nothing it depends on changed)
+
+    @property
+    def path(self) -> str:
+        """Relative to the project root."""
+        return f"outputs/{output_folder(self.lang, self.draft)}/{self.release}.{self.format}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +174,7 @@ def plan_release(job: ReleaseJob, pairs: dict[str, PairInfo]) -> ReleasePlan:
             key = output_key(info.key, job.assets, fmt, is_draft, versions_text, links_docx)
             output_keys[relative] = key
             if job.old_outputs.get(relative) == key and relative in job.present:
-                current.append(Output(rid, lang, f"outputs/{relative}", is_draft, False))
+                current.append(Output(rid, lang, fmt, is_draft, False))
             else:
                 todo.append(fmt)
         if todo:

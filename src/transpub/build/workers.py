@@ -59,10 +59,18 @@ class ReleaseResult:
         return self.plan.current + self.rendered_outputs
 
 
+IN_FLIGHT = 4  # jobs per worker submitted and not yet collected: enough to keep every worker busy
+
+
 class Workers:
     """Runs release jobs: in a process pool started as soon as a second job turns up (so workers begin
     while the build is still digesting later releases), or one after another in this process (a single
-    job, or ``--jobs 1``)."""
+    job, or ``--jobs 1``).
+
+    At most :data:`IN_FLIGHT` jobs per worker are submitted and not yet collected: the build takes the
+    results of finished jobs (:meth:`finished`) while it digests later releases, so neither the jobs
+    waiting in the pool's queue nor their results pile up with the number of releases.
+    """
 
     def __init__(self, project: Project, formats: tuple[str, ...], jobs: int | None):
         self.project, self.formats = project, formats
@@ -70,6 +78,8 @@ class Workers:
         self.pending: list = []  # futures once the pool runs; jobs before that (or with --jobs 1)
         self.pool = None
         self.started = False
+        self.submitted = 0
+        self.collected = 0
 
     def submit(self, job: ReleaseJob) -> None:
         if not self.started:
@@ -79,7 +89,8 @@ class Workers:
             # its passes no longer walk it (rendering allocates fast and triggers many), and forked
             # workers do not touch, hence copy, the memory pages that hold it.
             gc.freeze()
-        if self.size <= 1 or not self.pending:
+        self.submitted += 1
+        if self.size <= 1 or not self.pending and self.pool is None:
             self.pending.append(job)  # the first job waits: for one release alone a pool costs more than it saves
             return
         if self.pool is None:
@@ -87,18 +98,37 @@ class Workers:
             self.pending = [self.pool.submit(build_release, waiting) for waiting in self.pending]
         self.pending.append(self.pool.submit(build_release, job))
 
+    def finished(self, on_progress: Callable[[int, int], None] | None) -> Iterator[ReleaseResult]:
+        """The results of the jobs done so far; with a full window, waits for the first to finish."""
+        if self.pool is None:
+            return
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        if len(self.pending) >= IN_FLIGHT * self.size:
+            wait(self.pending, return_when=FIRST_COMPLETED)
+        for future in [future for future in self.pending if future.done()]:
+            result = future.result()
+            self.pending.remove(future)  # collected: its files are the caller's to commit or discard
+            yield self._collected(result, on_progress, total=None)
+
     def results(self, on_progress: Callable[[int, int], None] | None) -> Iterator[ReleaseResult]:
-        total = len(self.pending)
+        """The results of every job not collected yet, as they finish."""
         if self.pool is None:
             results: Iterable[ReleaseResult] = map(build_release, self.pending)
         else:
             from concurrent.futures import as_completed
 
             results = (future.result() for future in as_completed(self.pending))
-        for done, result in enumerate(results, 1):
-            if on_progress:
-                on_progress(done, total)
-            yield result
+        for result in results:
+            yield self._collected(result, on_progress, total=self.submitted)
+        self.pending = []
+
+    def _collected(self, result: ReleaseResult, on_progress: Callable[[int, int], None] | None, total: int | None) -> ReleaseResult:
+        self.collected += 1
+        # while jobs are still being submitted, their total is not known: shown as what was submitted so far
+        if on_progress and (total is not None or self.collected < self.submitted):
+            on_progress(self.collected, total or self.submitted)
+        return result
 
     def abandon(self) -> None:
         """After a failure: stop the pool, waiting for running jobs, and remove every file they staged."""
@@ -220,7 +250,7 @@ def mark_outdated(project: Project, release_id: str, outputs: Iterable[str], sta
         item = stage_bytes(path, data, sync=False)
         if item is not None:
             staged.append(item)
-        marked.append(Output(release_id, lang, f"outputs/{relative}", False, item is not None))
+        marked.append(Output(release_id, lang, relative.rsplit(".", 1)[1], False, item is not None))
     return marked
 
 
@@ -258,7 +288,7 @@ def render_pair(
         text = html.render_release_page(
             loc, page_path=page_path, versions=versions, templates_dir=templates_dir(project), docx_href=f"{release.id}.docx" if links_docx else None
         )
-        outputs.append(Output(release.id, loc.lang, f"outputs/{page_path}", loc.draft, stage(base / f"{release.id}.html", text.encode("utf-8"))))
+        outputs.append(Output(release.id, loc.lang, "html", loc.draft, stage(base / f"{release.id}.html", text.encode("utf-8"))))
         # images go next to the pages that use them, at the same relative path as in the source
         for image in release.images():
             stage(base / image.src, (release.path.parent / image.src).read_bytes())
@@ -266,7 +296,7 @@ def render_pair(
         from ..render.docx import render_release_docx
 
         data = render_release_docx(loc, image_root=release.path.parent)
-        outputs.append(Output(release.id, loc.lang, f"outputs/{folder}/{release.id}.docx", loc.draft, stage(base / f"{release.id}.docx", data)))
+        outputs.append(Output(release.id, loc.lang, "docx", loc.draft, stage(base / f"{release.id}.docx", data)))
     return outputs
 
 
