@@ -173,7 +173,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     libraries = installed_libraries(manifest.libraries)
     digests = Digests(project, libraries)
     listing = OutputListing(project.outputs_dir)
-    done, staged = _build_releases(request, manifest, digests, listing, dry_run)
+    done, staged, workers = _build_releases(request, manifest, digests, listing, dry_run)
 
     published = done.versions  # release -> its published versions in every language (lang -> page)
     indexes: list[str] = []
@@ -196,10 +196,14 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
             stale = stale_pages(site.pages, new_index_keys, manifest.indexes or {}, listing)
             if stale and dry_run:
                 raise _MustWrite
-            for page in stale:  # staged with the release outputs: a bad template or stylesheet changes nothing
-                item = stage_index_page(project, page, site.languages)
-                if item is not None:
-                    staged.append(item)
+            # staged with the release outputs: a bad template or stylesheet changes nothing
+            if workers is not None:  # rendered by the workers, forked before the build held much
+                workers.stage_pages(stale, site.languages, digests.file(project.config_path), staged)
+            else:
+                for page in stale:
+                    item = stage_index_page(project, page, site.languages)
+                    if item is not None:
+                        staged.append(item)
             indexes = [f"outputs/{page.path}" for page in site.pages if page.kind not in ("stylesheet",)]
             withdrawn = withdrawn_pages(project, listing)
             unlisted = unlisted_pages(site, manifest.indexes or {}, listing)
@@ -209,6 +213,9 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
         discard(staged)
         staged.close()
         raise
+    finally:
+        if workers is not None:
+            workers.close()
     # the outputs of releases that no longer exist: outputs/ mirrors the project
     gone = withdrawn_outputs(manifest, paths, listing.has) | set(done.withdrawn)
     if gone and dry_run:
@@ -324,9 +331,10 @@ class _Releases:
 
 def _build_releases(
     request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, dry_run: bool
-) -> tuple[_Releases, StagedFiles]:
+) -> tuple[_Releases, StagedFiles, Workers | None]:
     """Plan every release; render those with something to render, in the workers. The files are staged,
-    not yet in place: the caller commits them with the index pages, once everything succeeded."""
+    not yet in place: the caller commits them with the index pages, once everything succeeded, and closes
+    the workers (still running: they render the index pages too)."""
     outputs_by_release = manifest.outputs_by_release()
     done = _Releases(outputs_by_release)
     workers: Workers | None = None  # loaded with the first release to render: a no-op build never imports them
@@ -357,12 +365,11 @@ def _build_releases(
             workers.abandon()  # the files of jobs that finished but were never collected
         discard(staged)  # a bad source or catalog anywhere: no output changes
         staged.close()
-        raise
-    finally:
         if workers:
             workers.close()
+        raise
     done.old_outputs = {}  # folded in: no longer needed
-    return done, staged  # put in place by the caller, with the index pages
+    return done, staged, workers  # put in place by the caller, with the index pages
 
 
 def _jobs(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Project, load_project
 from ..fsutil import process_pool
-from ..staging import Staged, discard, stage_bytes
+from ..staging import Staged, StagedFiles, discard, stage_bytes
 from .digests import language_files
 from .manifest import PairInfo
 from .plan import (
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ..localize.names import Names
     from ..localize.release import LocalizedRelease
     from ..source.model import Release
+    from .indexes import IndexPage
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,27 @@ class Workers:
             on_progress(self.collected, total or self.submitted)
         return result
 
+    def stage_pages(self, pages: Sequence[IndexPage], languages: dict[str, str], config: str, staged: StagedFiles) -> None:
+        """The index pages, rendered and added to ``staged`` by the workers (by this process without a
+        pool): the sitemap of thousands of releases takes tens of megabytes to render, better spent in a
+        worker than on top of everything this process holds by then. Every page staged is added, even
+        when another one failed (its error is raised after): the caller discards them all."""
+        root = str(self.project.root)
+        if self.pool is None:
+            for page in pages:
+                item = stage_site_page(root, config, page, languages)
+                if item is not None:
+                    staged.append(item)
+            return
+        from concurrent.futures import wait
+
+        futures = [self.pool.submit(stage_site_page, root, config, page, languages) for page in pages]
+        wait(futures)
+        staged.extend(item for future in futures if future.exception() is None and (item := future.result()) is not None)
+        for future in futures:
+            if future.exception() is not None:
+                raise future.exception()
+
     def abandon(self) -> None:
         """After a failure: stop the pool, waiting for running jobs, and remove every file they staged."""
         if self.pool is None:
@@ -181,6 +203,13 @@ def preload(project: Project, job: ReleaseJob, formats: tuple[str, ...]) -> None
             html.load_templates(templates_dir(project))
         except TemplateError:
             pass  # reported, with its file and line, by the first page that uses the template
+
+
+def stage_site_page(root: str, config: str, page: IndexPage, languages: dict[str, str]) -> Staged | None:
+    """One index page, feed or sitemap rendered and staged (:func:`indexes.stage_index_page`). Runs in a worker."""
+    from .indexes import stage_index_page
+
+    return stage_index_page(project_for(root, config), page, languages)
 
 
 def build_release(job: ReleaseJob) -> ReleaseResult:
