@@ -258,6 +258,7 @@ class StagedFiles:
     def __init__(self) -> None:
         self._record = None
         self._count = 0
+        self._size = 0  # bytes recorded; the record is read with pread, so its position stays at the end
 
     def append(self, item: Staged) -> None:
         if self._record is None:
@@ -265,7 +266,9 @@ class StagedFiles:
 
             self._record = tempfile.TemporaryFile()  # unnamed: nothing is left behind, even by a killed run
         # a path never holds a NUL byte: each field ends with one
-        self._record.write(b"%s\0%s\0%d\0" % (os.fsencode(item._target), os.fsencode(item._temp), item.synced))
+        entry = b"%s\0%s\0%d\0" % (os.fsencode(item._target), os.fsencode(item._temp), item.synced)
+        self._record.write(entry)
+        self._size += len(entry)
         self._count += 1
 
     def extend(self, items: Iterable[Staged]) -> None:
@@ -278,21 +281,20 @@ class StagedFiles:
     def __iter__(self) -> Iterator[Staged]:
         if self._record is None:
             return
-        record = self._record
-        record.flush()
-        end = record.tell()
+        self._record.flush()
+        fd, end = self._record.fileno(), self._size
         position, rest = 0, b""
         while position < end:
-            record.seek(position)
-            chunk = record.read(min(1 << 16, end - position))
-            position = record.tell()
+            chunk = os.pread(fd, min(1 << 16, end - position), position)
+            if not chunk:
+                raise OSError(f"the record of staged files ends early, at byte {position} of {end}")
+            position += len(chunk)
             fields = (rest + chunk).split(b"\0")
             whole = len(fields) - 1 - (len(fields) - 1) % 3  # the fields of the items read whole
             rest = b"\0".join(fields[whole:])
             for start in range(0, whole, 3):
                 target, temp, synced = fields[start : start + 3]
                 yield Staged(os.fsdecode(target), os.fsdecode(temp), synced == b"1")
-        record.seek(end)  # appending goes on at the end
 
     def close(self) -> None:
         if self._record is not None:
