@@ -60,7 +60,10 @@ def read_file(path: Path, *, limit: int = MAX_READ, what: str = "file") -> bytes
         if info.st_size > limit:
             raise FileError(f"the {what} is larger than {_size(limit)}: refused", path)
         try:
-            data = handle.read(limit + 1)
+            # a buffer the file's size, not the limit's: read(limit + 1) allocates (and gives back) 256 MB per file
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since: read on, up to the limit
+                data += handle.read(limit + 1 - len(data))
         except OSError as exc:
             raise FileError(f"cannot read the {what}: {exc.strerror or exc}", path) from None
     if len(data) > limit:
