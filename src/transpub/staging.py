@@ -259,6 +259,7 @@ class StagedFiles:
         self._record = None
         self._count = 0
         self._size = 0  # bytes recorded; the record is read with pread, so its position stays at the end
+        self._unsynced: dict[str, Staged] = {}  # folder -> the first file staged there without sync
 
     def append(self, item: Staged) -> None:
         if self._record is None:
@@ -270,6 +271,12 @@ class StagedFiles:
         self._record.write(entry)
         self._size += len(entry)
         self._count += 1
+        if not item.synced:
+            self._unsynced.setdefault(os.path.dirname(item._temp), item)
+
+    def unsynced_folders(self) -> dict[str, Staged]:
+        """The folders holding files staged without sync, each with the first of them."""
+        return dict(self._unsynced)
 
     def extend(self, items: Iterable[Staged]) -> None:
         for item in items:
@@ -300,7 +307,8 @@ class StagedFiles:
         if self._record is not None:
             self._record.close()
             self._record = None
-        self._count = 0
+        self._count = self._size = 0
+        self._unsynced = {}
 
 
 def commit(staged: Iterable[Staged]) -> None:
@@ -315,16 +323,16 @@ def commit(staged: Iterable[Staged]) -> None:
     ``staged`` is read twice, item by item (a :class:`StagedFiles` is never held in memory at once).
     """
     pending = staged if isinstance(staged, StagedFiles) else list(staged)
-    if any(not item.synced for item in pending):
+    folders = pending.unsynced_folders() if isinstance(pending, StagedFiles) else _unsynced_folders(pending)
+    if folders:
         try:
-            _flush_to_disk(item for item in pending if not item.synced)
+            _flush_to_disk(folders, pending)
         except _FlushError as exc:
             discard(pending)
             raise FileError(f"cannot write: {exc.error.strerror or exc.error}", exc.item.target) from None
         except BaseException:
             discard(pending)
             raise
-    folders: set[str] = set()
     for index, item in enumerate(pending):
         try:
             os.replace(item._temp, item._target)
@@ -333,9 +341,15 @@ def commit(staged: Iterable[Staged]) -> None:
             if isinstance(exc, OSError):
                 raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
             raise
-        if not item.synced:
-            folders.add(os.path.dirname(item._target))
     _flush_folders(Path(folder) for folder in sorted(folders))
+
+
+def _unsynced_folders(items: Iterable[Staged]) -> dict[str, Staged]:
+    folders: dict[str, Staged] = {}
+    for item in items:
+        if not item.synced:
+            folders.setdefault(os.path.dirname(item._temp), item)
+    return folders
 
 
 class _FlushError(Exception):
@@ -344,24 +358,27 @@ class _FlushError(Exception):
         self.error, self.item = error, item
 
 
-def _flush_to_disk(items: Iterable[Staged]) -> None:
-    """Every staged file's content on disk: one ``syncfs`` per file system where Linux has it (a build's
-    thousands of outputs cost one flush, not one each), an ``fsync`` of each file elsewhere. The file
-    system of a folder's files is looked up once per folder."""
-    devices: dict[str, int] = {}  # folder -> its file system
+def _flush_to_disk(folders: dict[str, Staged], items: Iterable[Staged]) -> None:
+    """Every file staged without sync on disk: one ``syncfs`` per file system where Linux has it (a build's
+    thousands of outputs cost one flush, not one each), an ``fsync`` of each file elsewhere. ``folders``
+    holds them, each with one of its files (a folder's files are on its file system)."""
     synced: dict[int, bool] = {}  # file system -> flushed whole by syncfs
-    first: Staged | None = None
-    for item in items:
-        first = first or item
+    unflushed: set[str] = set()
+    for folder, first in folders.items():
         try:
-            folder = os.path.dirname(item._temp)
-            if folder not in devices:
-                devices[folder] = os.stat(item._temp).st_dev
-            device = devices[folder]
+            device = os.stat(first._temp).st_dev
             if device not in synced:
-                synced[device] = _sync_file_system(item.temp)
-            if synced[device]:
-                continue
+                synced[device] = _sync_file_system(first.temp)
+        except OSError as exc:
+            raise _FlushError(exc, first) from None
+        if not synced[device]:
+            unflushed.add(folder)
+    if not unflushed:
+        return
+    for item in items:
+        if item.synced or os.path.dirname(item._temp) not in unflushed:
+            continue
+        try:
             fd = os.open(item._temp, os.O_RDONLY)
             try:
                 os.fsync(fd)

@@ -56,7 +56,6 @@ from .indexes import (
     index_keys,
     site_pages,
     stage_index_page,
-    staged_drafts,
     stale_pages,
     unlisted_pages,
     withdrawn_pages,
@@ -183,7 +182,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     new_index_keys = None
     try:
         if "html" in request.formats:
-            coming = staged_drafts(staged, project)
+            coming = done.staged_drafts()
             site = site_pages(
                 project,
                 list(paths),
@@ -321,6 +320,10 @@ class _Releases:
             self.output_keys[old_paths.get(relative, relative)] = before if before == key else key
         self.outdated.extend(plan.outdated)
         self.withdrawn.extend(plan.withdrawn)
+
+    def staged_drafts(self) -> frozenset[str]:
+        """The draft pages and documents this build staged (relative to outputs/): its drafts that changed."""
+        return frozenset(output.path.removeprefix("outputs/") for output in self.outputs if output.draft and output.changed)
 
     def add_rendered(self, result: ReleaseResult, staged: StagedFiles) -> None:
         """A release the workers rendered: its outputs, and the files staged for it."""

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import Project
@@ -189,11 +188,3 @@ def render_index_page(project: Project, page: IndexPage, languages: dict[str, st
         project, page.lang, items, page_path=page.path, languages=languages, templates_dir=templates, draft=page.kind == "drafts",
         feed_href=FEED if page.kind == "index" and project.base_url else None,
     )
-
-
-def staged_drafts(staged: Iterable[Staged], project: Project) -> frozenset[str]:
-    """The draft pages and documents staged by this build, relative to outputs/ (read item by item: the
-    build's staged files are many, its drafts few)."""
-    folder = os.path.join(os.fspath(project.outputs_dir), DRAFTS) + os.sep
-    start = len(os.fspath(project.outputs_dir)) + 1
-    return frozenset(item.target_text[start:].replace(os.sep, "/") for item in staged if item.target_text.startswith(folder))
