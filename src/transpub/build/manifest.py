@@ -143,9 +143,11 @@ def manifest_path(outputs_dir: Path) -> Path:
 def read_manifest(path: Path) -> Manifest:
     """The manifest in ``path``; an empty one when there is none, or it is damaged or of another version."""
     try:
-        # read as text: json.loads of bytes would hold a decoded copy beside them (~17 MB each at 5,000 releases)
+        # read as text (json.loads of bytes holds a decoded copy beside them: ~17 MB each at 5,000 releases),
+        # each pair made a PairInfo as soon as it is parsed (not a dict per pair for all of them first)
         with open(path, encoding="utf-8") as handle:
-            return manifest_from_json(json.loads(handle.read()))
+            text = handle.read()
+        return manifest_from_json(json.loads(text, object_hook=_pair_hook()))
     except (OSError, ValueError, TypeError):
         return Manifest()  # no manifest, or a damaged one: everything is rebuilt, nothing is lost
 
@@ -166,21 +168,37 @@ def manifest_from_json(data: object) -> Manifest:
 
 
 def _pairs_from_json(pairs: dict) -> dict[str, PairInfo]:
-    """The pairs as :class:`PairInfo`, each JSON object dropped as soon as it is converted, and the texts
-    that repeat from pair to pair (reasons, dates, the source digest a release's languages share) held once."""
+    """The pairs as :class:`PairInfo` (those :func:`_pair_hook` did not convert while parsing are
+    converted here, each JSON object dropped as soon as it is)."""
     shared: dict[str, str] = {}
-    converted: dict[str, PairInfo] = {}
     for name in list(pairs):
-        info = pairs.pop(name)
-        if not isinstance(info, dict):
-            raise TypeError("not a pair")
-        for field_name in ("reason", "date", "published_source"):
-            value = info.get(field_name)
-            if isinstance(value, str):
-                info[field_name] = shared.setdefault(value, value)
-        info["images"] = tuple(info.get("images", ()))
-        converted[name] = PairInfo(**info)
-    return converted
+        info = pairs[name]
+        if not isinstance(info, PairInfo):
+            if not isinstance(info, dict):
+                raise TypeError("not a pair")
+            pairs[name] = _pair_from_json(info, shared)
+    return pairs
+
+
+def _pair_hook() -> Callable[[dict], object]:
+    """A ``json.loads`` object hook that makes every pair's object a :class:`PairInfo` as it is parsed."""
+    shared: dict[str, str] = {}
+
+    def hook(data: dict) -> object:
+        return _pair_from_json(data, shared) if "publishable" in data and "key" in data else data
+
+    return hook
+
+
+def _pair_from_json(info: dict, shared: dict[str, str]) -> PairInfo:
+    """One pair; the texts that repeat from pair to pair (reasons, dates, the source digest a release's
+    languages share) held once, in ``shared``."""
+    for field_name in ("reason", "date", "published_source"):
+        value = info.get(field_name)
+        if isinstance(value, str):
+            info[field_name] = shared.setdefault(value, value)
+    info["images"] = tuple(info.get("images", ()))
+    return PairInfo(**info)
 
 
 def _libraries_from_json(data: object) -> LibraryVersions | None:
