@@ -142,6 +142,19 @@ class Release:
     # msgid -> its inline nodes as the document's own parse produced them, for the body texts that have
     # markup: checks compare a translation with these instead of parsing every msgid again
     parsed: Mapping[str, tuple[Inline, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # msgid -> whether it has anything to translate, decided once when the release is read: publishing,
+    # extraction and every renderer ask it of every text (see :meth:`has_words`)
+    words: Mapping[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def has_words(self, text: Text) -> bool:
+        """Whether ``text`` holds anything to translate (the rule is
+        :func:`transpub.source.segments.has_words`; this is its answer remembered for the release's texts)."""
+        found = self.words.get(text.source)
+        if found is None:  # a text the release's reader did not see
+            from .segments import has_words
+
+            return has_words(text.source)
+        return found
 
     def texts(self) -> list[Text]:
         """Every translatable segment in reading order (title, subtitle, body, then front matter)."""

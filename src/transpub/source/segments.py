@@ -38,7 +38,7 @@ def release_segments(release: Release) -> list[Segment]:
     order: list[str] = []
     found: dict[str, tuple[list[str], list[int]]] = {}
     for text in release.texts():
-        if not has_words(text.source):
+        if not release.has_words(text):
             continue
         if text.source not in found:
             order.append(text.source)
