@@ -126,6 +126,9 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066
 # rest they make every search ten times slower, and only a text with an astral character can hold one.
 _FORBIDDEN_ASTRAL = re.compile("[" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)) + "]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Every text is asked first whether it holds any character the two patterns above could remove, or an
+# astral one: one scan of the allowed ranges (the complement of both), and most texts need nothing more.
+_REMOVABLE_OR_ASTRAL = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2029\u202f-\u2065\u206a-\ufdcf\ufdf0-\ufffd]")
 _CODE_LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
 
 
@@ -628,6 +631,8 @@ class BodyWriter:
 # --- small helpers -------------------------------------------------------------------------------
 def plain_text(text: str) -> str:
     """``text`` without the code points every page drops (still to be escaped)."""
+    if not _REMOVABLE_OR_ASTRAL.search(text):
+        return text
     text = _FORBIDDEN.sub("", text)
     return _FORBIDDEN_ASTRAL.sub("", text) if _ASTRAL.search(text) else text
 

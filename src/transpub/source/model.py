@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Union
 
@@ -158,6 +159,10 @@ class Release:
 
     def texts(self) -> list[Text]:
         """Every translatable segment in reading order (title, subtitle, body, then front matter)."""
+        return list(self._texts)
+
+    @cached_property
+    def _texts(self) -> tuple[Text, ...]:  # (walked once: reading, deciding and rendering each ask)
         texts = [self.title]
         if self.subtitle:
             texts.append(self.subtitle)
@@ -166,7 +171,7 @@ class Release:
             if text:
                 texts.append(text)
         texts.extend(link.title for link in self.related)
-        return texts
+        return tuple(texts)
 
     def images(self) -> list[Image]:
         return [block for block in walk_blocks(self.body) if isinstance(block, Image)]
