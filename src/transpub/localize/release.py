@@ -18,7 +18,7 @@ from ..config import Project
 from ..source.inline import inline_plain_text, text_to_inline
 from ..source.model import Inline, Release, Text
 from .cldr import formatter_for
-from .names import Names, name_table
+from .names import NO_NAMES, Names, name_table
 from .ui import bcp47, text_direction, ui_words
 
 
@@ -53,7 +53,7 @@ class LocalizedRelease:
         self.draft = draft
         self.is_source = lang == project.source_lang
         self.entries = index_entries(catalog) if catalog is not None else {}
-        names = names or Names()
+        names = names if names is not None else NO_NAMES
         self.review = names.review  # the language's review policy and approvals, read with its names
         self.names = name_table(project, lang, names, draft)
         self.fmt = formatter_for(lang, self.names, project.organizations, project.calendars.get(lang, "gregorian"))

@@ -72,7 +72,7 @@ from ..config import Project
 from ..errors import ConfigError, FileError
 from ..fsutil import read_text_inside
 from ..localize.cldr import LocaleFormatter
-from ..localize.names import Names, name_table, read_names
+from ..localize.names import NO_NAMES, name_table, names_formatter, read_names
 from ..localize.release import LocalizedRelease, Shown
 from ..localize.ui import (
     UiWords,
@@ -433,6 +433,7 @@ def hreflang_set(project: Project, paths: Mapping[str, str], x_default: str) -> 
     return alternates
 
 
+@functools.cache  # (CLDR's answer is fixed, and every page asks it)
 def og_locale(lang: str) -> str:
     """An Open Graph locale (``language_TERRITORY``): the language with CLDR's likely territory (ja -> ja_JP)."""
     likely = get_global("likely_subtags")
@@ -495,12 +496,7 @@ class BodyWriter:
         self.source_tag = bcp47(project.source_lang)
         self.source_direction = text_direction(project.source_lang)
         # an untranslated segment is shown whole in the source language, its tokens included
-        self.source_fmt = LocaleFormatter(
-            project.source_lang,
-            name_table(project, project.source_lang, Names(), draft=False),
-            project.organizations,
-            project.calendars.get(project.source_lang, "gregorian"),
-        )
+        self.source_fmt = names_formatter(project, project.source_lang, NO_NAMES, draft=False)
         levels = sorted({b.level for b in walk_blocks(loc.release.body) if isinstance(b, Heading)})
         self.heading_tags = {level: f"h{min(rank + 2, 6)}" for rank, level in enumerate(levels)}
 
@@ -665,7 +661,8 @@ def safe_url(url: str) -> str | None:
 def relative_href(page_path: str, target: str) -> str:
     """The link from the page at ``page_path`` to ``target`` (both relative to outputs/)."""
     start = posixpath.dirname(page_path) or "."
-    return quote(posixpath.relpath(target, start), safe="/#")
+    # both made absolute under one root, so relpath need not ask the system for the working folder
+    return quote(posixpath.relpath("/" + target, "/" + start), safe="/#")
 
 
 def absolute_url(base_url: str | None, path: str) -> str | None:

@@ -68,7 +68,7 @@ from ..catalogs.templates import org_context
 from ..config import Organization, Project
 from ..errors import TokenError
 from ..localize.cldr import LocaleFormatter
-from ..localize.names import Names, name_table, read_names
+from ..localize.names import NO_NAMES, Names, names_formatter, read_names
 from ..source.inline import (
     inline_children,
     inline_plain_text,
@@ -213,8 +213,7 @@ def catalog_context(project: Project, lang: str, names: Names | None = None) -> 
     glossary = read_glossary(glossary_path) if glossary_path.exists() else ()
 
     def formatter(language: str) -> LocaleFormatter:
-        table = name_table(project, language, names if language == lang else Names(), draft=True)
-        return LocaleFormatter(language, table, project.organizations, project.calendars.get(language, "gregorian"))
+        return names_formatter(project, language, names if language == lang else NO_NAMES, draft=True)
 
     return CatalogContext(
         project.source_lang, lang, project.organizations, names, glossary,

@@ -170,7 +170,7 @@ def parse_inline(text: str) -> list:
     if len(nodes) != 1 or nodes[0].name != "paragraph":
         tokens = markdown_parser().parseInline(text)
         return list(tokens[0].children or ()) if tokens else []
-    return _inline(nodes[0].children, text, _encoded(text))
+    return _inline(nodes[0].children, text)
 
 
 _SPACES = (" ", "\t")  # a paragraph drops them at either end, an inline parse keeps them
@@ -180,7 +180,7 @@ def _encoded(text: str) -> bytes | None:
     return None if text.isascii() else text.encode("utf-8")
 
 
-def _inline(nodes, text: str, data: bytes | None) -> list:
+def _inline(nodes, text: str) -> list:
     out: list = []
     for node in nodes:
         name = node.name
@@ -201,7 +201,7 @@ def _inline(nodes, text: str, data: bytes | None) -> list:
             marker = node.meta["marker"]
             markup = marker if name == "em" else marker * 2
             out.append(Tok(f"{name}_open", markup=markup))
-            out.extend(_inline(node.children, text, data))
+            out.extend(_inline(node.children, text))
             out.append(Tok(f"{name}_close", markup=markup))
         elif name == "code_inline":
             out.append(Tok("code_inline", "".join(child.meta["content"] for child in node.children), markup="`" * node.meta["marker_len"]))
@@ -215,7 +215,7 @@ def _inline(nodes, text: str, data: bytes | None) -> list:
                 out.append(Tok("link_open", markup="autolink", info="auto", attrs=attrs))
             else:
                 out.append(Tok("link_open", attrs=attrs))
-            out.extend(_inline(node.children, text, data))
+            out.extend(_inline(node.children, text))
             out.append(Tok("link_close", markup="autolink" if name == "autolink" else ""))
         elif name == "image":
             meta = node.meta
@@ -223,17 +223,18 @@ def _inline(nodes, text: str, data: bytes | None) -> list:
             title = meta.get("title")
             if title is not None:
                 attrs["title"] = title
-            out.append(Tok("image", _label(node, text, data), attrs=attrs, children=_inline(node.children, text, data)))
+            out.append(Tok("image", _label(node, text), attrs=attrs, children=_inline(node.children, text)))
         else:
             raise _Unexpected(name)
     return out
 
 
-def _label(node, text: str, data: bytes | None) -> str:
+def _label(node, text: str) -> str:
     """An image's alt text as written (markdown-it-py's ``content``): between "![" and its "]"."""
     if not node.children:
         return ""
-    start, end = node.srcmap[0] + 2, node.children[-1].srcmap[1]
+    start, end = node.srcmap[0] + 2, node.children[-1].srcmap[1]  # (offsets in UTF-8 bytes)
+    data = _encoded(text)  # (only here: images are few, and most texts are never encoded)
     return text[start:end] if data is None else data[start:end].decode("utf-8")
 
 
@@ -269,7 +270,7 @@ class _Blocks:
         return self.out
 
     def inline(self, nodes) -> Tok:
-        return Tok("inline", children=_inline(nodes, self.text, self.data))
+        return Tok("inline", children=_inline(nodes, self.text))
 
     def blocks(self, nodes, tight: bool = False) -> None:
         out = self.out
