@@ -376,13 +376,18 @@ def check_markup(pair: Pair) -> Iterator[Issue]:
 _RESIDUE = re.compile(r"\*\*|\]\(|[*`]")
 
 
+def _may_hold_residue(text: str) -> bool:
+    """Whether :data:`_RESIDUE` can match in ``text`` (asked by substring: much faster than the search)."""
+    return "*" in text or "`" in text or "](" in text
+
+
 def _literal_markup(text: str) -> Counter:
     """Markup characters that the parser left as text (escaped ones, ``\\*``, do not count)."""
-    if not _RESIDUE.search(text):
+    if not _may_hold_residue(text):
         return Counter()  # no markup character at all: nothing can be left over (and no parse needed)
     found: Counter = Counter()
     for token in inline_children(text):  # escaped characters are "text_special" tokens: not counted
-        if token.type == "text" and _RESIDUE.search(token.content):  # (most pieces of text have none)
+        if token.type == "text" and _may_hold_residue(token.content):  # (most pieces of text have none)
             body = TOKEN_RE.sub(" ", token.content)
             found.update(f"'{match.group()}'" for match in _RESIDUE.finditer(body))
     return found

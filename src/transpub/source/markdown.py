@@ -106,7 +106,6 @@ _PIPE_AND_CODE = re.compile(r"^[^\n]*(?:\|[^\n]*`|`[^\n]*\|)", re.M)
 # markdown-it-py 4 follows CommonMark 0.31 (Unicode symbols such as "¢" count as punctuation next to a
 # delimiter; IDN link hosts), markdown-it.rs 0.6 an older one; and the two pair "*" and "_" delimiters
 # differently in some runs ("*\\!*a_b_*_c_*"): such texts go to the reference
-_DELIMITER = re.compile(r"[*_]")
 _UNDERSCORE_DELIMITER = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # (snake_case is no delimiter)
 _WIDE_IN_LINK = re.compile(r"\]\([^)]*[^\x00-\x7f]")
 
@@ -115,11 +114,13 @@ def _symbol_by_delimiter(text: str) -> bool:
     """Whether a non-ASCII character other than a letter, digit or mark stands next to a "*" or "_"
     (letters, CJK ones included, flank a delimiter alike in both parsers; punctuation and symbols not)."""
     # found from each delimiter (few) rather than from each non-ASCII character (all of a French text)
-    for match in _DELIMITER.finditer(text):
-        at = match.start()
-        for char in (text[at - 1] if at else "", text[at + 1 : at + 2]):
-            if char and not char.isascii() and unicodedata.category(char)[0] not in "LNM":
-                return True
+    for delimiter in "*_":
+        at = text.find(delimiter)
+        while at != -1:
+            for char in (text[at - 1] if at else "", text[at + 1 : at + 2]):
+                if char and not char.isascii() and unicodedata.category(char)[0] not in "LNM":
+                    return True
+            at = text.find(delimiter, at + 1)
     return False
 
 
