@@ -58,15 +58,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polib
-from babel.core import Locale, UnknownLocaleError
-from babel.messages.plurals import get_plural
 
 from ..clock import po_stamp
 from ..errors import CatalogError, FileError
 from ..fsutil import atomic_write_bytes, read_file
 from .plurals import plural_count
+
+if TYPE_CHECKING:
+    from babel.core import Locale
 
 WRAP_WIDTH = 78
 
@@ -1177,6 +1179,10 @@ def plural_forms(lang: str) -> str:
     (CLDR 48 gave French a third form for "a million"), while translators' tools and existing
     translations follow the convention. Raises CatalogError for an id that is not a CLDR locale.
     """
+    # imported here: only a new catalog needs them, and babel.messages costs ~5 ms to import
+    from babel.core import Locale, UnknownLocaleError
+    from babel.messages.plurals import get_plural
+
     try:
         locale = Locale.parse(lang)
     except (ValueError, TypeError, UnknownLocaleError) as exc:

@@ -6,7 +6,6 @@ command group itself, which registers them: no import cycle, also under ``python
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -91,11 +90,18 @@ def progress(label: str, *, every: float = 2.0) -> Iterator[Callable[[int, int],
     yield report
 
 
+def echo_json(value: object) -> None:
+    """What --json prints: ``value`` as indented JSON, non-ASCII text as it is."""
+    import json  # here: only --json needs it (~5 ms to import)
+
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
 def echo_import_report(report, as_json: bool) -> None:
     """What an import (review document, XLIFF) did: each unit that was not unchanged, then a summary; or the
     JSON of it. Exit 1 when some unit was a conflict or rejected (the others applied)."""
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        echo_json(report.as_dict())
     else:
         for row in report.rows:
             if row.outcome.value != "unchanged":
