@@ -494,6 +494,46 @@ _POENTRY_ATTRIBUTES = (
 _BYPASS_POENTRY_INIT = tuple(vars(polib.POEntry())) == _POENTRY_ATTRIBUTES
 
 
+def new_entry(
+    msgid: str,
+    *,
+    msgstr: str = "",
+    msgctxt: str | None = None,
+    comment: str = "",
+    tcomment: str = "",
+    occurrences: list[tuple[str, str]] | None = None,
+    flags: list[str] | None = None,
+    previous_msgid: str | None = None,
+    previous_msgctxt: str | None = None,
+    obsolete: bool = False,
+) -> polib.POEntry:
+    """``polib.POEntry(msgid=…, …)`` of a singular entry, made as the reader makes its entries (see
+    _BYPASS_POENTRY_INIT): templates and merges make one per segment."""
+    if not _BYPASS_POENTRY_INIT:
+        return polib.POEntry(
+            msgid=msgid, msgstr=msgstr, msgctxt=msgctxt, comment=comment, tcomment=tcomment,
+            occurrences=[] if occurrences is None else occurrences, flags=[] if flags is None else flags,
+            previous_msgid=previous_msgid, previous_msgctxt=previous_msgctxt, obsolete=obsolete,
+        )  # fmt: skip
+    entry = polib.POEntry.__new__(polib.POEntry)
+    entry.msgid = msgid
+    entry.msgstr = msgstr
+    entry.msgid_plural = ""
+    entry.msgstr_plural = {}
+    entry.msgctxt = msgctxt
+    entry.obsolete = obsolete
+    entry.encoding = polib.default_encoding
+    entry.comment = comment
+    entry.tcomment = tcomment
+    entry.occurrences = [] if occurrences is None else occurrences
+    entry.flags = [] if flags is None else flags
+    entry.previous_msgctxt = previous_msgctxt
+    entry.previous_msgid = previous_msgid
+    entry.previous_msgid_plural = None
+    entry.linenum = None
+    return entry
+
+
 def _new_entry(
     values: dict[str | int, str],
     obsolete: bool,

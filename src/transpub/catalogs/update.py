@@ -95,7 +95,7 @@ class _ReleaseResult:
     files: tuple[FileResult, ...]
     staged: tuple[Staged, ...]
     countries: frozenset[str] = field(default_factory=frozenset)
-    forms: dict = field(default_factory=dict)  # lang -> {catalog path: the grammatical forms its old translations ask for}
+    forms: dict = field(default_factory=dict)  # lang -> {catalog file name: the grammatical forms its old translations ask for}
 
 
 def extract(project: Project, *, jobs: int | None = None) -> UpdateReport:
@@ -115,7 +115,7 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
     staged: list[Staged] = []
     files: list[FileResult] = []
     countries: set[str] = set()
-    forms: dict[str, dict[Path, tuple[str, ...]]] = {lang: {} for lang in languages}
+    forms: dict[str, dict[str, tuple[str, ...]]] = {lang: {} for lang in languages}
     # The catalogs are read under the lock, not before it: a `pretranslate` or `review import` that
     # finished between our read and our write would otherwise have its translations merged away.
     with project_lock(project.root):
@@ -231,13 +231,13 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
     release = read_release(path, project)
     template = release_template(release, project, source_ref(project, release))
     outcome = [(project.template_path(release.id), template, None, None)]
-    forms: dict[str, dict[Path, tuple[str, ...]]] = {}
+    forms: dict[str, dict[str, tuple[str, ...]]] = {}
     for lang in languages:
         merged = _merged(project, template, project.catalog_path(lang, release.id), lang, prefill=None)
         outcome.append(merged)
         path, old = merged[0], merged[3]
         if old is not None:  # read here, under the lock, as names.po's forms would read it again (forms_used)
-            forms[lang] = {path: catalog_forms(project, old)}
+            forms[lang] = {path.name: catalog_forms(project, old)}
     files, staged = _stage_all(project, outcome)
     return _ReleaseResult(files, staged, frozenset(countries_in(release, project)), forms)
 
