@@ -324,15 +324,15 @@ def _changed(path: Path, po: polib.POFile, old: polib.POFile | None) -> bool:
             return True  # a template that is not one any more: transpub's own output, replaced
     if header_is_missing(old):
         return True  # written with the header it lacks
+    if _written_keys(po) != _written_keys(old):
+        # other entries, or in another order: the texts differ, as the bytes would (the usual change, seen
+        # before ``po`` is written out: it is written once, dated, by stamped_bytes)
+        return True
     for name in DATE_FIELDS:
         if name in po.metadata and name in old.metadata:
             po.metadata[name] = old.metadata[name]
     new = catalog_to_bytes(po, path)
-    if new == data:
-        return False
-    if _written_keys(po) != _written_keys(old):
-        return True  # other entries, or in another order: the texts differ, no need to write ``old`` out to see it
-    return new != catalog_to_bytes(old, path)
+    return new != data and new != catalog_to_bytes(old, path)
 
 
 def _written_keys(po: polib.POFile) -> list[tuple[str | None, str]]:
