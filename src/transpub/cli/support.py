@@ -12,16 +12,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import clock
-from ..config import Project, find_project_root, load_project, normalize_lang
 from ..errors import TranspubError, UsageError
+
+if TYPE_CHECKING:
+    from ..config import Project
 
 
 def _languages(value: tuple[str, ...]) -> tuple[str, ...]:
     """Every --lang value as typed (repeated, comma-separated, ``zh-Hans``) in transpub's spelling."""
+    from ..config import normalize_lang
+
     out: list[str] = []
     for item in value:
         out.extend(normalize_lang(part) for part in item.split(",") if part.strip())
@@ -54,6 +58,10 @@ def reports_errors(func):
 
 
 def _project(ctx: click.Context) -> Project:
+    # the settings are loaded by the commands that use a project, not by --version or --help
+    from .. import clock
+    from ..config import find_project_root, load_project
+
     clock.source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is refused by every command, before any work
     root = ctx.obj.get("project_dir") if ctx.obj else None
     return load_project(Path(root) if root else find_project_root(Path.cwd()))
