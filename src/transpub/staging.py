@@ -242,7 +242,7 @@ def _renameat2():
 
 
 def commit(staged: Iterable[Staged]) -> None:
-    """Rename every staged file over its target (each rename is atomic).
+    """Rename every staged file over its target (each rename is atomic; they are not done in order).
 
     Files staged without ``sync`` are flushed to disk first, all of them before the first rename (see the
     module's docstring); a failure there changes no target. After the renames their folders are flushed
@@ -292,12 +292,16 @@ def _rename_all(pending: list[Staged]) -> tuple[Staged, OSError] | None:
         return None
 
     if len(pending) < 2 * RENAME_THREADS:
-        errors = map(rename, pending)
+        errors: Iterable[OSError | None] = map(rename, pending)
     else:
         from concurrent.futures import ThreadPoolExecutor
 
+        # one task per thread, not per file: a build's tens of thousands of futures would cost tens of MB
+        shares = [pending[start::RENAME_THREADS] for start in range(RENAME_THREADS)]
+        errors = [None] * len(pending)
         with ThreadPoolExecutor(RENAME_THREADS, thread_name_prefix="transpub-rename") as pool:
-            errors = list(pool.map(rename, pending))
+            for start, share_errors in enumerate(pool.map(lambda share: [rename(item) for item in share], shares)):
+                errors[start::RENAME_THREADS] = share_errors
     for item, exc in zip(pending, errors):
         if exc is not None:
             return item, exc
