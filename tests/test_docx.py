@@ -532,3 +532,24 @@ def test_missing_or_unreadable_image_is_a_source_error(sample, tmp_path):
         (tmp_path / "images" / name).write_bytes(b"not an image")
     with pytest.raises(SourceError, match="Word cannot show this format"):
         render(project, release, "ja", image_root=tmp_path)
+
+
+def test_documents_leave_the_parts_they_share_with_their_template_unchanged(sample):
+    """A release's document shares the prepared template's styles, settings and footer (UNCHANGED_PARTS)
+    instead of copying them: rendering any document, a draft with comments included, must not change them,
+    and the document made from the shared parts is the one made from copies."""
+    from lxml import etree
+
+    from transpub.render import docx as docx_render
+
+    project, release = sample
+    for lang, catalog in (("ar", make_catalog(release, ar_translation)), ("ja", None)):
+        prepared, _width = docx_render._language_document(word_language(lang))
+        parts = [part for part in prepared.part.package.iter_parts() if str(part.partname) in docx_render.UNCHANGED_PARTS]
+        assert len(parts) == len(docx_render.UNCHANGED_PARTS)
+        before = [etree.tostring(part._element) for part in parts]
+        shared = render(project, release, lang, catalog=catalog, draft=True)
+        assert [etree.tostring(part._element) for part in parts] == before
+        with pytest.MonkeyPatch.context() as patch:  # every part a copy, as before the sharing
+            patch.setattr(docx_render, "UNCHANGED_PARTS", frozenset())
+            assert render(project, release, lang, catalog=catalog, draft=True) == shared

@@ -827,3 +827,13 @@ def test_an_unsafe_or_unusable_cache_folder_only_means_compiling_every_time(samp
     assert "release.html.j2" in _compiled_templates(sample_project, cache)
     assert "release.html.j2" in _compiled_templates(sample_project, tmp_path / "other", TRANSPUB_NO_CACHE="1")
     assert not (tmp_path / "other").exists()
+
+
+def test_the_quick_look_of_plain_text_finds_every_code_point_it_could_remove():
+    """plain_text first asks one pattern whether a text needs cleaning: it must find every code point the
+    removing patterns remove, and every astral one (where the astral noncharacters are looked for)."""
+    from transpub.render import html
+
+    every = "".join(map(chr, range(0x110000)))
+    needed = set(html._FORBIDDEN.findall(every)) | set(html._ASTRAL.findall(every))
+    assert set(html._REMOVABLE_OR_ASTRAL.findall(every)) == needed

@@ -6,7 +6,6 @@ other module asks the Project for a path instead of building one itself.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import tomllib
@@ -390,6 +389,8 @@ def _calendars(file: SettingsFile, table: object) -> dict[str, str]:
 
 @cache
 def _locale_data_dir() -> Path | None:
+    import importlib.util
+
     spec = importlib.util.find_spec("babel")
     if spec is None or not spec.submodule_search_locations:
         return None

@@ -16,7 +16,6 @@ so :func:`key_lines` walks the (already validated) text once more, only when an 
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import re
 import tomllib
@@ -335,6 +334,8 @@ def shown(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        import json  # here: only an error message needs it
+
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, int | float):
         return repr(value)

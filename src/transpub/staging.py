@@ -312,7 +312,7 @@ class StagedFiles:
 
 
 def commit(staged: Iterable[Staged]) -> None:
-    """Rename every staged file over its target (each rename is atomic).
+    """Rename every staged file over its target (each rename is atomic; they are not done in order).
 
     Files staged without ``sync`` are flushed to disk first, all of them before the first rename (see the
     module's docstring); a failure there changes no target. After the renames their folders are flushed
@@ -333,15 +333,55 @@ def commit(staged: Iterable[Staged]) -> None:
         except BaseException:
             discard(pending)
             raise
-    for index, item in enumerate(pending):
+    items = iter(pending)
+    while batch := list(itertools.islice(items, _RENAME_BATCH)):  # a batch at a time: a record is never held whole
+        try:
+            failed = _rename_all(batch)
+        except BaseException:
+            discard(pending)  # those already in place have no temporary file left: only the others go
+            raise
+        if failed is not None:
+            discard(pending)
+            item, exc = failed
+            raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
+    _flush_folders(Path(folder) for folder in sorted(folders))
+
+
+_RENAME_BATCH = 4096  # staged files read back from a StagedFiles record and renamed together
+
+# Renames done at once. Replacing a file frees its old version, and where the file system waits for the
+# disk to do that (ext4 mounted with ``discard``: ~1-3 ms a file), one thread renaming a thousand catalogs
+# waits seconds; a few threads wait for the disk together (measured: 1000 renames, 2 s -> 0.2 s).
+RENAME_THREADS = 8
+
+
+def _rename_all(pending: list[Staged]) -> tuple[Staged, OSError] | None:
+    """Rename every staged file over its target; the first (in order) that failed and why, else None.
+
+    A failure stops no other rename: each target holds its old or its new version either way."""
+
+    def rename(item: Staged) -> OSError | None:
         try:
             os.replace(item._temp, item._target)
-        except BaseException as exc:
-            discard(itertools.islice(pending, index, None))
-            if isinstance(exc, OSError):
-                raise FileError(f"cannot write: {exc.strerror or exc}", item.target) from None
-            raise
-    _flush_folders(Path(folder) for folder in sorted(folders))
+        except OSError as exc:
+            return exc
+        return None
+
+    if len(pending) < 2 * RENAME_THREADS:
+        errors: Iterable[OSError | None] = map(rename, pending)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # one task per thread, not per file: a build's tens of thousands of futures would cost tens of MB
+        shares = [pending[start::RENAME_THREADS] for start in range(RENAME_THREADS)]
+        errors = [None] * len(pending)
+        with ThreadPoolExecutor(RENAME_THREADS, thread_name_prefix="transpub-rename") as pool:
+            for start, share_errors in enumerate(pool.map(lambda share: [rename(item) for item in share], shares)):
+                errors[start::RENAME_THREADS] = share_errors
+    for item, exc in zip(pending, errors):
+        if exc is not None:
+            return item, exc
+    return None
 
 
 def _unsynced_folders(items: Iterable[Staged]) -> dict[str, Staged]:

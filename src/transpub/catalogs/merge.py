@@ -23,7 +23,7 @@ import polib
 
 from ..source.tokens import TOKEN_RE
 from .approvals import entry_digest
-from .pofile import copy_header, entry_key
+from .pofile import copy_header, entry_key, new_entry
 
 # 0–100; below this an old translation is more misleading than helpful (msgmerge uses about 60)
 FUZZY_CUTOFF = 70.0
@@ -142,13 +142,7 @@ def _raw(text: str) -> list[str]:
 
 
 def _copy_shape(fresh: polib.POEntry) -> polib.POEntry:
-    return polib.POEntry(
-        msgctxt=fresh.msgctxt,
-        msgid=fresh.msgid,
-        msgstr="",
-        occurrences=list(fresh.occurrences),
-        comment=fresh.comment,
-    )
+    return new_entry(fresh.msgid, msgctxt=fresh.msgctxt, occurrences=list(fresh.occurrences), comment=fresh.comment)
 
 
 def _take_translation(entry: polib.POEntry, previous: polib.POEntry) -> None:
@@ -162,13 +156,12 @@ def _take_translation(entry: polib.POEntry, previous: polib.POEntry) -> None:
 
 
 def _as_obsolete(entry: polib.POEntry) -> polib.POEntry:
-    gone = polib.POEntry(
+    return new_entry(
+        entry.msgid,
         msgctxt=entry.msgctxt,
-        msgid=entry.msgid,
         msgstr=entry.msgstr,
         tcomment=entry.tcomment,
         flags=list(entry.flags),
         previous_msgid=entry.previous_msgid,
         obsolete=True,
     )
-    return gone

@@ -58,15 +58,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polib
-from babel.core import Locale, UnknownLocaleError
-from babel.messages.plurals import get_plural
 
 from ..clock import po_stamp
 from ..errors import CatalogError, FileError
 from ..fsutil import atomic_write_bytes, read_file
 from .plurals import plural_count
+
+if TYPE_CHECKING:
+    from babel.core import Locale
 
 WRAP_WIDTH = 78
 
@@ -490,6 +492,46 @@ _POENTRY_ATTRIBUTES = (
     "tcomment", "occurrences", "flags", "previous_msgctxt", "previous_msgid", "previous_msgid_plural", "linenum",
 )  # fmt: skip
 _BYPASS_POENTRY_INIT = tuple(vars(polib.POEntry())) == _POENTRY_ATTRIBUTES
+
+
+def new_entry(
+    msgid: str,
+    *,
+    msgstr: str = "",
+    msgctxt: str | None = None,
+    comment: str = "",
+    tcomment: str = "",
+    occurrences: list[tuple[str, str]] | None = None,
+    flags: list[str] | None = None,
+    previous_msgid: str | None = None,
+    previous_msgctxt: str | None = None,
+    obsolete: bool = False,
+) -> polib.POEntry:
+    """``polib.POEntry(msgid=…, …)`` of a singular entry, made as the reader makes its entries (see
+    _BYPASS_POENTRY_INIT): templates and merges make one per segment."""
+    if not _BYPASS_POENTRY_INIT:
+        return polib.POEntry(
+            msgid=msgid, msgstr=msgstr, msgctxt=msgctxt, comment=comment, tcomment=tcomment,
+            occurrences=[] if occurrences is None else occurrences, flags=[] if flags is None else flags,
+            previous_msgid=previous_msgid, previous_msgctxt=previous_msgctxt, obsolete=obsolete,
+        )  # fmt: skip
+    entry = polib.POEntry.__new__(polib.POEntry)
+    entry.msgid = msgid
+    entry.msgstr = msgstr
+    entry.msgid_plural = ""
+    entry.msgstr_plural = {}
+    entry.msgctxt = msgctxt
+    entry.obsolete = obsolete
+    entry.encoding = polib.default_encoding
+    entry.comment = comment
+    entry.tcomment = tcomment
+    entry.occurrences = [] if occurrences is None else occurrences
+    entry.flags = [] if flags is None else flags
+    entry.previous_msgctxt = previous_msgctxt
+    entry.previous_msgid = previous_msgid
+    entry.previous_msgid_plural = None
+    entry.linenum = None
+    return entry
 
 
 def _new_entry(
@@ -1177,6 +1219,10 @@ def plural_forms(lang: str) -> str:
     (CLDR 48 gave French a third form for "a million"), while translators' tools and existing
     translations follow the convention. Raises CatalogError for an id that is not a CLDR locale.
     """
+    # imported here: only a new catalog needs them, and babel.messages costs ~5 ms to import
+    from babel.core import Locale, UnknownLocaleError
+    from babel.messages.plurals import get_plural
+
     try:
         locale = Locale.parse(lang)
     except (ValueError, TypeError, UnknownLocaleError) as exc:

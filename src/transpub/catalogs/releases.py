@@ -182,9 +182,11 @@ def vanished_releases(project: Project, release_ids: Iterable[str]) -> tuple[Rel
     for folder in folders:
         if not folder.is_dir():
             continue
-        for path in folder.iterdir():
-            if path.suffix in (".po", ".pot") and path.is_file() and path.stem not in current:
-                found.add(path.stem)
+        with os.scandir(folder) as entries:  # no Path per file: a project has one per release and language
+            for entry in entries:
+                stem, suffix = os.path.splitext(entry.name)
+                if suffix in (".po", ".pot") and stem not in current and entry.is_file():
+                    found.add(stem)
     own = {NAMES_CATALOG, "glossary"}
     ids = sorted(stem for stem in found if stem not in own and _is_release_id(stem))
     return tuple(release_files(project, stem) for stem in ids)

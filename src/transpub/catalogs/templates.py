@@ -7,7 +7,6 @@ of block it is, so a translator knows whether a string is a title, a table cell 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import polib
 from babel import Locale
@@ -17,7 +16,7 @@ from ..source.inline import tokens_in
 from ..source.model import Release
 from ..source.segments import release_segments
 from ..source.tokens import CountryToken, ListToken, form_contexts
-from .pofile import new_catalog, read_catalog
+from .pofile import new_catalog, new_entry, read_catalog
 from .uiwords import UI_KEYS, UI_NOTES, builtin_words, source_words
 
 PUBLISHER_CONTEXT = "publisher"
@@ -41,9 +40,8 @@ def release_template(release: Release, project: Project, source_path: str) -> po
     pot = new_catalog(None, project=project.name, template=True)
     for segment in release_segments(release):
         pot.append(
-            polib.POEntry(
-                msgid=segment.msgid,
-                msgstr="",
+            new_entry(
+                segment.msgid,
                 occurrences=[(source_path, str(line)) for line in sorted(set(segment.lines))],
                 comment="; ".join(segment.kinds),
             )
@@ -52,8 +50,12 @@ def release_template(release: Release, project: Project, source_path: str) -> po
 
 
 def countries_in(release: Release, project: Project) -> set[str]:
+    """The country codes a release names, in {country:…} tokens and {list:…} items."""
     codes: set[str] = set()
     for text in release.texts():
+        # a country is named only by these two kinds of token (the reader refused any other spelling)
+        if "{country:" not in text.source and "{list:" not in text.source:
+            continue
         for token in tokens_in(text.source, project.organizations):
             items = token.items if isinstance(token, ListToken) else (token,)
             codes.update(item.code for item in items if isinstance(item, CountryToken))
@@ -97,11 +99,12 @@ def names_template(project: Project, countries: set[str]) -> polib.POFile:
 
 
 # --- grammatical forms of names (a translation's {org:EUIPO|gen}) -----------------------------------------
-def forms_used(project: Project, lang: str, known: Mapping[Path, Iterable[str]] | None = None) -> dict[str, str]:
+def forms_used(project: Project, lang: str, known: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
     """Every grammatical form ``lang``'s translations ask for: names.po context -> the name in the source
     language (its msgid). Tokens that do not parse are left to ``check``, which reports them.
 
-    ``known``: the forms of catalogs already read (:func:`catalog_forms`), which are not read again."""
+    ``known``: the forms of catalogs already read (:func:`catalog_forms`) by file name (``x.po``: a name, not a
+    Path, as ``update`` keeps one per catalog of the project), which are not read again."""
     used: dict[str, str] = {}
     folder = project.locale_dir / lang / "LC_MESSAGES"
     if not folder.is_dir():
@@ -110,7 +113,7 @@ def forms_used(project: Project, lang: str, known: Mapping[Path, Iterable[str]] 
     for path in sorted(folder.glob("*.po")):
         if path.name in ("names.po", "glossary.po"):
             continue
-        contexts = known.get(path)
+        contexts = known.get(path.name)
         for context in catalog_forms(project, read_catalog(path)) if contexts is None else contexts:
             used.setdefault(context, _source_name(project, context))
     return dict(sorted(used.items()))

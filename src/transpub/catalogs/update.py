@@ -95,7 +95,7 @@ class _ReleaseResult:
     files: tuple[FileResult, ...]
     staged: tuple[Staged, ...]
     countries: frozenset[str] = field(default_factory=frozenset)
-    forms: dict = field(default_factory=dict)  # lang -> {catalog path: the grammatical forms its old translations ask for}
+    forms: dict = field(default_factory=dict)  # lang -> {catalog file name: the grammatical forms its old translations ask for}
 
 
 def extract(project: Project, *, jobs: int | None = None) -> UpdateReport:
@@ -115,7 +115,7 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
     staged: list[Staged] = []
     files: list[FileResult] = []
     countries: set[str] = set()
-    forms: dict[str, dict[Path, tuple[str, ...]]] = {lang: {} for lang in languages}
+    forms: dict[str, dict[str, tuple[str, ...]]] = {lang: {} for lang in languages}
     # The catalogs are read under the lock, not before it: a `pretranslate` or `review import` that
     # finished between our read and our write would otherwise have its translations merged away.
     with project_lock(project.root):
@@ -231,13 +231,13 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
     release = read_release(path, project)
     template = release_template(release, project, source_ref(project, release))
     outcome = [(project.template_path(release.id), template, None, None)]
-    forms: dict[str, dict[Path, tuple[str, ...]]] = {}
+    forms: dict[str, dict[str, tuple[str, ...]]] = {}
     for lang in languages:
         merged = _merged(project, template, project.catalog_path(lang, release.id), lang, prefill=None)
         outcome.append(merged)
         path, old = merged[0], merged[3]
         if old is not None:  # read here, under the lock, as names.po's forms would read it again (forms_used)
-            forms[lang] = {path: catalog_forms(project, old)}
+            forms[lang] = {path.name: catalog_forms(project, old)}
     files, staged = _stage_all(project, outcome)
     return _ReleaseResult(files, staged, frozenset(countries_in(release, project)), forms)
 
@@ -272,12 +272,12 @@ def _merged(project: Project, template: polib.POFile, path: Path, lang: str, pre
 def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple[Staged, ...]]:
     files, staged = [], []
     try:
-        with reuse_entry_texts():  # a changed catalog is written twice (compared, then dated): its entries once
-            for path, po, report, old in outcome:
-                item = stage_bytes(path, stamped_bytes(path, po), sync=False) if _changed(path, po, old) else None
-                if item is not None:
-                    staged.append(item)
-                files.append(FileResult(project.shown(path), item is not None, report))
+        for path, po, report, old in outcome:
+            data = _bytes_to_write(path, po, old)
+            item = stage_bytes(path, data, sync=False) if data is not None else None
+            if item is not None:
+                staged.append(item)
+            files.append(FileResult(project.shown(path), item is not None, report))
     except BaseException:
         discard(staged)
         raise
@@ -305,8 +305,9 @@ def stamped_bytes(path: Path, po: polib.POFile) -> bytes:
     return catalog_to_bytes(po, path)
 
 
-def _changed(path: Path, po: polib.POFile, old: polib.POFile | None) -> bool:
-    """Whether ``po`` says something the file at ``path`` does not, its creation date aside.
+def _bytes_to_write(path: Path, po: polib.POFile, old: polib.POFile | None) -> bytes | None:
+    """The bytes of ``po``, dated now (:func:`stamped_bytes`), if it says something the file at ``path``
+    does not, its creation date aside; None when it does not.
 
     ``old`` is the file as read (None for a template, which is read here). Both are compared as transpub
     writes them, with the file's own date put back: a file that another tool saved in its own layout
@@ -316,23 +317,26 @@ def _changed(path: Path, po: polib.POFile, old: polib.POFile | None) -> bool:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return True
+        return stamped_bytes(path, po)
     if old is None:
         try:
             old = catalog_from_bytes(data, path)
         except CatalogError:
-            return True  # a template that is not one any more: transpub's own output, replaced
+            return stamped_bytes(path, po)  # a template that is not one any more: transpub's own output, replaced
     if header_is_missing(old):
-        return True  # written with the header it lacks
-    for name in DATE_FIELDS:
-        if name in po.metadata and name in old.metadata:
-            po.metadata[name] = old.metadata[name]
-    new = catalog_to_bytes(po, path)
-    if new == data:
-        return False
+        return stamped_bytes(path, po)  # written with the header it lacks
     if _written_keys(po) != _written_keys(old):
-        return True  # other entries, or in another order: the texts differ, no need to write ``old`` out to see it
-    return new != catalog_to_bytes(old, path)
+        # other entries, or in another order: the texts differ, as the bytes would (the usual change, seen
+        # before ``po`` is written out: it is written once, dated)
+        return stamped_bytes(path, po)
+    with reuse_entry_texts():  # written twice, compared then dated: its entries once
+        for name in DATE_FIELDS:
+            if name in po.metadata and name in old.metadata:
+                po.metadata[name] = old.metadata[name]
+        new = catalog_to_bytes(po, path)
+        if new == data or new == catalog_to_bytes(old, path):
+            return None
+        return stamped_bytes(path, po)
 
 
 def _written_keys(po: polib.POFile) -> list[tuple[str | None, str]]:

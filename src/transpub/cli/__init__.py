@@ -6,14 +6,20 @@ becomes a message and an exit code (0 success, 1 failed checks or nothing publis
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from .. import __version__
-from .support import _languages, _one_language, _project, progress, reports_errors
+from .support import (
+    _languages,
+    _one_language,
+    _project,
+    echo_json,
+    progress,
+    reports_errors,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -247,7 +253,7 @@ def status(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, a
         return
     rows = project_status(project, languages, release_id)
     if as_json:
-        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+        echo_json([row.as_dict() for row in rows])
         return
     two_step = project.review.two_step
     states = ("approved", "translated") if two_step else ("reviewed",)
@@ -272,7 +278,7 @@ def _print_entries(project, languages: tuple[str, ...] | None, release_id: str |
         raise UsageError("--entries lists one catalog: give --release ID and one --lang")
     rows = entry_listing(project, languages[0], release_id)
     if as_json:
-        click.echo(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2))
+        echo_json([row.as_dict() for row in rows])
         return
     for row in rows:
         where = f"{row.catalog}:{row.line}" if row.line else row.catalog

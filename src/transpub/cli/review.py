@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from .support import (
     _one_language,
     _project,
     echo_import_report,
+    echo_json,
     reports_errors,
 )
 
@@ -44,7 +44,7 @@ def check(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, as
     languages = tuple(project.check_language(lang) for lang in _languages(langs)) or None
     report = check_project(project, languages, release_id)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        echo_json(report.as_dict())
     else:
         for finding in report.findings:
             click.echo(finding.line_text())

@@ -6,23 +6,26 @@ command group itself, which registers them: no import cycle, also under ``python
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import clock
-from ..config import Project, find_project_root, load_project, normalize_lang
 from ..errors import TranspubError, UsageError
+
+if TYPE_CHECKING:
+    from ..config import Project
 
 
 def _languages(value: tuple[str, ...]) -> tuple[str, ...]:
     """Every --lang value as typed (repeated, comma-separated, ``zh-Hans``) in transpub's spelling."""
+    from ..config import normalize_lang
+
     out: list[str] = []
     for item in value:
         out.extend(normalize_lang(part) for part in item.split(",") if part.strip())
@@ -55,6 +58,10 @@ def reports_errors(func):
 
 
 def _project(ctx: click.Context) -> Project:
+    # the settings are loaded by the commands that use a project, not by --version or --help
+    from .. import clock
+    from ..config import find_project_root, load_project
+
     clock.source_date_epoch()  # a malformed SOURCE_DATE_EPOCH is refused by every command, before any work
     root = ctx.obj.get("project_dir") if ctx.obj else None
     return load_project(Path(root) if root else find_project_root(Path.cwd()))
@@ -91,11 +98,18 @@ def progress(label: str, *, every: float = 2.0) -> Iterator[Callable[[int, int],
     yield report
 
 
+def echo_json(value: object) -> None:
+    """What --json prints: ``value`` as indented JSON, non-ASCII text as it is."""
+    import json  # here: only --json needs it (~5 ms to import)
+
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
 def echo_import_report(report, as_json: bool) -> None:
     """What an import (review document, XLIFF) did: each unit that was not unchanged, then a summary; or the
     JSON of it. Exit 1 when some unit was a conflict or rejected (the others applied)."""
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        echo_json(report.as_dict())
     else:
         for row in report.rows:
             if row.outcome.value != "unchanged":

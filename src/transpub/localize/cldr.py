@@ -62,6 +62,19 @@ class NameTable:
     countries: Mapping[str, str] = field(default_factory=dict)
     publisher: str = ""
     forms: Mapping[str, str] = field(default_factory=dict)  # "org:EUIPO|gen" -> that form of the name
+    # the formatters made for these names (see formatter_for): every release of a build renders its
+    # tokens with the same names, and a formatter remembers each token it rendered
+    _formatters: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def formatter_for(lang: str, names: NameTable, organizations: Mapping[str, object], calendar: str = "gregorian") -> LocaleFormatter:
+    """The :class:`LocaleFormatter` of these names, made once: a token is then localized once per build
+    (per process), not once per release."""
+    key = (lang, calendar)
+    made = names._formatters.get(key)
+    if made is None or made.organizations is not organizations:
+        made = names._formatters[key] = LocaleFormatter(lang, names, organizations, calendar)
+    return made
 
 
 class LocaleFormatter:

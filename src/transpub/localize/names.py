@@ -15,7 +15,7 @@ from ..config import Project
 from ..source.inline import tokens_in
 from ..source.model import Release
 from ..source.tokens import ListToken, OrgToken
-from .cldr import NameTable
+from .cldr import LocaleFormatter, NameTable, formatter_for
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,16 @@ class Names:
         return self.review.state(self.form(context), NAMES_CATALOG)
 
 
+#: no names.po: every name as transpub.toml writes it (the source language's names). One instance, so
+#: the name tables made from it, and their formatters, are made once per project and process.
+NO_NAMES = Names()
+
+
 def read_names(project: Project, lang: str, review: Review | None = None) -> Names:
     """names.po of ``lang``, judged by ``review`` (read from the project when not given)."""
     path = project.names_path(lang)
     if lang == project.source_lang:
-        return Names()
+        return NO_NAMES
     review = review if review is not None else read_review(project, lang)
     return Names(index_entries(read_catalog(path)) if path.exists() else {}, review)
 
@@ -59,6 +64,12 @@ def name_table(project: Project, lang: str, names: Names, draft: bool) -> NameTa
     table = _name_table(project, lang, names, draft)
     names._tables[lang, draft] = (project, table)
     return table
+
+
+def names_formatter(project: Project, lang: str, names: Names, draft: bool) -> LocaleFormatter:
+    """The token formatter of ``lang`` with :func:`name_table`'s names: one per name table and process."""
+    table = name_table(project, lang, names, draft)
+    return formatter_for(lang, table, project.organizations, project.calendars.get(lang, "gregorian"))
 
 
 def _name_table(project: Project, lang: str, names: Names, draft: bool) -> NameTable:

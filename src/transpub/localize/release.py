@@ -17,9 +17,8 @@ from ..catalogs.states import State
 from ..config import Project
 from ..source.inline import inline_plain_text, text_to_inline
 from ..source.model import Inline, Release, Text
-from ..source.segments import has_words
-from .cldr import LocaleFormatter
-from .names import Names, name_table
+from .cldr import formatter_for
+from .names import NO_NAMES, Names, name_table
 from .ui import bcp47, text_direction, ui_words
 
 
@@ -54,19 +53,17 @@ class LocalizedRelease:
         self.draft = draft
         self.is_source = lang == project.source_lang
         self.entries = index_entries(catalog) if catalog is not None else {}
-        names = names or Names()
+        names = names if names is not None else NO_NAMES
         self.review = names.review  # the language's review policy and approvals, read with its names
         self.names = name_table(project, lang, names, draft)
-        self.fmt = LocaleFormatter(
-            lang, self.names, project.organizations, project.calendars.get(lang, "gregorian")
-        )
+        self.fmt = formatter_for(lang, self.names, project.organizations, project.calendars.get(lang, "gregorian"))
         self.ui_words = ui_words(project, lang, names, draft)
         self.ui = self.ui_words.words
         self.tag = bcp47(lang)
         self.direction = text_direction(lang)
 
     def shown(self, text: Text) -> Shown:
-        if self.is_source or not has_words(text.source):  # nothing to translate: the source, tokens rendered
+        if self.is_source or not self.release.has_words(text):  # nothing to translate: the source, tokens rendered
             return Shown(text_to_inline(text.source), None, text.source)
         entry = self.entries.get((None, text.source))
         state = self.review.state(entry, self.release.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from babel import Locale
 
@@ -74,6 +75,7 @@ def ui_table(lang: str) -> dict[str, str]:
     return builtin_words(lang) or dict(UI_TEXT["en"])
 
 
+@cache  # (CLDR's answers are fixed; pages and documents ask for the same few languages again and again)
 def language_name(lang: str) -> str:
     """A language's name in itself, as a language switcher shows it (日本語, English, العربية)."""
     locale = Locale.parse(lang)
@@ -86,5 +88,6 @@ def bcp47(lang: str) -> str:
     return lang.replace("_", "-")
 
 
+@cache
 def text_direction(lang: str) -> str:
     return Locale.parse(lang).text_direction  # "ltr" or "rtl"

@@ -13,7 +13,6 @@ document, and the result is byte-for-byte reproducible: timestamps come from the
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from dataclasses import replace
 from functools import cache
@@ -56,6 +55,7 @@ from .docx_base import (
     RunFormat,
     WordLanguage,
     add_run,
+    copy_sharing,
     core_property,
     new_document,
     save_reproducibly,
@@ -72,6 +72,8 @@ HIGHLIGHT_UNTRANSLATED = "cyan"  # WD_COLOR_INDEX.TURQUOISE
 HEADER_FILL = "F2F2F2"
 MARGIN = Inches(1)
 MAX_HEADING = 6
+# the parts of the prepared document that a release's document never changes: shared, not copied
+UNCHANGED_PARTS = frozenset(("/word/styles.xml", "/word/settings.xml", "/word/footer1.xml"))
 
 
 # --- the renderer ---------------------------------------------------------------------------------------
@@ -88,7 +90,7 @@ class _DocxWriter:
         self.abstract_num_ids = template().abstract_num_ids
         self.body = word_language(loc.lang)
         prepared, self.text_width = _language_document(self.body)
-        self.doc = copy.deepcopy(prepared)
+        self.doc = copy_sharing(prepared, UNCHANGED_PARTS)
         self.source = word_language(loc.project.source_lang)
         self.when = dt.datetime.combine(self.release.date, dt.time(0, 0), tzinfo=dt.timezone.utc)
         levels = [b.level for b in walk_blocks(self.release.body) if isinstance(b, Heading)]
@@ -238,7 +240,7 @@ class _DocxWriter:
         columns = max((len(row) for row in rows), default=0)
         if not columns:
             return
-        width = Emu(self.doc._block_width // columns).twips
+        width = Emu(self.text_width // columns).twips  # (python-docx's _block_width: the one section's)
         cell_langs: list[list[WordLanguage]] = []
         shown_cells: list[list[Shown | None]] = []
         xml = [f'<w:tbl xmlns:w="{ox.W_NS}"><w:tblPr><w:tblStyle w:val="{self._table_style_id()}"/>',

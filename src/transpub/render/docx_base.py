@@ -21,6 +21,7 @@ import datetime as dt
 import struct
 import zipfile
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from io import BytesIO
@@ -302,6 +303,36 @@ def new_document() -> DocxDocument:
     return copy.deepcopy(_opened_template())
 
 
+# id(element) -> [element, its part's serialized XML once made]: the XML of parts that documents share
+# with the prepared document they were copied from (see copy_sharing)
+_SHARED: dict[int, list] = {}
+
+
+def copy_sharing(document: DocxDocument, unchanged: Collection[str]) -> DocxDocument:
+    """A deep copy of ``document`` in which the XML parts named in ``unchanged`` (part names such as
+    ``/word/styles.xml``) are ``document``'s own rather than copies: for the parts no document changes
+    once its template is prepared, each copy costs neither a copy of their XML nor, when it is saved,
+    its serialization (made once per process: :func:`_members`). ``document`` is a prepared template
+    kept for the whole process, and neither it nor a copy may change those parts."""
+    memo: dict[int, object] = {}
+    for part in document.part.package.iter_parts():
+        element = getattr(part, "_element", None)  # (XML parts have one; others hold their bytes)
+        if element is not None and str(part.partname) in unchanged:
+            memo[id(element)] = element
+            _SHARED.setdefault(id(element), [element, None])
+    return copy.deepcopy(document, memo)
+
+
+def _blob(part) -> bytes:
+    """``part.blob``, serialized once for the XML a document shares with its prepared template."""
+    shared = _SHARED.get(id(getattr(part, "_element", None)))
+    if shared is None or shared[0] is not part._element:
+        return part.blob
+    if shared[1] is None:
+        shared[1] = part.blob
+    return shared[1]
+
+
 @cache
 def _opened_template() -> DocxDocument:
     """The prepared template, opened; never changed itself, only copied."""
@@ -354,7 +385,7 @@ def _members(document: DocxDocument) -> list[tuple[str, bytes]]:
     PackageWriter._write_content_types_stream(members, parts)
     members.write(PACKAGE_URI.rels_uri, _rels_xml(package.rels))  # PackageWriter._write_pkg_rels
     for part in parts:  # PackageWriter._write_parts
-        members.write(part.partname, part.blob)
+        members.write(part.partname, _blob(part))
         if len(part.rels):
             members.write(part.partname.rels_uri, _rels_xml(part.rels))
     return members.items

@@ -72,7 +72,7 @@ from ..config import Project
 from ..errors import ConfigError, FileError
 from ..fsutil import read_text_inside
 from ..localize.cldr import LocaleFormatter
-from ..localize.names import Names, name_table, read_names
+from ..localize.names import NO_NAMES, name_table, names_formatter, read_names
 from ..localize.release import LocalizedRelease, Shown
 from ..localize.ui import (
     UiWords,
@@ -126,6 +126,9 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066
 # rest they make every search ten times slower, and only a text with an astral character can hold one.
 _FORBIDDEN_ASTRAL = re.compile("[" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)) + "]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Every text is asked first whether it holds any character the two patterns above could remove, or an
+# astral one: one scan of the allowed ranges (the complement of both), and most texts need nothing more.
+_REMOVABLE_OR_ASTRAL = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2029\u202f-\u2065\u206a-\ufdcf\ufdf0-\ufffd]")
 _CODE_LANGUAGE = re.compile(r"[A-Za-z0-9_+-]{1,40}")
 
 
@@ -430,6 +433,7 @@ def hreflang_set(project: Project, paths: Mapping[str, str], x_default: str) -> 
     return alternates
 
 
+@functools.cache  # (CLDR's answer is fixed, and every page asks it)
 def og_locale(lang: str) -> str:
     """An Open Graph locale (``language_TERRITORY``): the language with CLDR's likely territory (ja -> ja_JP)."""
     likely = get_global("likely_subtags")
@@ -492,12 +496,7 @@ class BodyWriter:
         self.source_tag = bcp47(project.source_lang)
         self.source_direction = text_direction(project.source_lang)
         # an untranslated segment is shown whole in the source language, its tokens included
-        self.source_fmt = LocaleFormatter(
-            project.source_lang,
-            name_table(project, project.source_lang, Names(), draft=False),
-            project.organizations,
-            project.calendars.get(project.source_lang, "gregorian"),
-        )
+        self.source_fmt = names_formatter(project, project.source_lang, NO_NAMES, draft=False)
         levels = sorted({b.level for b in walk_blocks(loc.release.body) if isinstance(b, Heading)})
         self.heading_tags = {level: f"h{min(rank + 2, 6)}" for rank, level in enumerate(levels)}
 
@@ -628,6 +627,8 @@ class BodyWriter:
 # --- small helpers -------------------------------------------------------------------------------
 def plain_text(text: str) -> str:
     """``text`` without the code points every page drops (still to be escaped)."""
+    if not _REMOVABLE_OR_ASTRAL.search(text):
+        return text
     text = _FORBIDDEN.sub("", text)
     return _FORBIDDEN_ASTRAL.sub("", text) if _ASTRAL.search(text) else text
 
@@ -660,7 +661,8 @@ def safe_url(url: str) -> str | None:
 def relative_href(page_path: str, target: str) -> str:
     """The link from the page at ``page_path`` to ``target`` (both relative to outputs/)."""
     start = posixpath.dirname(page_path) or "."
-    return quote(posixpath.relpath(target, start), safe="/#")
+    # both made absolute under one root, so relpath need not ask the system for the working folder
+    return quote(posixpath.relpath("/" + target, "/" + start), safe="/#")
 
 
 def absolute_url(base_url: str | None, path: str) -> str | None:

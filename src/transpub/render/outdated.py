@@ -9,7 +9,6 @@ made from are gone, and what was reviewed is what stays up. Adding it twice chan
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from io import BytesIO
 
@@ -22,11 +21,14 @@ _OPENING = (re.compile(rb"<main\b[^>]*>"), re.compile(rb"<body\b[^>]*>"))
 def notice_html(lang: str, source_lang: str, source_href: str, text: str | None = None) -> str:
     """The notice as an HTML element, in ``lang`` (``text``: the language's word, from names.po for a
     language without built-in words), linking the source-language page."""
+    # here, not at the top: html.entities is large, and few builds mark a page
+    from html import escape
+
     text = text or ui_table(lang)["outdated"]
     return (
-        f'<p class="{NOTICE_CLASS}" role="note" lang="{bcp47(lang)}" dir="{text_direction(lang)}">{html.escape(text)} '
-        f'<a href="{html.escape(source_href)}" hreflang="{bcp47(source_lang)}" lang="{bcp47(source_lang)}">'
-        f"{html.escape(language_name(source_lang))}</a></p>"
+        f'<p class="{NOTICE_CLASS}" role="note" lang="{bcp47(lang)}" dir="{text_direction(lang)}">{escape(text)} '
+        f'<a href="{escape(source_href)}" hreflang="{bcp47(source_lang)}" lang="{bcp47(source_lang)}">'
+        f"{escape(language_name(source_lang))}</a></p>"
     )
 
 

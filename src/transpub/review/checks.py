@@ -68,7 +68,7 @@ from ..catalogs.templates import org_context
 from ..config import Organization, Project
 from ..errors import TokenError
 from ..localize.cldr import LocaleFormatter
-from ..localize.names import Names, name_table, read_names
+from ..localize.names import NO_NAMES, Names, names_formatter, read_names
 from ..source.inline import (
     inline_children,
     inline_plain_text,
@@ -213,8 +213,7 @@ def catalog_context(project: Project, lang: str, names: Names | None = None) -> 
     glossary = read_glossary(glossary_path) if glossary_path.exists() else ()
 
     def formatter(language: str) -> LocaleFormatter:
-        table = name_table(project, language, names if language == lang else Names(), draft=True)
-        return LocaleFormatter(language, table, project.organizations, project.calendars.get(language, "gregorian"))
+        return names_formatter(project, language, names if language == lang else NO_NAMES, draft=True)
 
     return CatalogContext(
         project.source_lang, lang, project.organizations, names, glossary,
@@ -306,10 +305,11 @@ def check_tokens(pair: Pair) -> Iterator[Issue]:
     if "{" not in pair.source and "{" not in pair.translation:
         return
     # a grammatical form is the same token: {org:EUIPO|gen} stands for {org:EUIPO} (moving or inflecting is fine)
-    source = Counter(find_tokens(pair.source))
-    target = Counter(split_form(raw)[0] for raw in find_tokens(pair.translation))
-    if source == target:
-        return
+    source_tokens = find_tokens(pair.source)
+    target_tokens = [split_form(raw)[0] for raw in find_tokens(pair.translation)]
+    if sorted(source_tokens) == sorted(target_tokens):
+        return  # the same tokens (most translations): no need to count them
+    source, target = Counter(source_tokens), Counter(target_tokens)
     missing = source - target
     extra = target - source
     for raw in list(missing.elements()):
@@ -342,8 +342,18 @@ _MARKUP_NAMES = {
 }
 
 
-def _markup_counts(nodes: tuple[Inline, ...]) -> Counter:
-    return Counter(_MARKUP_NAMES[type(node)] for node in _walk(nodes) if type(node) in _MARKUP_NAMES)
+def _markup_counts(nodes: tuple[Inline, ...], counts: Counter | None = None) -> Counter:
+    counts = Counter() if counts is None else counts
+    for node in nodes:
+        name = _MARKUP_NAMES.get(type(node))
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+            if type(node) in _NESTING:
+                _markup_counts(node.children, counts)
+    return counts
+
+
+_NESTING = (Emphasis, Strong, Link)
 
 
 def check_markup(pair: Pair) -> Iterator[Issue]:
@@ -366,13 +376,18 @@ def check_markup(pair: Pair) -> Iterator[Issue]:
 _RESIDUE = re.compile(r"\*\*|\]\(|[*`]")
 
 
+def _may_hold_residue(text: str) -> bool:
+    """Whether :data:`_RESIDUE` can match in ``text`` (asked by substring: much faster than the search)."""
+    return "*" in text or "`" in text or "](" in text
+
+
 def _literal_markup(text: str) -> Counter:
     """Markup characters that the parser left as text (escaped ones, ``\\*``, do not count)."""
-    if not _RESIDUE.search(text):
+    if not _may_hold_residue(text):
         return Counter()  # no markup character at all: nothing can be left over (and no parse needed)
     found: Counter = Counter()
     for token in inline_children(text):  # escaped characters are "text_special" tokens: not counted
-        if token.type == "text":
+        if token.type == "text" and _may_hold_residue(token.content):  # (most pieces of text have none)
             body = TOKEN_RE.sub(" ", token.content)
             found.update(f"'{match.group()}'" for match in _RESIDUE.finditer(body))
     return found
@@ -695,7 +710,7 @@ def check_pair(pair: Pair, flags: Iterable[str] = (), checks: Sequence[Check] = 
     """Every check on one translation; warnings named by a ``transpub-ignore:`` flag are dropped."""
     ignored = ignored_codes(flags)
     issues: list[Issue] = []
-    for code in sorted(ignored - set(CODES)):
+    for code in sorted(ignored.difference(CODES)):
         issues.append(Issue("ignore-unknown", f"transpub-ignore:{code} names no check (known: {', '.join(CODES)})"))
     for check in checks:
         for issue in check(pair):

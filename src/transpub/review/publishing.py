@@ -25,7 +25,6 @@ from ..config import Project
 from ..localize.names import Names, names_needed
 from ..localize.ui import ui_words_needed
 from ..source.model import Release
-from ..source.segments import has_words
 from ..source.tokens import form_contexts
 from .checks import ERROR, ERROR_CHECKS, CatalogContext, Finding, check_catalog
 
@@ -118,7 +117,7 @@ def decide(
     counts: dict[State, int] = {}
     review = names.review
     for text in release.texts():
-        if not has_words(text.source):
+        if not release.has_words(text):
             continue  # nothing to translate: rendered in every language as written
         state = review.state(entries.get((None, text.source)), release.id)
         if not state.publishable:

@@ -106,7 +106,6 @@ _PIPE_AND_CODE = re.compile(r"^[^\n]*(?:\|[^\n]*`|`[^\n]*\|)", re.M)
 # markdown-it-py 4 follows CommonMark 0.31 (Unicode symbols such as "¢" count as punctuation next to a
 # delimiter; IDN link hosts), markdown-it.rs 0.6 an older one; and the two pair "*" and "_" delimiters
 # differently in some runs ("*\\!*a_b_*_c_*"): such texts go to the reference
-_WIDE_BY_DELIMITER = re.compile(r"[^\x00-\x7f](?=[*_])|(?<=[*_])[^\x00-\x7f]")
 _UNDERSCORE_DELIMITER = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # (snake_case is no delimiter)
 _WIDE_IN_LINK = re.compile(r"\]\([^)]*[^\x00-\x7f]")
 
@@ -114,7 +113,15 @@ _WIDE_IN_LINK = re.compile(r"\]\([^)]*[^\x00-\x7f]")
 def _symbol_by_delimiter(text: str) -> bool:
     """Whether a non-ASCII character other than a letter, digit or mark stands next to a "*" or "_"
     (letters, CJK ones included, flank a delimiter alike in both parsers; punctuation and symbols not)."""
-    return any(unicodedata.category(match.group())[0] not in "LNM" for match in _WIDE_BY_DELIMITER.finditer(text))
+    # found from each delimiter (few) rather than from each non-ASCII character (all of a French text)
+    for delimiter in "*_":
+        at = text.find(delimiter)
+        while at != -1:
+            for char in (text[at - 1] if at else "", text[at + 1 : at + 2]):
+                if char and not char.isascii() and unicodedata.category(char)[0] not in "LNM":
+                    return True
+            at = text.find(delimiter, at + 1)
+    return False
 
 
 def _fast_path_ok(text: str) -> bool:
@@ -164,7 +171,7 @@ def parse_inline(text: str) -> list:
     if len(nodes) != 1 or nodes[0].name != "paragraph":
         tokens = markdown_parser().parseInline(text)
         return list(tokens[0].children or ()) if tokens else []
-    return _inline(nodes[0].children, text, _encoded(text))
+    return _inline(nodes[0].children, text)
 
 
 _SPACES = (" ", "\t")  # a paragraph drops them at either end, an inline parse keeps them
@@ -174,7 +181,7 @@ def _encoded(text: str) -> bytes | None:
     return None if text.isascii() else text.encode("utf-8")
 
 
-def _inline(nodes, text: str, data: bytes | None) -> list:
+def _inline(nodes, text: str) -> list:
     out: list = []
     for node in nodes:
         name = node.name
@@ -195,7 +202,7 @@ def _inline(nodes, text: str, data: bytes | None) -> list:
             marker = node.meta["marker"]
             markup = marker if name == "em" else marker * 2
             out.append(Tok(f"{name}_open", markup=markup))
-            out.extend(_inline(node.children, text, data))
+            out.extend(_inline(node.children, text))
             out.append(Tok(f"{name}_close", markup=markup))
         elif name == "code_inline":
             out.append(Tok("code_inline", "".join(child.meta["content"] for child in node.children), markup="`" * node.meta["marker_len"]))
@@ -209,7 +216,7 @@ def _inline(nodes, text: str, data: bytes | None) -> list:
                 out.append(Tok("link_open", markup="autolink", info="auto", attrs=attrs))
             else:
                 out.append(Tok("link_open", attrs=attrs))
-            out.extend(_inline(node.children, text, data))
+            out.extend(_inline(node.children, text))
             out.append(Tok("link_close", markup="autolink" if name == "autolink" else ""))
         elif name == "image":
             meta = node.meta
@@ -217,17 +224,18 @@ def _inline(nodes, text: str, data: bytes | None) -> list:
             title = meta.get("title")
             if title is not None:
                 attrs["title"] = title
-            out.append(Tok("image", _label(node, text, data), attrs=attrs, children=_inline(node.children, text, data)))
+            out.append(Tok("image", _label(node, text), attrs=attrs, children=_inline(node.children, text)))
         else:
             raise _Unexpected(name)
     return out
 
 
-def _label(node, text: str, data: bytes | None) -> str:
+def _label(node, text: str) -> str:
     """An image's alt text as written (markdown-it-py's ``content``): between "![" and its "]"."""
     if not node.children:
         return ""
-    start, end = node.srcmap[0] + 2, node.children[-1].srcmap[1]
+    start, end = node.srcmap[0] + 2, node.children[-1].srcmap[1]  # (offsets in UTF-8 bytes)
+    data = _encoded(text)  # (only here: images are few, and most texts are never encoded)
     return text[start:end] if data is None else data[start:end].decode("utf-8")
 
 
@@ -263,7 +271,7 @@ class _Blocks:
         return self.out
 
     def inline(self, nodes) -> Tok:
-        return Tok("inline", children=_inline(nodes, self.text, self.data))
+        return Tok("inline", children=_inline(nodes, self.text))
 
     def blocks(self, nodes, tight: bool = False) -> None:
         out = self.out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Union
 
@@ -142,9 +143,26 @@ class Release:
     # msgid -> its inline nodes as the document's own parse produced them, for the body texts that have
     # markup: checks compare a translation with these instead of parsing every msgid again
     parsed: Mapping[str, tuple[Inline, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # msgid -> whether it has anything to translate, decided once when the release is read: publishing,
+    # extraction and every renderer ask it of every text (see :meth:`has_words`)
+    words: Mapping[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def has_words(self, text: Text) -> bool:
+        """Whether ``text`` holds anything to translate (the rule is
+        :func:`transpub.source.segments.has_words`; this is its answer remembered for the release's texts)."""
+        found = self.words.get(text.source)
+        if found is None:  # a text the release's reader did not see
+            from .segments import has_words
+
+            return has_words(text.source)
+        return found
 
     def texts(self) -> list[Text]:
         """Every translatable segment in reading order (title, subtitle, body, then front matter)."""
+        return list(self._texts)
+
+    @cached_property
+    def _texts(self) -> tuple[Text, ...]:  # (walked once: reading, deciding and rendering each ask)
         texts = [self.title]
         if self.subtitle:
             texts.append(self.subtitle)
@@ -153,7 +171,7 @@ class Release:
             if text:
                 texts.append(text)
         texts.extend(link.title for link in self.related)
-        return texts
+        return tuple(texts)
 
     def images(self) -> list[Image]:
         return [block for block in walk_blocks(self.body) if isinstance(block, Image)]

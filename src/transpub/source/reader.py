@@ -41,6 +41,7 @@ from .model import (
     TableCell,
     Text,
 )
+from .segments import has_words
 from .tokens import split_form
 
 FRONT_MATTER_KEYS = {"date", "section", "division", "related"}
@@ -77,6 +78,7 @@ def parse_release(text: str, release_id: str, path: Path, project: Project) -> R
         if isinstance(block, Heading) and block.level == 1:
             raise SourceError("a release has one title; use '##' or '###' for sections", path=shown, line=block.text.line)
 
+    words: dict[str, bool] = {}  # filled below, once the release lists its texts (Release.words)
     release = Release(
         id=release_id,
         path=Path(path),
@@ -88,8 +90,11 @@ def parse_release(text: str, release_id: str, path: Path, project: Project) -> R
         related=_related(meta, meta_lines, shown),
         body=tuple(rest),
         parsed=builder.parsed,
+        words=words,
     )
     for text in release.texts():  # every segment, front matter, alt text and captions included
+        if text.source not in words:
+            words[text.source] = has_words(text.source)
         try:
             for token in tokens_in(text.source, project.organizations):
                 if getattr(token, "form", None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from .inline import inline_plain_text, text_to_inline
 from .model import Release
@@ -38,7 +39,7 @@ def release_segments(release: Release) -> list[Segment]:
     order: list[str] = []
     found: dict[str, tuple[list[str], list[int]]] = {}
     for text in release.texts():
-        if not has_words(text.source):
+        if not release.has_words(text):
             continue
         if text.source not in found:
             order.append(text.source)
@@ -50,7 +51,12 @@ def release_segments(release: Release) -> list[Segment]:
     return [Segment(msgid, tuple(found[msgid][0]), tuple(found[msgid][1])) for msgid in order]
 
 
-WORD_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_]+(?:['’-][^\W_]+)*")
+WORD_PATTERN = r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_]+(?:['’-][^\W_]+)*"
+
+
+@cache
+def _word_re() -> re.Pattern[str]:
+    return re.compile(WORD_PATTERN)  # compiled when words are first counted (a millisecond every command paid)
 
 
 def count_words(text: str) -> int:
@@ -59,5 +65,5 @@ def count_words(text: str) -> int:
     Tokens count as one word each (they render as one name or date).
     """
     tokens = len(TOKEN_RE.findall(text))
-    return tokens + len(WORD_RE.findall(TOKEN_RE.sub(" ", inline_plain_text(text_to_inline(text)))))
+    return tokens + len(_word_re().findall(TOKEN_RE.sub(" ", inline_plain_text(text_to_inline(text)))))
 
