@@ -245,7 +245,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     if unlisted:
         after = replace(after, indexes={path: key for path, key in (after.indexes or {}).items() if path not in unlisted})
     images = unused_images(manifest, after, exists)
-    del manifest  # the old manifest is not needed any more: only the new one is held while it is written
+    manifest = None  # the old manifest is not needed any more: only the new one is held while it is written
     if (unlisted or images) and dry_run:
         raise _MustWrite
     removed = sorted(gone | unlisted | images)

@@ -253,14 +253,13 @@ def mark_outdated(project: Project, release_id: str, outputs: Iterable[str], sta
     """Add the outdated notice to published outputs (relative to outputs/), staged beside them: the last
     published version stays, saying that the original was updated, and linking it."""
     from ..fsutil import read_file
+    from ..localize.names import read_names
+    from ..localize.ui import ui_words
     from ..render.outdated import (
         mark_document_outdated,
         mark_page_outdated,
         notice_html,
     )
-
-    from ..localize.names import read_names
-    from ..localize.ui import ui_words
 
     source_lang = project.source_lang
     source_page = f"{source_lang}/{release_id}.html"

@@ -20,8 +20,8 @@ from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from docx.image.exceptions import UnrecognizedImageError
 from docx.document import Document as DocxDocument
+from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
 from docx.shared import Emu, Inches, Mm

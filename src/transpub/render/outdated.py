@@ -51,7 +51,8 @@ def mark_document_outdated(
     the site has an address (``source_url``), else that page's path. Unchanged if already marked."""
     import docx
 
-    from . import docx_oxml as ox  # python-docx and lxml: loaded by a document to mark, not by a page
+    # python-docx and lxml: loaded by a document to mark, not by a page
+    from . import docx_oxml as ox
     from .docx_base import save_reproducibly
 
     doc = docx.Document(BytesIO(document))
