@@ -173,7 +173,7 @@ def test_a_full_disk_is_one_message_and_changes_nothing(sample_project: Path, mo
     result = run_cli(sample_project, "build", "--lang", "en")
     assert result.exit_code == 2, result.stderr
     # the flush comes after rendering (progress lines before it), and before any file is put in place
-    errors = re.sub(r"^rendering: \d+/\d+\n", "", result.stderr, flags=re.M)
+    errors = re.sub(r"^building releases: \d+/\d+\n", "", result.stderr, flags=re.M)
     assert re.fullmatch(r"transpub: error: outputs/en/[^:]+: cannot write: No space left on device\n", errors.replace(str(sample_project) + "/", ""))
     assert tree_digest(sample_project) == before
 
@@ -232,7 +232,7 @@ def test_a_bad_project_template_is_one_message_at_its_file_and_line(sample_proje
     monkeypatch.chdir(sample_project)
     result = run_cli(None, "build", "--lang", "en")
     assert result.exit_code == 2, result.stdout + result.stderr
-    messages = [line for line in result.stderr.splitlines() if not line.startswith("rendering: ")]
+    messages = [line for line in result.stderr.splitlines() if not line.startswith("building releases: ")]
     assert len(messages) == 1 and messages[0].startswith(f"transpub: error: {where}: "), result.stderr
     assert says in messages[0]
     assert tree_digest(sample_project) == before  # nothing published, /etc/passwd least of all

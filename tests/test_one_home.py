@@ -109,7 +109,26 @@ def test_a_long_command_reports_progress_in_a_log(sample_project: Path):
     counts = re.findall(r"^translating into de: (\d+)/(\d+)$", result.stderr, re.M)
     assert counts and counts[-1][0] == counts[-1][1] and int(counts[-1][1]) > 0
     build = run_cli(sample_project, "build", "--lang", "en")
-    assert re.search(r"^rendering: 1/1$", build.stderr, re.M)
+    assert re.search(r"^building releases: 1/1$", build.stderr, re.M)
+
+
+def test_build_progress_counts_every_release_against_a_total_known_from_the_start(sample_project: Path):
+    """Releases rendered in the pool and releases already up to date both count; the total never grows
+    while the build runs, and the last line says everything is done."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
+    try:
+        from corpus import write_sources
+    finally:
+        sys.path.pop(0)
+    write_sources(sample_project / "sources", 11)
+    total = len(list((sample_project / "sources").glob("*.md")))
+    for _ in range(2):  # everything rendered, then everything up to date
+        build = run_cli(sample_project, "build", "--lang", "en", "--jobs", "2")
+        assert build.exit_code == 0, build.stderr
+        counts = [(int(done), int(of)) for done, of in re.findall(r"^building releases: (\d+)/(\d+)$", build.stderr, re.M)]
+        assert counts and counts[-1] == (total, total) and {of for _, of in counts} == {total}, build.stderr
 
 
 # --- one Markdown parser ---------------------------------------------------------------------------------

@@ -342,6 +342,16 @@ def _build_releases(
     done = _Releases(outputs_by_release)
     workers: Workers | None = None  # loaded with the first release to render: a no-op build never imports them
     staged = StagedFiles()  # on disk, not in memory: a build of thousands of releases stages a file per output
+    # progress: releases done (up to date, or rendered) out of all of them, a total known from the start
+    report = request.on_progress or (lambda done, total: None)
+    total, finished = len(request.paths), 0
+
+    def rendered(result: ReleaseResult) -> None:
+        nonlocal finished
+        done.add_rendered(result, staged)
+        finished += 1
+        report(finished, total)
+
     try:
         for job in _jobs(request, manifest, digests, listing, outputs_by_release):
             remembered = remembered_pairs(job, manifest)
@@ -351,6 +361,8 @@ def _build_releases(
                 if not plan.to_render and not plan.to_mark:
                     done.add(plan, plan.current)
                     done.reused += len(plan.current)
+                    finished += 1
+                    report(finished, total)
                     continue
             if dry_run:
                 raise _MustWrite
@@ -359,10 +371,10 @@ def _build_releases(
 
                 workers = Workers(request.project, request.formats, request.jobs)
             workers.submit(job)  # a worker starts on it while the next releases are being digested
-            for result in workers.finished(request.on_progress):
-                done.add_rendered(result, staged)
-        for result in workers.results(request.on_progress) if workers else ():
-            done.add_rendered(result, staged)
+            for result in workers.finished():
+                rendered(result)
+        for result in workers.results() if workers else ():
+            rendered(result)
     except BaseException:
         if workers:
             workers.abandon()  # the files of jobs that finished but were never collected

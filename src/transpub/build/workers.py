@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -79,8 +79,6 @@ class Workers:
         self.pending: list = []  # futures once the pool runs; jobs before that (or with --jobs 1)
         self.pool = None
         self.started = False
-        self.submitted = 0
-        self.collected = 0
 
     def submit(self, job: ReleaseJob) -> None:
         if not self.started:
@@ -90,7 +88,6 @@ class Workers:
             # its passes no longer walk it (rendering allocates fast and triggers many), and forked
             # workers do not touch, hence copy, the memory pages that hold it.
             gc.freeze()
-        self.submitted += 1
         if self.size <= 1 or not self.pending and self.pool is None:
             self.pending.append(job)  # the first job waits: for one release alone a pool costs more than it saves
             return
@@ -99,7 +96,7 @@ class Workers:
             self.pending = [self.pool.submit(build_release, waiting) for waiting in self.pending]
         self.pending.append(self.pool.submit(build_release, job))
 
-    def finished(self, on_progress: Callable[[int, int], None] | None) -> Iterator[ReleaseResult]:
+    def finished(self) -> Iterator[ReleaseResult]:
         """The results of the jobs done so far; with a full window, waits for the first to finish."""
         if self.pool is None:
             return
@@ -110,9 +107,9 @@ class Workers:
         for future in [future for future in self.pending if future.done()]:
             result = future.result()
             self.pending.remove(future)  # collected: its files are the caller's to commit or discard
-            yield self._collected(result, on_progress, total=None)
+            yield result
 
-    def results(self, on_progress: Callable[[int, int], None] | None) -> Iterator[ReleaseResult]:
+    def results(self) -> Iterator[ReleaseResult]:
         """The results of every job not collected yet, as they finish."""
         if self.pool is None:
             results: Iterable[ReleaseResult] = map(build_release, self.pending)
@@ -120,16 +117,8 @@ class Workers:
             from concurrent.futures import as_completed
 
             results = (future.result() for future in as_completed(self.pending))
-        for result in results:
-            yield self._collected(result, on_progress, total=self.submitted)
+        yield from results
         self.pending = []
-
-    def _collected(self, result: ReleaseResult, on_progress: Callable[[int, int], None] | None, total: int | None) -> ReleaseResult:
-        self.collected += 1
-        # while jobs are still being submitted, their total is not known: shown as what was submitted so far
-        if on_progress and (total is not None or self.collected < self.submitted):
-            on_progress(self.collected, total or self.submitted)
-        return result
 
     def stage_pages(self, pages: Sequence[IndexPage], languages: dict[str, str], config: str, staged: StagedFiles) -> None:
         """The index pages, rendered and added to ``staged`` by the workers (by this process without a

@@ -355,7 +355,7 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
     project = _project(ctx)
     languages = _languages(langs) or None
     jobs = jobs if jobs is not None else project.build.jobs
-    with progress("rendering") as report_progress:
+    with progress("building releases") as report_progress:
         report = run(project, languages, release_id, parse_formats(formats), draft, jobs=jobs, on_progress=report_progress)
     for output in report.outputs:
         if output.changed or verbose:
