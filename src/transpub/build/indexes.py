@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import Project
-from ..staging import Staged, stage_bytes
+from ..staging import Staged, stage_bytes, stage_pieces
 from .digests import Digests, OutputListing, hash_parts
 from .manifest import PairInfo
 from .plan import DRAFTS
@@ -163,8 +163,23 @@ def stale_pages(
 
 
 def stage_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> Staged | None:
-    """The page rendered and written beside its target, to be put in place with the build's other files."""
-    return stage_bytes(project.outputs_dir / page.path, render_index_page(project, page, languages).encode("utf-8"), sync=False)
+    """The page rendered and written beside its target, to be put in place with the build's other files.
+
+    The sitemap is rendered and written a piece at a time (tens of megabytes at thousands of releases)."""
+    target = project.outputs_dir / page.path
+    if page.kind == "sitemap":
+        return stage_pieces(target, lambda: (piece.encode("utf-8") for piece in sitemap_pieces(project, page, languages)), sync=False)
+    return stage_bytes(target, render_index_page(project, page, languages).encode("utf-8"), sync=False)
+
+
+def sitemap_pieces(project: Project, page: IndexPage, languages: dict[str, str]) -> Iterator[str]:
+    """The sitemap's text, in pieces; each release's entry is made as its turn comes."""
+    from ..render import html
+    from .workers import templates_dir
+
+    dates = {row.release: row.date for row in page.rows}
+    releases = (html.SitemapRelease(rid, dict(pairs), dates[rid]) for rid, pairs in page.versions)
+    return html.sitemap_pieces(project, releases, languages, templates_dir=templates_dir(project))
 
 
 def render_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> str:
@@ -177,9 +192,7 @@ def render_index_page(project: Project, page: IndexPage, languages: dict[str, st
     if page.kind == "stylesheet":
         return html.stylesheet(templates)
     if page.kind == "sitemap":
-        dates = {row.release: row.date for row in page.rows}
-        entries = [html.SitemapRelease(rid, dict(pairs), dates[rid]) for rid, pairs in page.versions]
-        return html.render_sitemap(project, entries, languages, templates_dir=templates)
+        return "".join(sitemap_pieces(project, page, languages))
     items = [html.IndexItem(row.release, row.title, dt.date.fromisoformat(row.date), f"{row.release}.html") for row in page.rows]
     items.sort(key=lambda item: (item.date, item.release_id), reverse=True)
     if page.kind == "feed":

@@ -50,7 +50,7 @@ import posixpath
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -399,22 +399,32 @@ def render_feed(
 
 
 def render_sitemap(
-    project: Project, releases: Sequence[SitemapRelease], languages: Mapping[str, str], templates_dir: Path | None = None
+    project: Project, releases: Iterable[SitemapRelease], languages: Mapping[str, str], templates_dir: Path | None = None
 ) -> str:
     """outputs/sitemap.xml: every published page with its language versions (``xhtml:link`` hreflang
     alternates and the ``x-default``: the same sets the pages name). Needs a ``base_url``."""
+    return "".join(sitemap_pieces(project, releases, languages, templates_dir))
+
+
+def sitemap_pieces(
+    project: Project, releases: Iterable[SitemapRelease], languages: Mapping[str, str], templates_dir: Path | None = None
+) -> Iterator[str]:
+    """:func:`render_sitemap`'s text, a piece at a time: at thousands of releases the sitemap is tens of
+    megabytes, and its entries and the template's fragments are made as the text is written, never all held."""
     if not project.base_url:
         raise ValueError("a sitemap needs absolute URLs: set base_url")
-    entries = []
-    for release in releases:
-        alternates = tuple(hreflang_set(project, release.versions, release_x_default(project, release.versions)))
-        for lang in _language_order(project, release.versions):
-            entries.append(SitemapEntry(absolute_url(project.base_url, release.versions[lang]), release.date_iso, alternates))
-    index_alternates = tuple(hreflang_set(project, languages, ROOT_INDEX_PATH))
-    entries.append(SitemapEntry(absolute_url(project.base_url, ROOT_INDEX_PATH), None, index_alternates))
-    for lang in _language_order(project, languages):
-        entries.append(SitemapEntry(absolute_url(project.base_url, languages[lang]), None, index_alternates))
-    return _render(templates_dir, SITEMAP_TEMPLATE, {"entries": entries})
+
+    def entries() -> Iterator[SitemapEntry]:
+        for release in releases:
+            alternates = tuple(hreflang_set(project, release.versions, release_x_default(project, release.versions)))
+            for lang in _language_order(project, release.versions):
+                yield SitemapEntry(absolute_url(project.base_url, release.versions[lang]), release.date_iso, alternates)
+        index_alternates = tuple(hreflang_set(project, languages, ROOT_INDEX_PATH))
+        yield SitemapEntry(absolute_url(project.base_url, ROOT_INDEX_PATH), None, index_alternates)
+        for lang in _language_order(project, languages):
+            yield SitemapEntry(absolute_url(project.base_url, languages[lang]), None, index_alternates)
+
+    return _render_pieces(templates_dir, SITEMAP_TEMPLATE, {"entries": entries()})
 
 
 def release_x_default(project: Project, versions: Mapping[str, str]) -> str:
@@ -855,9 +865,34 @@ def _render(templates_dir: Path | None, name: str, context: Mapping[str, object]
     except ConfigError:
         raise
     except Exception as exc:  # a template is code a project wrote: whatever it raises is reported at its line
-        filename, line = _template_location(exc, (template.filename if template is not None else None) or name)
-        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        raise ConfigError(f"template {Path(filename).name}: {message}", path=filename, line=line) from None
+        raise _template_error(exc, template, name) from None
+
+
+def _render_pieces(templates_dir: Path | None, name: str, context: Mapping[str, object], size: int = 1 << 16) -> Iterator[str]:
+    """:func:`_render`, in pieces of about ``size`` characters (Jinja's fragments joined a few thousand at
+    a time, never all of them); a template's error is raised, and reported, as the pieces are taken."""
+    template = None
+    try:
+        template = _template(templates_dir, name)
+        fragments: list[str] = []
+        length = 0
+        for fragment in template.generate(context):
+            fragments.append(fragment)
+            length += len(fragment)
+            if length >= size:
+                yield "".join(fragments)
+                fragments, length = [], 0
+        yield "".join(fragments)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise _template_error(exc, template, name) from None
+
+
+def _template_error(exc: Exception, template, name: str) -> ConfigError:
+    filename, line = _template_location(exc, (template.filename if template is not None else None) or name)
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return ConfigError(f"template {Path(filename).name}: {message}", path=filename, line=line)
 
 
 def _template_location(exc: Exception, filename: str) -> tuple[str, int | None]:
