@@ -172,3 +172,17 @@ def test_a_token_without_a_final_dot_keeps_the_sentence_dot():
 def test_any_token_ending_in_a_dot_absorbs_the_full_stop():
     fmt = _fmt("en", ACME=("Acme Widgets Inc.", "Acme Inc."))
     assert fmt.render_text("Signed by {org:ACME:short}.") == "Signed by Acme Inc."
+
+
+def test_a_formatter_remembers_a_bounded_number_of_tokens():
+    """A build of thousands of releases renders tens of thousands of distinct dates and ranges with one
+    formatter per language: it keeps at most REMEMBERED_TOKENS of them, and forgetting changes no answer."""
+    from transpub.localize import cldr
+
+    formatter = _fmt("fr")
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=n) for n in range(cldr.REMEMBERED_TOKENS // 2 + 300)]  # two tokens each
+    texts = [f"Du {_token(day, day + dt.timedelta(days=3))} au {{date:{day.isoformat()}}}." for day in days]
+    rendered = [formatter.render_text(text) for text in texts]
+    assert len(formatter._rendered) <= cldr.REMEMBERED_TOKENS
+    assert all(rendered[n] == _fmt("fr").render_text(texts[n]) for n in range(0, len(texts), 97))
+    assert rendered[-1] == formatter.render_text(texts[-1]) and format_date(days[-1], "long", locale="fr") in rendered[-1]

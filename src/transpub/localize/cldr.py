@@ -77,6 +77,9 @@ def formatter_for(lang: str, names: NameTable, organizations: Mapping[str, objec
     return made
 
 
+REMEMBERED_TOKENS = 4096  # rendered tokens a formatter keeps: a few releases' worth, a bounded amount of memory
+
+
 class LocaleFormatter:
     def __init__(self, lang: str, names: NameTable, organizations: Mapping[str, object], calendar: str = "gregorian"):
         self.lang = lang
@@ -110,6 +113,11 @@ class LocaleFormatter:
     def render_token(self, raw: str) -> str:
         text = self._rendered.get(raw)
         if text is None:
+            if len(self._rendered) >= REMEMBERED_TOKENS:
+                # dates and lists differ from release to release: a build of thousands would otherwise
+                # hold every token it ever rendered; the tokens of the releases in hand are made again
+                self._rendered.clear()
+                self._parsed.clear()
             text = self._rendered[raw] = self._render_raw(raw)
         return text
 
