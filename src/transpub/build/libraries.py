@@ -6,20 +6,27 @@ markdown-it-py parses the text: upgrading any of them can change what a page say
 how a document is built. Their versions are therefore part of every output's key (``digests.Digests``),
 and an upgrade renders again the pages it may affect.
 
-They are looked up with ``importlib.metadata``, never by importing the libraries (a no-op build loads no
-parser or renderer). Importing ``importlib.metadata`` itself costs a build some 20–40 ms (it loads
-``email``, ``zipfile``, ``tempfile``…), so the versions found are kept in the manifest together with a
-digest of the distribution records (``*.dist-info``, ``*.egg-info``) on ``sys.path``, which is where
-``importlib.metadata`` looks. While those records are the same, so are the versions: installing,
-upgrading or removing a distribution adds, renames (a record's name carries the version) or removes a
-record, and then the versions are looked up again. A record whose name carries no version (an old-style
-development install, ``Name.egg-info``) is digested with its ``PKG-INFO``, which holds the version.
+They are found without importing the libraries (a no-op build loads no parser or renderer), and mostly
+without ``importlib.metadata`` either, whose import costs a build some 20–40 ms (it loads ``email``,
+``zipfile``, ``tempfile``…): they are kept in the manifest together with a digest of the distribution
+records (``*.dist-info``, ``*.egg-info``) on ``sys.path``, which is where ``importlib.metadata`` looks.
+While those records are the same, so are the versions: installing, upgrading or removing a distribution
+adds, renames (a record's name carries the version) or removes a record, and then the versions are found
+again. A record whose name carries no version (an old-style development install, ``Name.egg-info``) is
+digested with its ``PKG-INFO``, which holds the version.
+
+Finding them again reads the folder listings the digest is made from: a wheel's record is named
+``{name}-{version}.dist-info`` (the binary distribution format, PyPA), and the first record of a library
+along ``sys.path`` is the one ``importlib.metadata`` reads. Only where the listing cannot say for sure (an
+``.egg-info`` record, two records of one library in one folder, an entry of ``sys.path`` that is not a
+folder) is ``importlib.metadata`` asked.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 from dataclasses import dataclass
 
@@ -38,24 +45,29 @@ class LibraryVersions:
 
 
 def installed_libraries(known: LibraryVersions | None = None) -> LibraryVersions:
-    """The versions installed now: ``known`` while the distribution records are unchanged, else looked up."""
-    records = records_digest()
+    """The versions installed now: ``known`` while the distribution records are unchanged, else found again."""
+    listing = _record_listing()
+    records = _digest(listing)
     if known is not None and known.records == records and sorted(known.versions) == sorted(LIBRARIES):
         return known
-    return LibraryVersions(records, look_up_versions())
+    return LibraryVersions(records, _versions(listing, None))
 
 
-def look_up_versions() -> dict[str, str]:
-    """Ask importlib.metadata (which reads the distribution records, and imports none of the libraries)."""
+def look_up_versions(path: list[str] | None = None) -> dict[str, str]:
+    """Ask importlib.metadata (which reads the distribution records, and imports none of the libraries);
+    ``path`` is where it looks (``sys.path``)."""
     from importlib import metadata
 
     versions = {}
     for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = NOT_INSTALLED
+        found = next(iter(metadata.distributions(name=name, path=sys.path if path is None else path)), None)
+        versions[name] = found.version if found is not None else NOT_INSTALLED
     return versions
+
+
+def versions_in(path: list[str] | None = None) -> dict[str, str]:
+    """The versions importlib.metadata would find along ``path`` (``sys.path``), mostly from record names."""
+    return _versions(_record_listing(path), path)
 
 
 def records_digest(path: list[str] | None = None) -> str:
@@ -65,14 +77,36 @@ def records_digest(path: list[str] | None = None) -> str:
     its distribution's version, except a version-less ``Name.egg-info``, whose ``PKG-INFO`` is read too (or
     the record itself, when it is a file).
     """
-    digest = hashlib.sha256()
+    return _digest(_record_listing(path))
+
+
+# (folder, the names of its records, sorted), in sys.path order; a folder None: an entry that is not one
+_Listing = list[tuple[str | None, list[str]]]
+
+
+def _record_listing(path: list[str] | None = None) -> _Listing:
+    listing: _Listing = []
     for entry in sys.path if path is None else path:
+        if entry.lower().endswith(".egg"):  # an egg's record is inside it (EGG-INFO), not listed here
+            listing.append((None, []))
+            continue
         try:
             with os.scandir(entry or ".") as entries:
                 names = sorted(e.name for e in entries if e.name.endswith(_RECORD_SUFFIXES))
-        except OSError:  # not a folder (a zip archive), or gone
+        except FileNotFoundError:
             continue
-        if not names:
+        except OSError:  # not a folder (a zip archive, which importlib.metadata also searches)
+            listing.append((None, []))
+            continue
+        if names:
+            listing.append((entry, names))
+    return listing
+
+
+def _digest(listing: _Listing) -> str:
+    digest = hashlib.sha256()
+    for entry, names in listing:
+        if entry is None:
             continue
         digest.update(f"{entry}\0".encode())
         for name in names:
@@ -82,6 +116,41 @@ def records_digest(path: list[str] | None = None) -> str:
                 digest.update(_file_bytes(os.path.join(record, "PKG-INFO") if os.path.isdir(record) else record))
         digest.update(b"\n")
     return digest.hexdigest()
+
+
+def _versions(listing: _Listing, path: list[str] | None) -> dict[str, str]:
+    """Each library's version from the name of its first record along the listing, as importlib.metadata
+    would find it; importlib.metadata itself where a name cannot say for sure."""
+    wanted = {_normalized(name): name for name in LIBRARIES}
+    versions: dict[str, str] = {}
+    unsure = False
+    for entry, names in listing:
+        if entry is None:
+            unsure = True  # what a zip archive or an egg holds is not listed here
+            break
+        found: dict[str, list[str]] = {}
+        for record in names:
+            base = record.rpartition(".")[0]
+            found.setdefault(_normalized(base.partition("-")[0]), []).append(record)
+        for key, name in wanted.items():
+            if name in versions or key not in found:
+                continue
+            records = found[key]
+            base = records[0].rpartition(".")[0]
+            if len(records) > 1 or not records[0].endswith(".dist-info") or "-" not in base:
+                unsure = True
+                break
+            versions[name] = base.partition("-")[2]
+        if unsure or len(versions) == len(LIBRARIES):
+            break
+    if unsure:
+        return look_up_versions(path)
+    return {name: versions.get(name, NOT_INSTALLED) for name in LIBRARIES}
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as importlib.metadata compares names (PEP 503, with underscores)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def _file_bytes(path: str) -> bytes:
