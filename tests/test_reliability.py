@@ -169,6 +169,41 @@ def test_a_write_keeps_the_file_mode_and_never_writes_through_a_symlink(tmp_path
     assert not temp_files(tmp_path)
 
 
+@pytest.mark.parametrize(
+    "before, pieces",
+    [
+        (None, [b"<urlset>", b"</urlset>"]),  # nothing there yet
+        (b"<urlset></urlset>", [b"<urlset>", b"</urlset>"]),  # the same bytes: nothing staged
+        (b"<urlset></urlset>\n", [b"<urlset>", b"</urlset>"]),  # the file is longer
+        (b"<urlset>", [b"<urlset>", b"</urlset>"]),  # the file is shorter
+        (b"<urlset><url/></urlset>", [b"<urlset>", b"<url/>", b"<url/>", b"</urlset>"]),  # differs midway
+    ],
+)
+def test_a_large_text_staged_in_pieces_is_made_once_and_staged_only_when_it_differs(tmp_path: Path, before, pieces):
+    """The sitemap and the manifest of thousands of releases are staged a piece at a time: each piece is
+    written and compared as it comes (the text is made once), and a file that held it all is left alone."""
+    from transpub.staging import commit, stage_pieces
+
+    target = tmp_path / "sitemap.xml"
+    if before is not None:
+        target.write_bytes(before)
+    calls = []
+
+    def made():
+        calls.append(1)
+        yield from pieces
+
+    staged = stage_pieces(target, made)
+    assert len(calls) == 1
+    if before == b"".join(pieces):
+        assert staged is None and target.read_bytes() == before
+    else:
+        assert staged is not None and staged.temp.read_bytes() == b"".join(pieces)
+        commit([staged])
+        assert target.read_bytes() == b"".join(pieces)
+    assert not temp_files(tmp_path)
+
+
 def test_every_file_transpub_writes_goes_through_an_atomic_rename(sample_project: Path, monkeypatch):
     """update, pretranslate and build: every file they change or create was renamed into place."""
     renamed: set[Path] = set()

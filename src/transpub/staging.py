@@ -85,12 +85,42 @@ def stage_bytes(target: Path, data: bytes, *, sync: bool = True) -> Staged | Non
 
 
 def stage_pieces(target: Path, pieces: Callable[[], Iterable[bytes]], *, sync: bool = True) -> Staged | None:
-    """:func:`stage_bytes` for a text too large to hold at once: ``pieces()`` gives it piece by piece (it is
-    called once to compare with ``target`` and once more to write, so the whole is never in memory)."""
-    return _stage(Path(target), lambda: _holds_pieces(target, pieces()), pieces, sync)
+    """:func:`stage_bytes` for a text too large to hold at once: ``pieces()`` gives it piece by piece, each
+    written to the temporary file and compared with ``target`` as it comes (made once, never whole in
+    memory); when ``target`` held it all, the temporary file is removed and None returned."""
+    target = Path(target)
+    try:
+        existing = _regular_or_missing(target)
+        old = open(target, "rb") if existing else None  # noqa: SIM115 (closed below, whatever happens)
+    except OSError as exc:
+        raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
+    try:
+        same = [old is not None]
+
+        def written() -> Iterable[bytes]:
+            for piece in pieces():
+                if same[0] and old.read(len(piece)) != piece:
+                    same[0] = False
+                yield piece
+            if same[0] and old.read(1) != b"":
+                same[0] = False
+
+        staged = _stage(target, lambda: False, written, sync, unless=lambda: same[0])
+    finally:
+        if old is not None:
+            old.close()
+    return staged
 
 
-def _stage(target: Path, holds: Callable[[], bool], pieces: Callable[[], Iterable[bytes]], sync: bool) -> Staged | None:
+def _stage(
+    target: Path,
+    holds: Callable[[], bool],
+    pieces: Callable[[], Iterable[bytes]],
+    sync: bool,
+    unless: Callable[[], bool] = lambda: False,
+) -> Staged | None:
+    """Stage ``pieces()`` beside ``target`` unless ``holds()`` says it is there already, or ``unless()``
+    says so once they are written (the temporary file is then removed)."""
     try:
         if holds():
             return None
@@ -107,6 +137,10 @@ def _stage(target: Path, holds: Callable[[], bool], pieces: Callable[[], Iterabl
         with os.fdopen(fd, "wb") as handle:
             for piece in pieces():
                 handle.write(piece)
+            if unless():
+                handle.close()
+                os.unlink(name)
+                return None
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())
@@ -120,17 +154,6 @@ def _stage(target: Path, holds: Callable[[], bool], pieces: Callable[[], Iterabl
             raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
         raise
     return Staged(target, Path(name), synced=sync)
-
-
-def _holds_pieces(target: Path, pieces: Iterable[bytes]) -> bool:
-    """:func:`_holds` for a text given in pieces (its length is not known before the last one)."""
-    if not _regular_or_missing(target):
-        return False
-    with open(target, "rb") as handle:
-        for piece in pieces:
-            if handle.read(len(piece)) != piece:
-                return False
-        return handle.read(1) == b""
 
 
 def _regular_or_missing(target: Path) -> bool:
