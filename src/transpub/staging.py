@@ -81,7 +81,13 @@ def stage_bytes(target: Path, data: bytes, *, sync: bool = True) -> Staged | Non
     removed again if anything fails while writing it. With ``sync`` it is flushed to disk here; without,
     :func:`commit` flushes it (with every other staged file) before it renames anything.
     """
-    return _stage(Path(target), lambda: _holds(target, data), lambda: (data,), sync)
+    target = Path(target)
+    try:
+        if _holds(target, data):
+            return None
+    except OSError as exc:
+        raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
+    return _stage(target, (data,), sync)
 
 
 def stage_pieces(target: Path, pieces: Callable[[], Iterable[bytes]], *, sync: bool = True) -> Staged | None:
@@ -90,42 +96,28 @@ def stage_pieces(target: Path, pieces: Callable[[], Iterable[bytes]], *, sync: b
     memory); when ``target`` held it all, the temporary file is removed and None returned."""
     target = Path(target)
     try:
-        existing = _regular_or_missing(target)
-        old = open(target, "rb") if existing else None  # noqa: SIM115 (closed below, whatever happens)
+        old = open(target, "rb") if _regular_or_missing(target) else None  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
+    same = old is not None
+
+    def compared() -> Iterator[bytes]:
+        nonlocal same
+        for piece in pieces():
+            same = same and old.read(len(piece)) == piece
+            yield piece
+        same = same and old.read(1) == b""
+
     try:
-        same = [old is not None]
-
-        def written() -> Iterable[bytes]:
-            for piece in pieces():
-                if same[0] and old.read(len(piece)) != piece:
-                    same[0] = False
-                yield piece
-            if same[0] and old.read(1) != b"":
-                same[0] = False
-
-        staged = _stage(target, lambda: False, written, sync, unless=lambda: same[0])
+        return _stage(target, compared(), sync, unchanged=lambda: same)
     finally:
         if old is not None:
             old.close()
-    return staged
 
 
-def _stage(
-    target: Path,
-    holds: Callable[[], bool],
-    pieces: Callable[[], Iterable[bytes]],
-    sync: bool,
-    unless: Callable[[], bool] = lambda: False,
-) -> Staged | None:
-    """Stage ``pieces()`` beside ``target`` unless ``holds()`` says it is there already, or ``unless()``
-    says so once they are written (the temporary file is then removed)."""
-    try:
-        if holds():
-            return None
-    except OSError as exc:
-        raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
+def _stage(target: Path, pieces: Iterable[bytes], sync: bool, unchanged: Callable[[], bool] = lambda: False) -> Staged | None:
+    """Write ``pieces`` to a temporary file beside ``target``; removed again, and None returned, when
+    ``unchanged()`` says (once they are all written) that ``target`` holds them already."""
     import tempfile  # here, not at the top: a build with nothing to write never needs it (~5 ms, with shutil)
 
     try:
@@ -135,9 +127,9 @@ def _stage(
         raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            for piece in pieces():
+            for piece in pieces:
                 handle.write(piece)
-            if unless():
+            if unchanged():
                 handle.close()
                 os.unlink(name)
                 return None
