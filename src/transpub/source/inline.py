@@ -295,21 +295,22 @@ def _texts_outside_code(nodes: Iterable[Inline]) -> Iterable[str]:
             yield from _texts_outside_code(node.children)
 
 
-def raw_tokens_in(text: str) -> list[str]:
+def raw_tokens_in(text: str, nodes: tuple[Inline, ...] | None = None) -> list[str]:
     """The raw typed tokens of a segment text where they count: in its words, never inside a code span
     (a code span is shown as written, so `` `{date:2023-07-18}` `` documents the syntax) or a link's URL.
 
     Anything outside code that looks like a token and is not one (``{date :2023-07-18}``, an unclosed
     ``{date:2023-07-18``, ``{list:{country:KZ}}``) raises :class:`~transpub.errors.TokenError`.
+    ``nodes``: the text's inline nodes, if the caller has them (otherwise the text is parsed).
     """
     if "{" not in text:
         return []
     found: list[str] = []
-    for plain in _texts_outside_code(text_to_inline(text)):
+    for plain in _texts_outside_code(text_to_inline(text) if nodes is None else nodes):
         found += check_token_like(plain)
     return found
 
 
-def tokens_in(text: str, organizations: Mapping[str, object]) -> list[Token]:
+def tokens_in(text: str, organizations: Mapping[str, object], nodes: tuple[Inline, ...] | None = None) -> list[Token]:
     """The typed tokens of a segment text (see :func:`raw_tokens_in`), each validated."""
-    return [parse_token(raw, organizations) for raw in raw_tokens_in(text)]
+    return [parse_token(raw, organizations) for raw in raw_tokens_in(text, nodes)]

@@ -93,10 +93,13 @@ def parse_release(text: str, release_id: str, path: Path, project: Project) -> R
         words=words,
     )
     for text in release.texts():  # every segment, front matter, alt text and captions included
+        # a text with markup is read from the nodes the release's parse gave it, not parsed once more
+        # (the two parses agree but for contrived markup, and this is the one place that decides both)
+        nodes = builder.parsed.get(text.source)
         if text.source not in words:
-            words[text.source] = has_words(text.source)
+            words[text.source] = has_words(text.source, nodes)
         try:
-            for token in tokens_in(text.source, project.organizations):
+            for token in tokens_in(text.source, project.organizations, nodes):
                 if getattr(token, "form", None):
                     raise TokenError(f"{token.raw}: grammatical forms belong to translations; write {split_form(token.raw)[0]} here")
         except TokenError as exc:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .inline import inline_plain_text, text_to_inline
-from .model import Release
+from .model import Inline, Release
 from .tokens import TOKEN_RE
 
 
@@ -25,11 +25,14 @@ class Segment:
     lines: tuple[int, ...]
 
 
-def has_words(text: str) -> bool:
-    """Whether a segment text holds anything to translate: a letter outside its tokens (the one rule)."""
+def has_words(text: str, nodes: tuple[Inline, ...] | None = None) -> bool:
+    """Whether a segment text holds anything to translate: a letter outside its tokens (the one rule).
+
+    ``nodes``: the text's inline nodes where the caller has them (the reader: from its release's parse),
+    which spares parsing it again; otherwise it is parsed (:func:`text_to_inline`)."""
     if "{" not in text and not any(char.isalpha() for char in text):
         return False
-    plain = TOKEN_RE.sub(" ", inline_plain_text(text_to_inline(text)))
+    plain = TOKEN_RE.sub(" ", inline_plain_text(text_to_inline(text) if nodes is None else nodes))
     return any(char.isalpha() for char in plain)
 
 
