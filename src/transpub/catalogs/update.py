@@ -23,6 +23,7 @@ from ..clock import po_stamp
 from ..config import Project, load_project
 from ..errors import CatalogError, TokenError
 from ..fsutil import pool_workers, process_pool, project_lock
+from ..source.inline import forget_parsed_texts
 from ..source.reader import read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
 from ..source.tokens import parse_token
 from ..staging import Staged, commit, discard, stage_bytes
@@ -239,7 +240,11 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
         if old is not None:  # read here, under the lock, as names.po's forms would read it again (forms_used)
             forms[lang] = {path.name: catalog_forms(project, old)}
     files, staged = _stage_all(project, outcome)
-    return _ReleaseResult(files, staged, frozenset(countries_in(release, project)), forms)
+    result = _ReleaseResult(files, staged, frozenset(countries_in(release, project)), forms)
+    # the parsed texts of this release are not asked for again: memory follows one release, as in a build
+    # (kept, the parse caches of a worker running thousands of releases fill to their bound, ~20 MB)
+    forget_parsed_texts()
+    return result
 
 
 def _names(project: Project, languages: tuple[str, ...], countries: set[str], forms: dict | None = None) -> _ReleaseResult:

@@ -262,9 +262,9 @@ def tokens_to_inline(children: Sequence[MdToken]) -> tuple[Inline, ...]:
 
 
 def forget_parsed_texts() -> None:
-    """Empty the parse caches. A build calls it after each release: the texts of one release are asked
-    for again and again (checks, then rendering), the next release's hardly ever, and parsed markdown-it
-    tokens are large, so memory then follows one release instead of growing with the corpus."""
+    """Empty the parse caches. A build and ``update`` call it after each release: the texts of one release
+    are asked for again and again (checks, then rendering), the next release's hardly ever, and parsed
+    markdown-it tokens are large, so memory then follows one release instead of growing with the corpus."""
     inline_children.cache_clear()
     text_to_inline.cache_clear()
 
