@@ -96,7 +96,7 @@ def stage_pieces(target: Path, pieces: Callable[[], Iterable[bytes]], *, sync: b
     memory); when ``target`` held it all, the temporary file is removed and None returned."""
     target = Path(target)
     try:
-        old = open(target, "rb") if _regular_or_missing(target) else None  # noqa: SIM115 (closed below)
+        old = open(target, "rb") if _regular_or_missing(target) is not None else None  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise FileError(f"cannot write: {exc.strerror or exc}", target) from None
     same = old is not None
@@ -148,16 +148,16 @@ def _stage(target: Path, pieces: Iterable[bytes], sync: bool, unchanged: Callabl
     return Staged(target, Path(name), synced=sync)
 
 
-def _regular_or_missing(target: Path) -> bool:
-    """True for a regular file, False when nothing is there; a FileError for anything else."""
+def _regular_or_missing(target: Path) -> os.stat_result | None:
+    """The status of a regular file, None when nothing is there; a FileError for anything else."""
     try:
         info = target.stat()
     except FileNotFoundError:
-        return False
+        return None
     if not stat.S_ISREG(info.st_mode):
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise FileError(f"cannot write here: {kind} stands where the file would go", target)
-    return True
+    return info
 
 
 def _holds(target: Path, data: bytes) -> bool:
@@ -166,7 +166,8 @@ def _holds(target: Path, data: bytes) -> bool:
     Only a regular file (or nothing) may stand where transpub writes: a device, FIFO or folder there
     is refused, never read (``-o /dev/full`` would otherwise be read without end) nor replaced.
     """
-    if not _regular_or_missing(target) or target.stat().st_size != len(data):
+    info = _regular_or_missing(target)
+    if info is None or info.st_size != len(data):
         return False
     with open(target, "rb") as handle:
         return handle.read(len(data) + 1) == data

@@ -55,7 +55,7 @@ from .digests import Digests, OutputListing
 from .indexes import (
     index_keys,
     site_pages,
-    stage_index_page,
+    stage_index_pages,
     stale_pages,
     unlisted_pages,
     withdrawn_pages,
@@ -199,10 +199,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
             if workers is not None:  # rendered by the workers, forked before the build held much
                 workers.stage_pages(stale, site.languages, digests.file(project.config_path), staged)
             else:
-                for page in stale:
-                    item = stage_index_page(project, page, site.languages)
-                    if item is not None:
-                        staged.append(item)
+                stage_index_pages(project, stale, site.languages, staged)
             indexes = [f"outputs/{page.path}" for page in site.pages if page.kind not in ("stylesheet",)]
             withdrawn = withdrawn_pages(project, listing)
             unlisted = unlisted_pages(site, manifest.indexes or {}, listing)

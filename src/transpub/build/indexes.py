@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import Project
-from ..staging import Staged, stage_bytes, stage_pieces
+from ..staging import Staged, StagedFiles, stage_bytes, stage_pieces
 from .digests import Digests, OutputListing, hash_parts
 from .manifest import PairInfo
 from .plan import DRAFTS
@@ -172,6 +172,15 @@ def stage_index_page(project: Project, page: IndexPage, languages: dict[str, str
     return stage_bytes(target, render_index_page(project, page, languages).encode("utf-8"), sync=False)
 
 
+def stage_index_pages(project: Project, pages: Iterable[IndexPage], languages: dict[str, str], staged: StagedFiles) -> None:
+    """Every page rendered and staged here, in this process, each added to ``staged`` as it is made (if a
+    page fails, those before it are in ``staged`` for the caller to discard)."""
+    for page in pages:
+        item = stage_index_page(project, page, languages)
+        if item is not None:
+            staged.append(item)
+
+
 def sitemap_pieces(project: Project, page: IndexPage, languages: dict[str, str]) -> Iterator[str]:
     """The sitemap's text, in pieces; each release's entry is made as its turn comes."""
     from ..render import html
@@ -183,6 +192,7 @@ def sitemap_pieces(project: Project, page: IndexPage, languages: dict[str, str])
 
 
 def render_index_page(project: Project, page: IndexPage, languages: dict[str, str]) -> str:
+    """Any page but the sitemap, whole (the sitemap is made in pieces: :func:`stage_index_page`)."""
     from ..render import html
     from .workers import templates_dir
 
@@ -191,8 +201,6 @@ def render_index_page(project: Project, page: IndexPage, languages: dict[str, st
         return html.render_root_index(project, languages, templates_dir=templates)
     if page.kind == "stylesheet":
         return html.stylesheet(templates)
-    if page.kind == "sitemap":
-        return "".join(sitemap_pieces(project, page, languages))
     items = [html.IndexItem(row.release, row.title, dt.date.fromisoformat(row.date), f"{row.release}.html") for row in page.rows]
     items.sort(key=lambda item: (item.date, item.release_id), reverse=True)
     if page.kind == "feed":

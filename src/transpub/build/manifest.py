@@ -153,7 +153,7 @@ def read_manifest(path: Path) -> Manifest:
 
 
 def manifest_from_json(data: object) -> Manifest:
-    """Raises ValueError or TypeError unless ``data`` is a manifest of this version."""
+    """Raises ValueError or TypeError unless ``data`` (parsed with :func:`_pair_hook`) is a manifest of this version."""
     if not (isinstance(data, dict) and data.get("version") == MANIFEST_VERSION):
         raise ValueError("not a manifest of this version")
     pairs, outputs, indexes = data.get("pairs"), data.get("outputs"), data.get("indexes")
@@ -168,15 +168,10 @@ def manifest_from_json(data: object) -> Manifest:
 
 
 def _pairs_from_json(pairs: dict) -> dict[str, PairInfo]:
-    """The pairs as :class:`PairInfo` (those :func:`_pair_hook` did not convert while parsing are
-    converted here, each JSON object dropped as soon as it is)."""
-    shared: dict[str, str] = {}
-    for name in list(pairs):
-        info = pairs[name]
-        if not isinstance(info, PairInfo):
-            if not isinstance(info, dict):
-                raise TypeError("not a pair")
-            pairs[name] = _pair_from_json(info, shared)
+    """The pairs, each made a :class:`PairInfo` by :func:`_pair_hook` as it was parsed; anything else
+    there (an object without the fields of a pair) is not a manifest of this version."""
+    if not all(isinstance(info, PairInfo) for info in pairs.values()):
+        raise TypeError("not a pair")
     return pairs
 
 

@@ -30,6 +30,7 @@ from ..config import Project, load_project
 from ..fsutil import process_pool
 from ..staging import Staged, StagedFiles, discard, stage_bytes
 from .digests import language_files
+from .indexes import IndexPage, stage_index_page, stage_index_pages
 from .manifest import PairInfo
 from .plan import (
     Output,
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from ..localize.names import Names
     from ..localize.release import LocalizedRelease
     from ..source.model import Release
-    from .indexes import IndexPage
 
 
 @dataclass(frozen=True)
@@ -125,15 +125,12 @@ class Workers:
         pool): the sitemap of thousands of releases takes tens of megabytes to render, better spent in a
         worker than on top of everything this process holds by then. Every page staged is added, even
         when another one failed (its error is raised after): the caller discards them all."""
-        root = str(self.project.root)
         if self.pool is None:
-            for page in pages:
-                item = stage_site_page(root, config, page, languages)
-                if item is not None:
-                    staged.append(item)
+            stage_index_pages(self.project, pages, languages, staged)
             return
         from concurrent.futures import wait
 
+        root = str(self.project.root)
         futures = [self.pool.submit(stage_site_page, root, config, page, languages) for page in pages]
         wait(futures)
         staged.extend(item for future in futures if future.exception() is None and (item := future.result()) is not None)
@@ -196,8 +193,6 @@ def preload(project: Project, job: ReleaseJob, formats: tuple[str, ...]) -> None
 
 def stage_site_page(root: str, config: str, page: IndexPage, languages: dict[str, str]) -> Staged | None:
     """One index page, feed or sitemap rendered and staged (:func:`indexes.stage_index_page`). Runs in a worker."""
-    from .indexes import stage_index_page
-
     return stage_index_page(project_for(root, config), page, languages)
 
 

@@ -17,8 +17,7 @@ from ..catalogs.states import State
 from ..config import Project
 from ..source.inline import inline_plain_text, text_to_inline
 from ..source.model import Inline, Release, Text
-from .cldr import formatter_for
-from .names import NO_NAMES, Names, name_table
+from .names import NO_NAMES, Names, name_table, names_formatter
 from .ui import bcp47, text_direction, ui_words
 
 
@@ -56,7 +55,7 @@ class LocalizedRelease:
         names = names if names is not None else NO_NAMES
         self.review = names.review  # the language's review policy and approvals, read with its names
         self.names = name_table(project, lang, names, draft)
-        self.fmt = formatter_for(lang, self.names, project.organizations, project.calendars.get(lang, "gregorian"))
+        self.fmt = names_formatter(project, lang, names, draft)  # (made from the same name table, self.names)
         self.ui_words = ui_words(project, lang, names, draft)
         self.ui = self.ui_words.words
         self.tag = bcp47(lang)

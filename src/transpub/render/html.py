@@ -38,7 +38,7 @@ Decisions a site maintainer may want to know:
 * **Discovery**: ``<meta name="description">`` is the subtitle, else the first paragraph, as plain text
   with tokens rendered; Open Graph gives the title, description, ``og:locale`` (CLDR's likely territory:
   ``ja_JP``) and one ``og:locale:alternate`` per other published version. A language's Atom feed and
-  the sitemap are written from the same values (:func:`render_feed`, :func:`render_sitemap`).
+  the sitemap are written from the same values (:func:`render_feed`, :func:`sitemap_pieces`).
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ from markupsafe import Markup, escape
 from ..config import Project
 from ..errors import ConfigError, FileError
 from ..fsutil import read_text_inside
-from ..localize.cldr import LocaleFormatter
 from ..localize.names import NO_NAMES, name_table, names_formatter, read_names
 from ..localize.release import LocalizedRelease, Shown
 from ..localize.ui import (
@@ -298,7 +297,7 @@ def render_language_index(
     """
     po_names = read_names(project, lang)
     names = name_table(project, lang, po_names, draft=False)
-    fmt = LocaleFormatter(lang, names, project.organizations, project.calendars.get(lang, "gregorian"))
+    fmt = names_formatter(project, lang, po_names, draft=False)
     words = ui_words(project, lang, po_names, draft)
     ui = words.words
     ordered = sorted(items, key=lambda item: (item.date, item.release_id), reverse=True)
@@ -398,19 +397,14 @@ def render_feed(
     return _render(templates_dir, FEED_TEMPLATE, context)
 
 
-def render_sitemap(
-    project: Project, releases: Iterable[SitemapRelease], languages: Mapping[str, str], templates_dir: Path | None = None
-) -> str:
-    """outputs/sitemap.xml: every published page with its language versions (``xhtml:link`` hreflang
-    alternates and the ``x-default``: the same sets the pages name). Needs a ``base_url``."""
-    return "".join(sitemap_pieces(project, releases, languages, templates_dir))
-
-
 def sitemap_pieces(
     project: Project, releases: Iterable[SitemapRelease], languages: Mapping[str, str], templates_dir: Path | None = None
 ) -> Iterator[str]:
-    """:func:`render_sitemap`'s text, a piece at a time: at thousands of releases the sitemap is tens of
-    megabytes, and its entries and the template's fragments are made as the text is written, never all held."""
+    """outputs/sitemap.xml: every published page with its language versions (``xhtml:link`` hreflang
+    alternates and the ``x-default``: the same sets the pages name). Needs a ``base_url``.
+
+    Its text comes a piece at a time: at thousands of releases the sitemap is tens of megabytes, and its
+    entries and the template's fragments are made as the text is written, never all held."""
     if not project.base_url:
         raise ValueError("a sitemap needs absolute URLs: set base_url")
 
