@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 from conftest import REPO, run_cli, tree_digest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transpub.build import build
 from transpub.config import load_project
@@ -142,6 +144,32 @@ def test_the_manifest_written_in_pieces_is_one_compact_json_text_and_a_changed_o
     assert path.read_text(encoding="ascii") == text
 
 
+_texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_texts, _texts, _texts), max_size=40),
+    versions=st.lists(st.tuples(_texts, st.lists(st.tuples(_texts, _texts), max_size=3).map(tuple)), max_size=40),
+    languages=st.dictionaries(_texts, _texts, max_size=4),
+    lang=st.none() | _texts,
+    size=st.integers(1, 5),
+)
+def test_an_index_pages_key_made_in_pieces_is_the_key_of_its_whole_text(rows, versions, languages, lang, size):
+    """Index pages are keyed on their text given in pieces (a sitemap of thousands of releases would be
+    megabytes as one text): the pieces make exactly the JSON text, and their digest is that of the text."""
+    import json
+
+    from transpub.build import indexes
+    from transpub.build.digests import hash_parts, hash_pieces
+
+    page = indexes.IndexPage("x/index.html", "index", lang, tuple(indexes.IndexRow(*row) for row in rows), tuple(versions))
+    whole = json.dumps(["index", lang, [list(row) for row in rows], tuple(versions), languages], sort_keys=True)
+    pieces = list(page.shows(languages, size=size))  # pieces split inside the rows and the versions
+    assert "".join(pieces) == whole
+    assert hash_pieces(("a", iter(pieces), "b")) == hash_parts("a", whole, "b")
+
+
 def test_a_reviewed_translation_with_a_check_error_is_not_published(sample_project: Path):
     catalog = sample_project / f"locale/en/LC_MESSAGES/{RELEASE}.po"
     text = catalog.read_text(encoding="utf-8")
@@ -214,6 +242,30 @@ def test_a_noop_rebuild_loads_no_parser_or_renderer(sample_project: Path):
     result = subprocess.run([sys.executable, "-c", probe, str(sample_project)], capture_output=True, text=True, check=True)
     assert "0 page(s) rendered" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_with_a_pool_only_the_workers_load_the_renderers(sample_project: Path, tmp_path: Path):
+    """A build with a process pool renders every release and index page in the workers, which load the
+    parsers and renderers themselves: the main process, which holds the records of every release, never
+    does (at 5,000 releases that kept its peak memory above any worker's). The outputs are a serial build's."""
+    twin = tmp_path / "twin"
+    shutil.copytree(_three_releases(sample_project), twin)
+    probe = (
+        "import sys\n"
+        "from transpub.cli import main\n"
+        "try:\n"
+        "    main(['-C', sys.argv[1], 'build', '--jobs', sys.argv[2]])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "heavy = ('markdown_it', 'jinja2', 'docx', 'transpub.render', 'transpub.review.checks', 'transpub.source.reader')\n"
+        "print(sorted({m if m.startswith('transpub') else m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))\n"
+    )
+    pooled = subprocess.run([sys.executable, "-c", probe, str(sample_project), "2"], capture_output=True, text=True, check=True)
+    serial = subprocess.run([sys.executable, "-c", probe, str(twin), "1"], capture_output=True, text=True, check=True)
+    assert "6 page(s) rendered" in pooled.stdout and "6 page(s) rendered" in serial.stdout
+    assert pooled.stdout.strip().splitlines()[-1] == "[]"
+    assert "jinja2" in serial.stdout.strip().splitlines()[-1]  # the probe sees them when this process renders
+    assert _outputs(sample_project) == _outputs(twin)
 
 
 def test_index_pages_are_rendered_again_only_when_what_they_show_changes(sample_project: Path):

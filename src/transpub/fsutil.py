@@ -252,8 +252,9 @@ def pool_workers(jobs: int | None, count: int, seconds_each: float) -> int:
     return workers if saved > POOL_START_SECONDS else 1
 
 
-def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """A process pool whose workers end as soon as the process that made it is gone.
+def process_pool(workers: int, setup: Callable[..., object] | None = None, *args: object) -> concurrent.futures.ProcessPoolExecutor:
+    """A process pool whose workers end as soon as the process that made it is gone; each worker first
+    calls ``setup(*args)``, if given.
 
     A run killed outright (SIGKILL, the OOM killer, a CI timeout) cannot shut its pool down. Its workers
     would wait forever on the task queue, holding the caller's terminal or pipes open, and could still
@@ -261,13 +262,15 @@ def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(), setup, args))
 
 
-def _exit_with_parent(parent: int) -> None:
+def _start_worker(parent: int, setup: Callable[..., object] | None, args: tuple) -> None:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.2)
         os._exit(1)  # the parent is gone: no cleanup to wait for, the next run sweeps temporary files
 
     threading.Thread(target=watch, name="transpub-exit-with-parent", daemon=True).start()
+    if setup is not None:
+        setup(*args)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -114,6 +115,17 @@ def file_digest(path: Path) -> str:
 def hash_parts(*parts: object) -> str:
     """A digest of the parts, each followed by a NUL (one update: a no-op build makes one per output)."""
     return hashlib.sha256("".join(f"{part}\0" for part in parts).encode("utf-8")).hexdigest()
+
+
+def hash_pieces(parts: Iterable[str | Iterable[str]]) -> str:
+    """:func:`hash_parts` of parts too large to hold as one text: a part may be given as the pieces that
+    make it up, and is hashed as they come (the same digest as ``hash_parts`` of the joined texts)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        for piece in (part,) if isinstance(part, str) else part:
+            digest.update(piece.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 @cache

@@ -20,13 +20,14 @@ language's names; one whose key is unchanged and whose file exists is neither re
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..config import Project
 from ..staging import Staged, StagedFiles, stage_bytes, stage_pieces
-from .digests import Digests, OutputListing, hash_parts
+from .digests import Digests, OutputListing, hash_pieces
 from .manifest import PairInfo
 from .plan import DRAFTS
 
@@ -57,10 +58,27 @@ class IndexPage:
     rows: tuple[IndexRow, ...] = ()
     versions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # sitemap: release -> (lang, page) pairs
 
-    def shows(self, languages: Mapping[str, str]) -> str:
-        """Everything the page shows, as text to key it on."""
-        rows = [[row.release, row.title, row.date] for row in self.rows]
-        return json.dumps([self.kind, self.lang, rows, self.versions, languages], sort_keys=True)
+    def shows(self, languages: Mapping[str, str], *, size: int = 256) -> Iterator[str]:
+        """Everything the page shows, as text to key it on, in pieces: together, ``json.dumps([kind, lang,
+        rows, versions, languages], sort_keys=True)``. Whole, the text of a sitemap or index of thousands of
+        releases (and the lists it is encoded from) would be megabytes at once. ``size``: rows per piece."""
+        encode = json.JSONEncoder(sort_keys=True).encode
+        yield f"[{encode(self.kind)}, {encode(self.lang)}, "
+        yield from _list_pieces(encode, ([row.release, row.title, row.date] for row in self.rows), size)
+        yield ", "
+        yield from _list_pieces(encode, self.versions, size)
+        yield f", {encode(languages)}]"
+
+
+def _list_pieces(encode: Callable[[object], str], items: Iterable[object], size: int) -> Iterator[str]:
+    """A JSON list of the items, as ``encode`` (a default-separator encoder) writes it, a few hundred items at a time."""
+    yield "["
+    items = iter(items)
+    separator = ""
+    while chunk := list(itertools.islice(items, size)):
+        yield separator + encode(chunk)[1:-1]
+        separator = ", "
+    yield "]"
 
 
 @dataclass(frozen=True)
@@ -148,8 +166,8 @@ def index_keys(pages: Sequence[IndexPage], languages: Mapping[str, str], digests
     """Each page's key: what it shows, and what every output depends on (code, settings, templates), and
     for a page in one language, that language's names (the publisher's name)."""
     return {
-        page.path: hash_parts(
-            digests.base, digests.assets, page.path, page.shows(languages), digests.language(page.lang) if page.lang else "-"
+        page.path: hash_pieces(
+            (digests.base, digests.assets, page.path, page.shows(languages), digests.language(page.lang) if page.lang else "-")
         )
         for page in pages
     }
