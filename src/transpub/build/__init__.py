@@ -127,7 +127,8 @@ def build(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     languages = tuple(project.check_language(lang) for lang in languages) if languages else project.all_languages
-    paths = {release_id_of(path): path for path in project.release_paths()}
+    # as text: at thousands of releases, Path objects held for the whole build are megabytes
+    paths = {release_id_of(path): str(path) for path in project.release_paths()}
     if release_id is not None and release_id not in paths:
         raise UsageError(f"no release {release_id!r} in sources/")
     request = _Request(project, languages, paths, release_id, tuple(formats), draft, jobs, on_progress)
@@ -154,7 +155,7 @@ class _Request:
 
     project: Project
     languages: tuple[str, ...]
-    paths: dict  # release id -> its source
+    paths: dict[str, str]  # release id -> its source file
     release_id: str | None
     formats: tuple[str, ...]
     draft: bool
@@ -399,7 +400,7 @@ def _jobs(
             release=rid,
             root=root,
             config=config,
-            source=str(path),
+            source=path,
             keys={lang: digests.pair(rid, lang) for lang in languages},
             languages=wanted,
             existing=existing,

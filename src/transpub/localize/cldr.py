@@ -187,7 +187,7 @@ class LocaleFormatter:
 
 
 # CLDR formatting is pure (locale, value) -> text, and a corpus repeats its dates across releases, pages
-# and documents: each is formatted once per process.
+# and documents (every index page lists every release's date): each is formatted once per process.
 @lru_cache(maxsize=16384)
 def _long_date(lang: str, value: dt.date) -> str:
     return format_date(value, "long", locale=Locale.parse(lang))
@@ -198,7 +198,9 @@ def _month(lang: str, year: int, month: int) -> str:
     return format_skeleton("yMMMM", dt.date(year, month, 1), locale=Locale.parse(lang))
 
 
-@lru_cache(maxsize=16384)
+# Not cached per process: a date range is seldom repeated from one release to another (6 % of the calls
+# of a 5,000-release build), so a cache of them held ~6 MB in every worker for nothing; the repeats within
+# a release (its page and its document) are the formatter's (REMEMBERED_TOKENS).
 def _date_interval(lang: str, start: dt.date, end: dt.date) -> str:
     return date_interval(start, end, Locale.parse(lang))
 
