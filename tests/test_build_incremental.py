@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import REPO, run_cli, tree_digest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -266,6 +267,24 @@ def test_with_a_pool_only_the_workers_load_the_renderers(sample_project: Path, t
     assert pooled.stdout.strip().splitlines()[-1] == "[]"
     assert "jinja2" in serial.stdout.strip().splitlines()[-1]  # the probe sees them when this process renders
     assert _outputs(sample_project) == _outputs(twin)
+
+
+@pytest.mark.parametrize("broken", ["names.po", "2023-09-12-follow-up.po"])
+def test_with_a_pool_a_file_that_does_not_parse_is_still_one_message_at_its_line(sample_project: Path, broken: str):
+    """The workers load names.po as they start, ahead of need: a names.po (or a release's catalog) that
+    does not parse is reported as in a serial build, one line with its file and line, exit 2, nothing changed."""
+    project = _three_releases(sample_project)
+    path = project / "locale/en/LC_MESSAGES" / broken
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(n for n, line in enumerate(lines, 1) if line.startswith('msgstr "') and n > 10)
+    lines[number - 1] = lines[number - 1].rstrip().removesuffix('"') + "\n"  # its closing quote lost
+    path.write_text("".join(lines), encoding="utf-8")
+    before = tree_digest(project)
+    result = run_cli(project, "build", "--jobs", "2")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    stderr = result.stderr.replace(str(project) + "/", "")
+    assert stderr == f"transpub: error: locale/en/LC_MESSAGES/{broken}:{number}: unterminated string: no closing quote on this line\n"
+    assert tree_digest(project) == before
 
 
 def test_index_pages_are_rendered_again_only_when_what_they_show_changes(sample_project: Path):

@@ -171,8 +171,16 @@ class Workers:
 
 def _start_worker(root: str, config: str, languages: tuple[str, ...], formats: tuple[str, ...]) -> None:
     """A pool worker's start: the renderers loaded (:func:`load_renderers`), then, as they live as long as
-    the worker, moved out of the garbage collector's sight."""
-    load_renderers(root, config, languages, formats)
+    the worker, moved out of the garbage collector's sight.
+
+    Loading is only done ahead of need here: what fails (a names.po that does not parse) fails again in
+    the first job that needs it, which reports it with its file and line. Raised here, it would break the
+    pool, and the build would end on a broken pool instead of on the error.
+    """
+    try:
+        load_renderers(root, config, languages, formats)
+    except Exception:  # noqa: BLE001  (reported by the job that needs it, as said above)
+        pass
     gc.freeze()
 
 
