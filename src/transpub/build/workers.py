@@ -89,7 +89,7 @@ class Workers:
         if self.pool is None:
             self._freeze()
             # its workers end with this process, even when it is killed; each loads the renderers as it starts
-            self.pool = process_pool(self.size, _start_worker, job.root, job.config, tuple(job.keys), self.formats)
+            self.pool = process_pool(self.size, _prepare_worker, job.root, job.config, tuple(job.keys), self.formats)
             self.pending = [self.pool.submit(build_release, waiting) for waiting in self.pending]
         self.pending.append(self.pool.submit(build_release, job))
 
@@ -169,7 +169,7 @@ class Workers:
             self.started = False
 
 
-def _start_worker(root: str, config: str, languages: tuple[str, ...], formats: tuple[str, ...]) -> None:
+def _prepare_worker(root: str, config: str, languages: tuple[str, ...], formats: tuple[str, ...]) -> None:
     """A pool worker's start: the renderers loaded (:func:`load_renderers`), then, as they live as long as
     the worker, moved out of the garbage collector's sight.
 
