@@ -197,7 +197,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
             if stale and dry_run:
                 raise _MustWrite
             # staged with the release outputs: a bad template or stylesheet changes nothing
-            if workers is not None:  # rendered by the workers, forked before the build held much
+            if workers is not None:  # rendered where the releases were: in the workers, which hold the renderers
                 workers.stage_pages(stale, site.languages, digests.file(project.config_path), staged)
             else:
                 stage_index_pages(project, stale, site.languages, staged)
