@@ -125,22 +125,26 @@ def test_damaged_manifest_means_a_full_rebuild_not_an_error(sample_project: Path
     assert build(project, jobs=1).rendered == 2
 
 
-def test_the_manifest_written_in_pieces_is_one_compact_json_text_and_a_changed_one_is_rewritten(sample_project: Path):
+def test_the_manifest_is_one_json_text_a_release_to_a_line_and_a_changed_one_is_rewritten(sample_project: Path):
     import json
-
-    from transpub.build.manifest import manifest_pieces as _manifest_pieces
 
     project = load_project(_three_releases(sample_project))
     build(project, jobs=1)
     path = sample_project / "outputs/.transpub-manifest.json"
     text = path.read_text(encoding="ascii")
     manifest = json.loads(text)
-    assert text == json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n"
-    for entries in (1, 2, 5):  # pieces split inside "outputs" and "pairs" give the same text
-        assert "".join(_manifest_pieces(manifest, entries)) == text
+    lines = text.splitlines(keepends=True)
+    releases = sorted(manifest["releases"])
+    assert len(releases) == 3 and len(lines) == 2 + len(releases)
+    header = {key: value for key, value in manifest.items() if key != "releases"}
+    assert lines[0] == json.dumps(header, sort_keys=True, separators=(",", ":"))[:-1] + ',"releases":{\n'
+    for number, (line, release) in enumerate(zip(lines[1:-1], releases, strict=True), 1):
+        record = json.dumps(manifest["releases"][release], sort_keys=True, separators=(",", ":"))
+        assert line == f"{json.dumps(release)}:{record}{',' if number < len(releases) else ''}\n"
+    assert lines[-1] == "}}\n"
     # a manifest that differs from what the build would write is rewritten, even when every output is current
-    manifest["outputs"]["en/gone.html"] = "0" * 64
-    path.write_text(json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n", encoding="ascii")
+    lines[1] = lines[1].replace('"outputs":{', '"outputs":{"en/gone.html":"%s",' % ("0" * 64), 1)
+    path.write_text("".join(lines), encoding="ascii")
     assert build(project, jobs=1).rendered == 0
     assert path.read_text(encoding="ascii") == text
 

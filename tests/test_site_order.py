@@ -138,4 +138,4 @@ def test_the_other_languages_are_judged_from_the_manifest_and_digests_without_re
     doc = parse((sample_project / f"outputs/ja/{RELEASE}.html").read_text(encoding="utf-8"))
     assert {link.attrs["hreflang"] for link in hreflang_links(doc)} == {"ja", "en", "x-default"}
     manifest = json.loads((sample_project / "outputs/.transpub-manifest.json").read_text(encoding="utf-8"))
-    assert manifest["pairs"][f"{RELEASE}/fr"]["publishable"] is False  # remembered, not decided again
+    assert manifest["releases"][RELEASE]["pairs"]["fr"]["publishable"] is False  # remembered, not decided again

@@ -31,7 +31,7 @@ The package, in the order a build uses it:
 
 - ``libraries``: the versions of the libraries that shape a page or document, found without importing them;
 - ``digests``: the digests of every input, and which outputs exist;
-- ``manifest``: what the last build decided and wrote (a frozen :class:`Manifest`), read and written;
+- ``manifest``: what the last build decided and wrote, a record per release, read and written a record at a time;
 - ``plan``: for one release, which outputs are up to date, which to render, which pairs are skipped (pure);
 - ``workers``: the job of one release (read, decide, render) and the process pool that runs the jobs
   (imported with the first release to render);
@@ -63,9 +63,13 @@ from .indexes import (
 from .libraries import installed_libraries
 from .manifest import (
     Manifest,
+    ManifestWriter,
     PairInfo,
-    manifest_is_written,
+    ReleaseRecord,
+    encode_record,
+    manifest_header,
     manifest_path,
+    manifest_pieces,
     read_manifest,
     write_manifest,
 )
@@ -80,7 +84,6 @@ from .plan import (
     plan_release,
     remembered_pairs,
     unused_images,
-    withdrawn_outputs,
 )
 
 if TYPE_CHECKING:
@@ -168,12 +171,21 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
 
     A ``dry_run`` reads only, and raises :class:`_MustWrite` at the first thing it would render or write.
     """
+    with read_manifest(manifest_path(request.project.outputs_dir)) as manifest:
+        done = _Releases(manifest, dry_run=dry_run)
+        try:
+            return _build_from(request, manifest, done, dry_run)
+        finally:
+            done.writer.close()
+
+
+def _build_from(request: _Request, manifest: Manifest, done: _Releases, dry_run: bool) -> BuildReport:
     project, languages, paths = request.project, request.languages, request.paths
-    manifest = read_manifest(manifest_path(project.outputs_dir))
     libraries = installed_libraries(manifest.libraries)
     digests = Digests(project, libraries)
     listing = OutputListing(project.outputs_dir)
-    done, staged, workers = _build_releases(request, manifest, digests, listing, dry_run)
+    done.exists = listing.has
+    staged, workers = _build_releases(request, manifest, digests, listing, done, dry_run)
 
     published = done.versions  # release -> its published versions in every language (lang -> page)
     indexes: list[str] = []
@@ -188,7 +200,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
                 project,
                 list(paths),
                 published,
-                lambda rid, lang: done.pairs.get((rid, lang)) or manifest.pair(rid, lang),
+                lambda rid, lang: done.listed[rid].get(lang),
                 lambda relative: relative in coming or listing.has(relative),
             )
             notes = site.notes
@@ -206,6 +218,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
             unlisted = unlisted_pages(site, manifest.indexes or {}, listing)
             if withdrawn and dry_run:
                 raise _MustWrite
+            del site, stale
     except BaseException:
         discard(staged)
         staged.close()
@@ -214,7 +227,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
         if workers is not None:
             workers.close()
     # the outputs of releases that no longer exist: outputs/ mirrors the project
-    gone = withdrawn_outputs(manifest, paths, listing.has) | set(done.withdrawn)
+    gone = done.withdrawn_releases(paths) | set(done.withdrawn)
     if gone and dry_run:
         raise _MustWrite
     commit(staged)
@@ -223,27 +236,20 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(project.outputs_dir, relative))
 
-    # forget outputs deleted by hand; a dry run wrote nothing, so the listing taken before is still true
+    # forget index pages deleted by hand; a dry run wrote nothing, so the listing taken before is still true
     out_dir = str(project.outputs_dir)
     exists = listing.has if dry_run else (lambda relative: os.path.isfile(os.path.join(out_dir, relative)))
-    after = manifest.after_build(
-        pairs=done.pairs,
-        outputs=done.output_keys,
-        indexes=new_index_keys,
-        libraries=libraries,
-        releases=paths,
-        exists=lambda relative: relative not in gone and exists(relative),
-    )
-    done.pairs.clear()  # folded into the new manifest (which holds the same objects)
-    done.output_keys.clear()
+    index_keys_after = manifest.indexes
+    if new_index_keys is not None:
+        index_keys_after = {
+            path: key for path, key in {**(manifest.indexes or {}), **new_index_keys}.items() if path not in gone and exists(path)
+        }
     # an index page or feed that lists nothing now goes, unless its folder still holds a release's
     # page (an outdated page kept up links to its index)
-    live = {relative.rsplit("/", 1)[0] for relative in after.outputs if relative.endswith(".html")}
-    unlisted = {relative for relative in unlisted if relative.rsplit("/", 1)[0] not in live}
-    if unlisted:
-        after = replace(after, indexes={path: key for path, key in (after.indexes or {}).items() if path not in unlisted})
-    images = unused_images(manifest, after, exists)
-    manifest = None  # the old manifest is not needed any more: only the new one is held while it is written
+    unlisted = {relative for relative in unlisted if relative.rsplit("/", 1)[0] not in done.live}
+    if unlisted and index_keys_after is not None:
+        index_keys_after = {path: key for path, key in index_keys_after.items() if path not in unlisted}
+    images = unused_images(done.images_before, done.images_after, exists)
     if (unlisted or images) and dry_run:
         raise _MustWrite
     removed = sorted(gone | unlisted | images)
@@ -252,11 +258,14 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
             os.unlink(os.path.join(out_dir, relative))
         _remove_empty_folders(out_dir, os.path.dirname(relative))
     path = manifest_path(project.outputs_dir)
+    header = manifest_header(index_keys_after, libraries)
     if dry_run:
-        if not manifest_is_written(path, after):
+        # every record was compared with the file's as it was made (:meth:`_Releases.add`)
+        if header != manifest.header or manifest.releases() != paths.keys():
             raise _MustWrite
     else:
-        write_manifest(path, after)
+        records = done.writer.records()
+        write_manifest(path, lambda: manifest_pieces(header, records))
 
     counts = {lang: sum(1 for rid in paths if lang in published[rid]) for lang in languages}
     outputs = sorted(done.outputs, key=lambda o: (o.lang, o.release, o.path))
@@ -278,86 +287,128 @@ def _remove_empty_folders(root: str, relative: str) -> None:
         relative = os.path.dirname(relative)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """What the index pages need of one (release, language): whether it publishes, its title and date."""
+
+    publishable: bool
+    title: str
+    date: str
+
+
 class _Releases:
     """What the releases of one build add up to, as their plans and renders come in.
 
-    At thousands of releases this is as large as the manifest: output paths and keys, and the texts of
-    the pairs' decisions, that are unchanged since the last build are kept as the very strings the old
-    manifest holds (``old_outputs``), and the texts that repeat from pair to pair are held once.
+    Each release's new manifest record is made as soon as the release is done, from the old record and
+    the release's plan, and goes to the manifest's writer (in a dry run, it is only compared with the old
+    one): no record is held for the whole build. What is held is what the index pages list (each pair's
+    title and date), the outputs reported, and the images shown.
     """
 
-    old_outputs: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # release -> its outputs in the old manifest
-    pairs: dict[tuple[str, str], PairInfo] = field(default_factory=dict)  # (release, lang) -> decision
-    versions: dict[str, dict[str, str]] = field(default_factory=dict)  # release -> its published versions (lang -> page)
-    outputs: list[Output] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    output_keys: dict[str, str] = field(default_factory=dict)  # every output wanted -> its key
-    outdated: list[Outdated] = field(default_factory=list)
-    withdrawn: list[str] = field(default_factory=list)  # outdated outputs to take down
-    reused: int = 0  # outputs of releases that needed no render
-    rendered: int = 0  # pairs rendered
-    _texts: dict[str, str] = field(default_factory=dict)
+    def __init__(self, manifest: Manifest, *, dry_run: bool):
+        self.manifest = manifest
+        self.dry_run = dry_run
+        self.writer = ManifestWriter()
+        self.exists: Callable[[str], bool] = lambda relative: False  # which outputs are on disk (before this build)
+        self.listed: dict[str, dict[str, _Listed]] = {}  # release -> language -> what the index pages show
+        self.versions: dict[str, dict[str, str]] = {}  # release -> its published versions (lang -> page)
+        self.outputs: list[Output] = []
+        self.skipped: list[Skipped] = []
+        self.outdated: list[Outdated] = []
+        self.withdrawn: list[str] = []  # outdated outputs to take down
+        self.images_before: dict[str, set[str]] = {}  # folder -> the images the last build's pages showed
+        self.images_after: dict[str, set[str]] = {}  # folder -> the images this build's pages show
+        self.live: set[str] = set()  # the folders holding a release's page after this build
+        self.reused = 0  # outputs of releases that needed no render
+        self.rendered = 0  # pairs rendered
+        self._texts: dict[str, str] = {}
 
-    def add(self, plan: ReleasePlan, outputs: Sequence[Output]) -> None:
+    def add(self, plan: ReleasePlan, outputs: Sequence[Output], old: ReleaseRecord, staged: Sequence[str] = ()) -> None:
+        """A release done: ``plan`` made from its ``old`` record; ``staged``: the files staged for it (relative to outputs/)."""
+        rid = plan.release
+        pairs = {**old.pairs, **plan.pairs}
+        # an output is remembered while its file is there: staged now, or on disk and not taken down
+        withdrawn, staged_here, exists = set(plan.withdrawn), set(staged), self.exists
+        kept = {
+            relative: key
+            for relative, key in {**old.outputs, **plan.output_keys}.items()
+            if relative in staged_here or (relative not in withdrawn and exists(relative))
+        }
+        record = ReleaseRecord(pairs, kept)
+        if self.dry_run:
+            if encode_record(record) != self.manifest.raw_record(rid):
+                raise _MustWrite
+        else:
+            self.writer.add(rid, record)
         texts = self._texts
-        for lang, info in plan.pairs.items():
-            reason = texts.setdefault(info.reason, info.reason)
-            date = texts.setdefault(info.date, info.date)
-            source = texts.setdefault(info.published_source, info.published_source)
-            if reason is not info.reason or date is not info.date or source is not info.published_source:
-                info = replace(info, reason=reason, date=date, published_source=source)
-            self.pairs[plan.release, lang] = info
-        self.versions[plan.release] = plan.versions
+        self.listed[rid] = {
+            lang: _Listed(info.publishable, texts.setdefault(info.title, info.title), texts.setdefault(info.date, info.date))
+            for lang, info in pairs.items()
+        }
+        for folder, image in old.shown_images(rid):
+            self.images_before.setdefault(folder, set()).add(image)
+        for folder, image in record.shown_images(rid):
+            self.images_after.setdefault(folder, set()).add(image)
+        self.live.update(relative.rsplit("/", 1)[0] for relative in kept if relative.endswith(".html"))
+        self.versions[rid] = plan.versions
         self.outputs.extend(outputs)
         self.skipped.extend(plan.skipped)
-        old = self.old_outputs.get(plan.release, {})
-        old_paths = {relative: relative for relative in old}
-        for relative, key in plan.output_keys.items():
-            before = old.get(relative)
-            self.output_keys[old_paths.get(relative, relative)] = before if before == key else key
         self.outdated.extend(plan.outdated)
         self.withdrawn.extend(plan.withdrawn)
+
+    def withdrawn_releases(self, releases: Mapping[str, str]) -> set[str]:
+        """The pages and documents an earlier build wrote for releases that no longer exist (relative to
+        outputs/): only files the manifest says transpub wrote, and only those still there. The images
+        their pages showed count as shown before this build."""
+        gone: set[str] = set()
+        for rid in self.manifest.releases():
+            if rid not in releases:
+                old = self.manifest.record(rid)
+                gone.update(relative for relative in old.outputs if self.exists(relative))
+                for folder, image in old.shown_images(rid):
+                    self.images_before.setdefault(folder, set()).add(image)
+        return gone
 
     def staged_drafts(self) -> frozenset[str]:
         """The draft pages and documents this build staged (relative to outputs/): its drafts that changed."""
         return frozenset(output.path.removeprefix("outputs/") for output in self.outputs if output.draft and output.changed)
 
-    def add_rendered(self, result: ReleaseResult, staged: StagedFiles) -> None:
+    def add_rendered(self, result: ReleaseResult, staged: StagedFiles, outputs_dir: str) -> None:
         """A release the workers rendered: its outputs, and the files staged for it."""
-        self.add(result.plan, result.outputs)
+        prefix = outputs_dir.rstrip(os.sep) + os.sep
+        here = [item.target_text.removeprefix(prefix).replace(os.sep, "/") for item in result.staged]
+        self.add(result.plan, result.outputs, self.manifest.record(result.plan.release), here)
         staged.extend(result.staged)
         self.rendered += result.rendered
 
 
 def _build_releases(
-    request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, dry_run: bool
-) -> tuple[_Releases, StagedFiles, Workers | None]:
-    """Plan every release; render those with something to render, in the workers. The files are staged,
-    not yet in place: the caller commits them with the index pages, once everything succeeded, and closes
-    the workers (still running: they render the index pages too)."""
-    outputs_by_release = manifest.outputs_by_release()
-    done = _Releases(outputs_by_release)
+    request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, done: _Releases, dry_run: bool
+) -> tuple[StagedFiles, Workers | None]:
+    """Plan every release; render those with something to render, in the workers; each release, once
+    done, goes to ``done``. The files are staged, not yet in place: the caller commits them with the index
+    pages, once everything succeeded, and closes the workers (still running: they render the index pages too)."""
     workers: Workers | None = None  # loaded with the first release to render: a no-op build never imports them
     staged = StagedFiles()  # on disk, not in memory: a build of thousands of releases stages a file per output
     # progress: releases done (up to date, or rendered) out of all of them, a total known from the start
     report = request.on_progress or (lambda done, total: None)
     total, finished = len(request.paths), 0
+    outputs_dir = str(request.project.outputs_dir)
 
     def rendered(result: ReleaseResult) -> None:
         nonlocal finished
-        done.add_rendered(result, staged)
+        done.add_rendered(result, staged, outputs_dir)
         finished += 1
         report(finished, total)
 
     try:
-        for job in _jobs(request, manifest, digests, listing, outputs_by_release):
-            remembered = remembered_pairs(job, manifest)
+        for job, old in _jobs(request, manifest, digests, listing):
+            remembered = remembered_pairs(job, old)
             if remembered is not None:
                 # nothing this release depends on changed: decide from the manifest, parse nothing
                 plan = plan_release(job, remembered)
                 if not plan.to_render and not plan.to_mark:
-                    done.add(plan, plan.current)
+                    done.add(plan, plan.current, old)
                     done.reused += len(plan.current)
                     finished += 1
                     report(finished, total)
@@ -381,22 +432,21 @@ def _build_releases(
         if workers:
             workers.close()
         raise
-    done.old_outputs = {}  # folded in: no longer needed
-    return done, staged, workers  # put in place by the caller, with the index pages
+    return staged, workers  # put in place by the caller, with the index pages
 
 
-def _jobs(
-    request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, outputs_by_release: Mapping[str, dict[str, str]]
-) -> Iterator[ReleaseJob]:
-    """One job per release: the digests of its inputs and the state of its outputs (no parsing)."""
+def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing) -> Iterator[tuple[ReleaseJob, ReleaseRecord]]:
+    """One job per release, with the release's record in the manifest: the digests of its inputs and the
+    state of its outputs (no parsing)."""
     project, languages, formats = request.project, request.languages, request.formats
     root, config = str(project.root), digests.file(project.config_path)
     not_built = tuple(lang for lang in project.all_languages if lang not in languages)
     for rid, path in request.paths.items():
+        old = manifest.record(rid)
         selected = request.release_id in (None, rid)
         wanted = languages if selected else ()
-        existing, others = _other_languages(request, manifest, digests, listing, rid, not_built, selected)
-        yield ReleaseJob(
+        existing, others = _other_languages(request, old, digests, listing, rid, not_built, selected)
+        job = ReleaseJob(
             release=rid,
             root=root,
             config=config,
@@ -408,9 +458,9 @@ def _jobs(
             formats=formats,
             draft=request.draft,
             assets=digests.assets,
-            old_outputs=outputs_by_release.get(rid, {}),
+            old_outputs=dict(old.outputs),
             source_digest=digests.source(rid),
-            published={lang: info.published_source for lang in wanted if (info := manifest.pair(rid, lang)) is not None},
+            published={lang: info.published_source for lang in wanted if (info := old.pairs.get(lang)) is not None},
             outdated=project.publish.outdated,
             present=frozenset(
                 relative
@@ -420,10 +470,11 @@ def _jobs(
                 if listing.has(relative := f"{folder}/{rid}.{fmt}")
             ),
         )
+        yield job, old
 
 
 def _other_languages(
-    request: _Request, manifest: Manifest, digests: Digests, listing: OutputListing, rid: str, not_built: Sequence[str], selected: bool
+    request: _Request, old: ReleaseRecord, digests: Digests, listing: OutputListing, rid: str, not_built: Sequence[str], selected: bool
 ) -> tuple[dict[str, str], dict[str, PairInfo]]:
     """The languages of a release this build does not build, judged without parsing anything.
 
@@ -436,7 +487,7 @@ def _other_languages(
     others: dict[str, PairInfo] = {}
     for lang in not_built:
         page = f"{lang}/{rid}.html"
-        info = manifest.pair(rid, lang)
+        info = old.pairs.get(lang)
         if info is None or info.key != digests.pair(rid, lang):
             if listing.has(page):
                 existing[lang] = page

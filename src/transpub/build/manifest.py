@@ -1,31 +1,50 @@
 """``outputs/.transpub-manifest.json``: what the last build decided and wrote, and from what.
 
-For every (release, language) the manifest remembers the digest of everything its result depends on and
-the publishing decision made from it (with the title and date the index pages show), so a release whose
-inputs are unchanged is decided without being read again. For every output file it holds the key the file
-was built with, for every index page the key of what it lists, and the versions of the libraries that
-shape the pages (``libraries``). Keys are made in ``digests``, ``plan`` and ``indexes``; this module only
-keeps them.
+For every release the manifest keeps a record (:class:`ReleaseRecord`): for each of its languages, the
+digest of everything the pair's result depends on and the publishing decision made from it (with the
+title and date the index pages show), so a release whose inputs are unchanged is decided without being
+read again; and for each of its output files, the key the file was built with. For every index page it
+holds the key of what it lists, and the versions of the libraries that shape the pages (``libraries``).
+Keys are made in ``digests``, ``plan`` and ``indexes``; this module only keeps them.
 
-A :class:`Manifest` is a frozen value: a build reads one, and makes the next one in a single step
-(:meth:`Manifest.after_build`). Reading never fails: a missing or damaged manifest, or one of another
-version, reads as an empty one, and everything is rebuilt, nothing lost. Writing is atomic, and a build
-that wrote nothing else compares the text it would write with the file, piece by piece and without the
-lock, and writes nothing when they match (:func:`manifest_is_written`).
+The file is JSON, one release's record to a line, the releases in order of their ids::
+
+    {"indexes":{…},"libraries":{…},"version":2,"releases":{
+    "2023-07-18-assemblies":{"outputs":{…},"pairs":{…}},
+    …
+    }}
+
+so that neither reading nor writing ever holds every record: at 5,000 releases in five languages the
+manifest is ~17 MB of text, ~27 MB once parsed. :func:`read_manifest` reads the first line whole and notes
+where each record is; a record is parsed when its release is asked for (:meth:`Manifest.record`). A
+build hands each release's new record to a :class:`ManifestWriter` as soon as it is final, which keeps it
+in an unnamed temporary file; the new manifest is then written from there, in order, piece by piece,
+atomically, and only when its text differs from the file's.
+
+Reading never fails: a missing or damaged manifest, or one of an unknown version, reads as an empty one,
+and everything is rebuilt, nothing lost; a damaged record reads as no record, and its release is rebuilt.
+A manifest of version 1 (one JSON object, read whole) is read once, and its records are kept in a
+temporary file like a new one's.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from ..staging import commit, stage_pieces
 from .libraries import LibraryVersions
 
 MANIFEST = ".transpub-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+_RELEASES = b',"releases":{\n'  # ends the first line: the records follow, one to a line
+_END = b"}}\n"  # the last line
+_KEY = re.compile(rb'"(?:[^"\\\n]|\\.)*":')  # a record line's start: the release id, as a JSON string
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,91 +68,99 @@ class PairInfo:
         return data
 
 
-@dataclass(frozen=True)
-class Manifest:
-    """The manifest's contents, as read from the file or as a build leaves them."""
+@dataclass(frozen=True, slots=True)
+class ReleaseRecord:
+    """What the manifest remembers about one release: its pairs' decisions and its outputs' keys."""
 
-    pairs: Mapping[str, PairInfo] = field(default_factory=dict)  # "release/lang" -> what was decided
+    pairs: Mapping[str, PairInfo] = field(default_factory=dict)  # language -> decision
     outputs: Mapping[str, str] = field(default_factory=dict)  # path in outputs/ -> key it was built with
-    indexes: Mapping[str, str] | None = None  # index page in outputs/ -> key; None: no HTML built yet
-    libraries: LibraryVersions | None = None  # None: not known (looked up by the next build)
 
-    def pair(self, release: str, lang: str) -> PairInfo | None:
-        return self.pairs.get(pair_name(release, lang))
-
-    def outputs_by_release(self) -> dict[str, dict[str, str]]:
-        """The output keys grouped by release, in one pass (a scan per release would be quadratic)."""
-        grouped: dict[str, dict[str, str]] = {}
-        for relative, key in self.outputs.items():
-            grouped.setdefault(relative.rsplit("/", 1)[-1].rsplit(".", 1)[0], {})[relative] = key
-        return grouped
-
-    def after_build(
-        self,
-        *,
-        pairs: Mapping[tuple[str, str], PairInfo],
-        outputs: Mapping[str, str],
-        indexes: Mapping[str, str] | None,
-        libraries: LibraryVersions,
-        releases: Collection[str],
-        exists: Callable[[str], bool],
-    ) -> Manifest:
-        """The manifest a build leaves: what it decided and wrote, over what this one remembers.
-
-        ``pairs`` and ``outputs`` are what the build decided and the keys of the outputs it wanted
-        (written or already current); ``indexes`` the keys of the index pages, or None when the build
-        made no HTML (the index entries are then kept as they were). Releases no longer among
-        ``releases`` are forgotten, and so are outputs and index pages that do not ``exist`` (deleted by hand).
-        """
-        # built in place, not as {**old, **new} then filtered: at 5,000 releases each of these dicts,
-        # and every temporary copy of it, is megabytes
-        kept_pairs = {name: info for name, info in self.pairs.items() if name.rsplit("/", 1)[0] in releases}
-        for (release, lang), info in pairs.items():
-            if release in releases:
-                kept_pairs[pair_name(release, lang)] = info
-        kept_outputs = {path: key for path, key in self.outputs.items() if path in outputs or exists(path)}
-        kept_outputs.update(outputs)
-        for path in [path for path in outputs if not exists(path)]:
-            del kept_outputs[path]
-        index_keys = self.indexes
-        if indexes is not None:
-            index_keys = {path: key for path, key in {**(self.indexes or {}), **indexes}.items() if exists(path)}
-        return Manifest(pairs=kept_pairs, outputs=kept_outputs, indexes=index_keys, libraries=libraries)
-
-    def images_by_folder(self) -> dict[str, set[str]]:
-        """The images the pages on the site show, by folder (a language's, or its drafts'), relative to it."""
-        shown: dict[str, set[str]] = {}
-        for name, info in self.pairs.items():
-            if not info.images:
-                continue
-            release, lang = name.rsplit("/", 1)
-            for folder in (lang, f"drafts/{lang}"):
+    def shown_images(self, release: str) -> Iterator[tuple[str, str]]:
+        """(folder, image) for each image a page of the release shows, in a language's folder or its drafts'."""
+        for lang, info in self.pairs.items():
+            for folder in (lang, f"drafts/{lang}") if info.images else ():
                 if f"{folder}/{release}.html" in self.outputs:
-                    shown.setdefault(folder, set()).update(info.images)
-        return shown
+                    for image in info.images:
+                        yield folder, image
 
     def to_json(self) -> dict[str, object]:
-        data = self._shallow_json()
-        data["pairs"] = {name: info.to_json() for name, info in self.pairs.items()}
-        return data
-
-    def _shallow_json(self) -> dict[str, object]:
-        """The JSON data, but with the pairs as :class:`PairInfo` values: :func:`manifest_pieces` converts
-        them a few hundred at a time, so a dict per pair never exists for the whole manifest at once."""
-        data: dict[str, object] = {
-            "version": MANIFEST_VERSION,
-            "pairs": self.pairs,
-            "outputs": self.outputs,
-        }
-        if self.indexes is not None:
-            data["indexes"] = self.indexes
-        if self.libraries is not None:
-            data["libraries"] = {"records": self.libraries.records, "versions": self.libraries.versions}
-        return data
+        return {"outputs": dict(self.outputs), "pairs": {lang: info.to_json() for lang, info in self.pairs.items()}}
 
 
-def pair_name(release: str, lang: str) -> str:
-    return f"{release}/{lang}"
+EMPTY = ReleaseRecord()
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode  # compact: only then is json's C encoder used
+
+
+def encode_record(record: ReleaseRecord) -> bytes:
+    """A record as the manifest writes it: compact, keys sorted, ASCII (a title in any script)."""
+    return _encode(record.to_json()).encode("ascii")
+
+
+class _Records:
+    """Release records in a file, one to a line, each found by where it is (none is held)."""
+
+    def __init__(self, handle: IO[bytes], spans: dict[str, tuple[int, int]]):
+        self.handle = handle
+        self.spans = spans  # release id -> (offset, length) of its record
+
+    def raw(self, release: str) -> bytes | None:
+        span = self.spans.get(release)
+        return None if span is None else os.pread(self.handle.fileno(), span[1], span[0])
+
+    def get(self, release: str) -> ReleaseRecord | None:
+        raw = self.raw(release)
+        if raw is None:
+            return None
+        try:
+            return _record_from_json(json.loads(raw, object_hook=_pair_hook))
+        except (ValueError, TypeError, KeyError):
+            return None  # a damaged record: its release is rebuilt
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+class Manifest:
+    """The manifest a build reads: its header, and each release's record when it is asked for.
+
+    Open until :meth:`close` (or the end of a ``with`` block): the records are read from the file as
+    it was when it was opened, even after a new manifest replaced it.
+    """
+
+    def __init__(
+        self,
+        indexes: Mapping[str, str] | None = None,
+        libraries: LibraryVersions | None = None,
+        records: _Records | None = None,
+        header: bytes = b"",
+    ):
+        self.header = header  # the first line, as the file holds it (b"": none, or not of this version)
+        self.indexes = indexes  # index page in outputs/ -> key; None: no HTML built yet
+        self.libraries = libraries  # None: not known (looked up by the next build)
+        self._records = records
+
+    def releases(self) -> Iterable[str]:
+        """The releases it has a record of."""
+        return self._records.spans.keys() if self._records else ()
+
+    def record(self, release: str) -> ReleaseRecord:
+        """The release's record (an empty one when there is none, or it is damaged)."""
+        return (self._records.get(release) if self._records else None) or EMPTY
+
+    def raw_record(self, release: str) -> bytes | None:
+        """The record's text as the file holds it (None: no record)."""
+        return self._records.raw(release) if self._records else None
+
+    def close(self) -> None:
+        if self._records is not None:
+            self._records.close()
+            self._records = None
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def manifest_path(outputs_dir: Path) -> Path:
@@ -141,59 +168,83 @@ def manifest_path(outputs_dir: Path) -> Path:
 
 
 def read_manifest(path: Path) -> Manifest:
-    """The manifest in ``path``; an empty one when there is none, or it is damaged or of another version."""
+    """The manifest in ``path``: an empty one when there is none, or it is damaged or of another version."""
     try:
-        # read as text (json.loads of bytes holds a decoded copy beside them: ~17 MB each at 5,000 releases),
-        # each pair made a PairInfo as soon as it is parsed (not a dict per pair for all of them first)
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        return manifest_from_json(json.loads(text, object_hook=_pair_hook()))
-    except (OSError, ValueError, TypeError):
-        return Manifest()  # no manifest, or a damaged one: everything is rebuilt, nothing is lost
+        handle = open(path, "rb")  # noqa: SIM115  (the Manifest closes it)
+    except OSError:
+        return Manifest()
+    try:
+        first = handle.readline()
+        if first.startswith(b'{"') and first.endswith(_RELEASES):
+            manifest = _read_lines(handle, first)
+        else:
+            manifest = _read_version_1(handle, first)
+    except (OSError, ValueError, TypeError, KeyError):
+        manifest = Manifest()  # damaged: everything is rebuilt, nothing is lost
+    if manifest._records is None or manifest._records.handle is not handle:
+        handle.close()
+    return manifest
 
 
-def manifest_from_json(data: object) -> Manifest:
-    """Raises ValueError or TypeError unless ``data`` (parsed with :func:`_pair_hook`) is a manifest of this version."""
-    if not (isinstance(data, dict) and data.get("version") == MANIFEST_VERSION):
+def _read_lines(handle: IO[bytes], first: bytes) -> Manifest:
+    """A manifest of this version: the first line parsed, then where each record is (none parsed)."""
+    header = json.loads(first[: -len(_RELEASES)] + b"}")
+    if not (isinstance(header, dict) and header.get("version") == MANIFEST_VERSION):
         raise ValueError("not a manifest of this version")
-    pairs, outputs, indexes = data.get("pairs"), data.get("outputs"), data.get("indexes")
+    indexes = header.get("indexes")
+    if not isinstance(indexes, dict | None) or not all(isinstance(v, str) for v in (indexes or {}).values()):
+        raise ValueError("not a manifest of this version")
+    spans: dict[str, tuple[int, int]] = {}
+    offset = len(first)
+    for line in handle:
+        if line == _END:
+            return Manifest(indexes, _libraries_from_json(header.get("libraries")), _Records(handle, spans), first)
+        key = _KEY.match(line)
+        end = len(line) - (2 if line.endswith(b",\n") else 1)
+        if key is None or not line.endswith(b"\n"):
+            raise ValueError("not a record")
+        spans[json.loads(key.group()[:-1])] = (offset + key.end(), end - key.end())
+        offset += len(line)
+    raise ValueError("cut short")
+
+
+def _read_version_1(handle: IO[bytes], first: bytes) -> Manifest:
+    """A manifest of version 1, one JSON object: read whole, once, its records kept in a temporary file."""
+    data = json.loads(first + handle.read(), object_hook=_pair_hook)
+    if not (isinstance(data, dict) and data.get("version") == 1):
+        raise ValueError("not a manifest of a known version")
+    pairs, outputs, indexes = data["pairs"], data["outputs"], data.get("indexes")
     if not (isinstance(pairs, dict) and isinstance(outputs, dict) and isinstance(indexes, dict | None)):
-        raise ValueError("not a manifest of this version")
-    return Manifest(
-        pairs=_pairs_from_json(pairs),
-        outputs=outputs,
-        indexes=indexes,
-        libraries=_libraries_from_json(data.get("libraries")),
-    )
+        raise ValueError("not a manifest of version 1")
+    grouped: dict[str, tuple[dict, dict]] = {}
+    for name, info in pairs.items():
+        release, lang = name.rsplit("/", 1)
+        grouped.setdefault(release, ({}, {}))[0][lang] = info
+    for relative, key in outputs.items():
+        grouped.setdefault(relative.rsplit("/", 1)[-1].rsplit(".", 1)[0], ({}, {}))[1][relative] = key
+    writer = ManifestWriter()
+    for release, (release_pairs, release_outputs) in grouped.items():
+        writer.add(release, _record_from_json({"pairs": release_pairs, "outputs": release_outputs}))
+    return Manifest(indexes, _libraries_from_json(data.get("libraries")), writer.records())
 
 
-def _pairs_from_json(pairs: dict) -> dict[str, PairInfo]:
-    """The pairs, each made a :class:`PairInfo` by :func:`_pair_hook` as it was parsed; anything else
-    there (an object without the fields of a pair) is not a manifest of this version."""
-    if not all(isinstance(info, PairInfo) for info in pairs.values()):
-        raise TypeError("not a pair")
-    return pairs
+def _record_from_json(data: object) -> ReleaseRecord:
+    if not isinstance(data, dict):
+        raise TypeError("not a record")
+    pairs, outputs = data["pairs"], data["outputs"]
+    if not (isinstance(pairs, dict) and isinstance(outputs, dict)):
+        raise TypeError("not a record")
+    if not all(isinstance(info, PairInfo) for info in pairs.values()) or not all(isinstance(k, str) for k in outputs.values()):
+        raise TypeError("not a record")
+    return ReleaseRecord(pairs, outputs)
 
 
-def _pair_hook() -> Callable[[dict], object]:
+def _pair_hook(data: dict) -> object:
     """A ``json.loads`` object hook that makes every pair's object a :class:`PairInfo` as it is parsed."""
-    shared: dict[str, str] = {}
-
-    def hook(data: dict) -> object:
-        return _pair_from_json(data, shared) if "publishable" in data and "key" in data else data
-
-    return hook
-
-
-def _pair_from_json(info: dict, shared: dict[str, str]) -> PairInfo:
-    """One pair; the texts that repeat from pair to pair (reasons, dates, the source digest a release's
-    languages share) held once, in ``shared``."""
-    for field_name in ("reason", "date", "published_source"):
-        value = info.get(field_name)
-        if isinstance(value, str):
-            info[field_name] = shared.setdefault(value, value)
-    info["images"] = tuple(info.get("images", ()))
-    return PairInfo(**info)
+    if "publishable" in data and "key" in data:
+        data["images"] = tuple(data.get("images", ()))
+        return PairInfo(**data)
+    return data
 
 
 def _libraries_from_json(data: object) -> LibraryVersions | None:
@@ -202,55 +253,66 @@ def _libraries_from_json(data: object) -> LibraryVersions | None:
     return None  # looked up again: a cheap price for a record that is not what this build would write
 
 
-def write_manifest(path: Path, manifest: Manifest) -> None:
-    """Write the manifest atomically, piece by piece: the whole text (~17 MB at 5,000 releases in five
-    languages) is never held at once, neither as text nor encoded. A file that already holds it is left."""
-    staged = stage_pieces(Path(path), lambda: (piece.encode("ascii") for piece in manifest_pieces(manifest._shallow_json())))
+class ManifestWriter:
+    """The records of the next manifest, each added once final, kept in an unnamed temporary file (a
+    build of thousands of releases would otherwise hold them all until the end); written, in the order
+    of the releases' ids, by :func:`write_manifest`."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._spans: dict[str, tuple[int, int]] = {}
+        self._size = 0
+
+    def add(self, release: str, record: ReleaseRecord) -> None:
+        if self._file is None:
+            self._file = _temporary_file()
+        data = encode_record(record)
+        self._file.write(data)
+        self._spans[release] = (self._size, len(data))
+        self._size += len(data)
+
+    def records(self) -> _Records:
+        """The records added, to read (the writer is done with them)."""
+        if self._file is None:
+            self._file = _temporary_file()
+        self._file.flush()
+        return _Records(self._file, self._spans)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _temporary_file() -> IO[bytes]:
+    """Unnamed: nothing is left behind, even by a killed run."""
+    import tempfile  # here, not at the top: a build with nothing to write never needs it (~5 ms, with shutil)
+
+    return tempfile.TemporaryFile()  # noqa: SIM115
+
+
+def manifest_header(indexes: Mapping[str, str] | None, libraries: LibraryVersions | None) -> bytes:
+    """The manifest's first line: all but the records."""
+    header: dict[str, object] = {"version": MANIFEST_VERSION}
+    if indexes is not None:
+        header["indexes"] = dict(indexes)
+    if libraries is not None:
+        header["libraries"] = {"records": libraries.records, "versions": libraries.versions}
+    return _encode(header).encode("ascii")[:-1] + _RELEASES
+
+
+def manifest_pieces(header: bytes, records: _Records) -> Iterator[bytes]:
+    """The manifest's text, a record at a time, the releases in order of their ids."""
+    yield header
+    releases = sorted(records.spans)
+    for number, release in enumerate(releases, 1):
+        yield b"%s:%s%s" % (_encode(release).encode("ascii"), records.raw(release), b",\n" if number < len(releases) else b"\n")
+    yield _END
+
+
+def write_manifest(path: Path, pieces: Callable[[], Iterable[bytes]]) -> None:
+    """Write the manifest atomically, piece by piece (the whole text is never held at once); a file that
+    already holds it is left as it is."""
+    staged = stage_pieces(Path(path), pieces)
     if staged is not None:
         commit([staged])
-
-
-def manifest_is_written(path: Path, manifest: Manifest) -> bool:
-    """Whether ``path`` already holds exactly the text :func:`write_manifest` would write (read, not locked)."""
-    return _file_holds(path, manifest_pieces(manifest._shallow_json()))
-
-
-def _file_holds(path: Path, pieces: Iterable[str]) -> bool:
-    """Whether the file holds exactly this ASCII text, given and read in pieces."""
-    try:
-        with open(path, encoding="ascii", newline="") as handle:
-            for piece in pieces:
-                if handle.read(len(piece)) != piece:
-                    return False
-            return handle.read(1) == ""
-    except (OSError, ValueError):  # no manifest yet, or not ASCII: not the one this build would write
-        return False
-
-
-def manifest_pieces(data: Mapping[str, object], entries: int = 256) -> Iterator[str]:
-    """The manifest's JSON data as text, a few hundred entries at a time; together, exactly ``json.dumps`` of it.
-
-    Compact, for only then does json use its C encoder, and ASCII: a title in Japanese would make Python
-    hold a whole piece at two bytes a character, or four. In pieces, because the encoder holds every
-    fragment of its output until it joins them: the whole manifest at once would take ~9 MB at 500
-    releases in five languages, and a no-op build compares the text with the file and writes nothing.
-    """
-    encode = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
-    yield "{"
-    for number, key in enumerate(sorted(data)):
-        value = data[key]
-        yield ("," if number else "") + encode(key) + ":"
-        if not (isinstance(value, dict) and value):
-            yield encode(value)
-            continue
-        names = sorted(value)
-        yield "{"
-        for start in range(0, len(names), entries):
-            chunk = encode({name: _plain(value[name]) for name in names[start : start + entries]})
-            yield ("," if start else "") + chunk[1:-1]
-        yield "}"
-    yield "}\n"
-
-
-def _plain(value: object) -> object:
-    return value.to_json() if isinstance(value, PairInfo) else value

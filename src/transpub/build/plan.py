@@ -29,17 +29,17 @@ the languages one at a time, in any order, leaves ``outputs/`` as one build of t
 
 **outputs/ mirrors the project.** The pages and documents of a release that no longer exists (its
 source was removed or renamed) are removed by the next build, and so are the images no page shows any
-more (:func:`withdrawn_outputs`, :func:`unused_images`): only files the manifest says a build wrote.
+more (``build._Releases.withdrawn_releases``, :func:`unused_images`): only files the manifest says a build wrote.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from .digests import hash_parts
-from .manifest import Manifest, PairInfo
+from .manifest import PairInfo, ReleaseRecord
 
 FORMATS = ("html", "docx")
 DRAFTS = "drafts"
@@ -133,11 +133,11 @@ def output_folder(lang: str, draft: bool) -> str:
     return f"{DRAFTS}/{lang}" if draft else lang
 
 
-def remembered_pairs(job: ReleaseJob, manifest: Manifest) -> dict[str, PairInfo] | None:
-    """The decisions the manifest remembers for the release's pairs, if none of their inputs changed."""
+def remembered_pairs(job: ReleaseJob, old: ReleaseRecord) -> dict[str, PairInfo] | None:
+    """The decisions the release's ``old`` record remembers for its pairs, if none of their inputs changed."""
     remembered = {}
     for lang, key in job.keys.items():
-        info = manifest.pair(job.release, lang)
+        info = old.pairs.get(lang)
         if info is None or info.key != key:
             return None
         remembered[lang] = info
@@ -260,25 +260,12 @@ def language_versions(job: ReleaseJob, pairs: Mapping[str, PairInfo]) -> dict[st
     return dict(sorted(versions.items()))
 
 
-def withdrawn_outputs(manifest: Manifest, releases: Collection[str], exists: Callable[[str], bool]) -> set[str]:
-    """The pages and documents an earlier build wrote for releases that no longer exist (relative to
-    outputs/): only files the manifest says transpub wrote, and only those still there."""
+def unused_images(before: Mapping[str, set[str]], after: Mapping[str, set[str]], exists: Callable[[str], bool]) -> set[str]:
+    """The images the last build's pages showed (``before``: folder -> images) and no page shows any more
+    (``after``), in each language's folder and its drafts folder (relative to outputs/)."""
     return {
         relative
-        for release, outputs in manifest.outputs_by_release().items()
-        if release not in releases
-        for relative in outputs
-        if exists(relative)
-    }
-
-
-def unused_images(before: Manifest, after: Manifest, exists: Callable[[str], bool]) -> set[str]:
-    """The images the last build's pages showed and no page shows any more, in each language's folder
-    and its drafts folder (relative to outputs/)."""
-    shown = after.images_by_folder()
-    return {
-        relative
-        for folder, images in before.images_by_folder().items()
-        for image in images - shown.get(folder, set())
+        for folder, images in before.items()
+        for image in images - after.get(folder, set())
         if exists(relative := f"{folder}/{image}")
     }
