@@ -125,6 +125,47 @@ def test_damaged_manifest_means_a_full_rebuild_not_an_error(sample_project: Path
     assert build(project, jobs=1).rendered == 2
 
 
+def test_a_damaged_record_rebuilds_its_release_only(sample_project: Path):
+    project = load_project(_three_releases(sample_project))
+    build(project, jobs=1)
+    path = sample_project / "outputs/.transpub-manifest.json"
+    text = path.read_text(encoding="ascii")
+    lines = text.splitlines(keepends=True)
+    assert lines[2].startswith('"2023-08-01-follow-up":{')
+    lines[2] = '"2023-08-01-follow-up":{"outputs":[not json},\n'
+    path.write_text("".join(lines), encoding="ascii")
+    report = build(project, jobs=1)
+    assert report.rendered == 2 and report.reused == 8  # (ja, en) of that release; the other two are current
+    assert path.read_text(encoding="ascii") == text
+    lines[-1] = ""  # cut short: the whole manifest is damaged
+    path.write_text("".join(lines), encoding="ascii")
+    assert build(project, jobs=1).rendered == 6
+    assert path.read_text(encoding="ascii") == text
+
+
+def test_a_manifest_of_version_1_is_carried_over(sample_project: Path, tmp_path: Path):
+    """What the last build remembered survives the new format: here, that a removed release's outputs
+    are transpub's to remove."""
+    import json
+
+    twin = tmp_path / "twin"
+    shutil.copytree(_three_releases(sample_project), twin)
+    for root in (sample_project, twin):
+        build(load_project(root), jobs=1)
+    path = sample_project / "outputs/.transpub-manifest.json"
+    new = json.loads(path.read_text(encoding="ascii"))
+    old = {key: value for key, value in new.items() if key != "releases"}
+    old["version"] = 1
+    old["pairs"] = {f"{rid}/{lang}": info for rid, record in new["releases"].items() for lang, info in record["pairs"].items()}
+    old["outputs"] = {relative: key for record in new["releases"].values() for relative, key in record["outputs"].items()}
+    path.write_text(json.dumps(old, sort_keys=True, separators=(",", ":")) + "\n", encoding="ascii")
+    for root in (sample_project, twin):
+        (root / "sources/2023-08-01-follow-up.md").unlink()
+        report = build(load_project(root), jobs=1)
+        assert "outputs/en/2023-08-01-follow-up.html" in report.removed
+    assert _outputs(sample_project) == _outputs(twin)  # the manifest too, now of this version
+
+
 def test_the_manifest_is_one_json_text_a_release_to_a_line_and_a_changed_one_is_rewritten(sample_project: Path):
     import json
 
@@ -155,7 +196,7 @@ _texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 @settings(max_examples=200, deadline=None)
 @given(
     rows=st.lists(st.tuples(_texts, _texts, _texts), max_size=40),
-    versions=st.lists(st.tuples(_texts, st.lists(st.tuples(_texts, _texts), max_size=3).map(tuple)), max_size=40),
+    versions=st.lists(st.tuples(_texts, st.lists(_texts, max_size=3).map(tuple)), max_size=40),
     languages=st.dictionaries(_texts, _texts, max_size=4),
     lang=st.none() | _texts,
     size=st.integers(1, 5),

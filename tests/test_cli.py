@@ -111,6 +111,17 @@ def test_build_of_an_unpublishable_language_exits_1(sample_project: Path):
     assert "nothing publishable for fr" in result.stderr
 
 
+def test_a_build_with_nothing_to_write_lists_its_outputs_only_when_asked(sample_project: Path):
+    assert run_cli(sample_project, "build", "--lang", "en").exit_code == 0
+    again = run_cli(sample_project, "build", "--lang", "en")
+    assert again.exit_code == 0, again.stderr  # up to date is built: not "nothing publishable"
+    assert "unchanged" not in again.stdout and "0 page(s) rendered, 2 output(s) up to date" in again.stdout
+    verbose = run_cli(sample_project, "build", "--lang", "en", "--verbose")
+    assert verbose.exit_code == 0
+    assert "unchanged outputs/en/2023-07-18-wipo-assemblies.html" in verbose.stdout
+    assert "unchanged outputs/en/2023-07-18-wipo-assemblies.docx" in verbose.stdout
+
+
 def test_draft_build_goes_to_a_separate_folder(sample_project: Path):
     result = run_cli(sample_project, "build", "--lang", "fr", "--draft", "--format", "html")
     assert result.exit_code == 0, result.stderr

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -94,7 +95,7 @@ __all__ = ["DRAFTS", "FORMATS", "BuildReport", "Outdated", "Output", "Skipped", 
 
 @dataclass(frozen=True)
 class BuildReport:
-    outputs: tuple[Output, ...] = ()
+    outputs: tuple[Output, ...] = ()  # those written; and those up to date, unless the build was asked not to list them
     skipped: tuple[Skipped, ...] = ()
     indexes: tuple[str, ...] = ()
     rendered: int = 0  # (release, language) pairs actually rendered in this run
@@ -103,9 +104,10 @@ class BuildReport:
     notes: tuple[str, ...] = ()  # what the build chose not to write, and why (no base_url: no feeds, no sitemap)
     removed: tuple[str, ...] = ()  # outputs of releases that no longer exist, and images no page shows any more
     outdated: tuple[Outdated, ...] = ()  # published pages whose source changed since, and what [publish] outdated did
+    built: frozenset[str] = frozenset()  # the languages with an output (written or up to date)
 
     def built_for(self, lang: str) -> bool:
-        return any(o.lang == lang for o in self.outputs)
+        return lang in self.built
 
 
 def parse_formats(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -128,13 +130,18 @@ def build(
     *,
     jobs: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    list_unchanged: bool = True,
 ) -> BuildReport:
+    """Build, and report what was done; ``list_unchanged=False``: the report's outputs are only those
+    written (at thousands of releases, a build with little to do would otherwise hold an entry for
+    every output of the site)."""
     languages = tuple(project.check_language(lang) for lang in languages) if languages else project.all_languages
     # as text: at thousands of releases, Path objects held for the whole build are megabytes
-    paths = {release_id_of(path): str(path) for path in project.release_paths()}
+    # the ids interned: the output listing holds its file names' stems so, and shares their text
+    paths = {sys.intern(release_id_of(path)): str(path) for path in project.release_paths()}
     if release_id is not None and release_id not in paths:
         raise UsageError(f"no release {release_id!r} in sources/")
-    request = _Request(project, languages, paths, release_id, tuple(formats), draft, jobs, on_progress)
+    request = _Request(project, languages, paths, release_id, tuple(formats), draft, jobs, on_progress, list_unchanged)
     try:
         # Most builds find everything up to date: that is decided from the manifest and the inputs'
         # digests, reading only, so it needs no lock (every file transpub writes is replaced atomically:
@@ -164,6 +171,7 @@ class _Request:
     draft: bool
     jobs: int | None
     on_progress: Callable[[int, int], None] | None
+    list_unchanged: bool
 
 
 def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
@@ -172,7 +180,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     A ``dry_run`` reads only, and raises :class:`_MustWrite` at the first thing it would render or write.
     """
     with read_manifest(manifest_path(request.project.outputs_dir)) as manifest:
-        done = _Releases(manifest, dry_run=dry_run)
+        done = _Releases(manifest, dry_run=dry_run, list_unchanged=request.list_unchanged)
         try:
             return _build_from(request, manifest, done, dry_run)
         finally:
@@ -187,7 +195,7 @@ def _build_from(request: _Request, manifest: Manifest, done: _Releases, dry_run:
     done.exists = listing.has
     staged, workers = _build_releases(request, manifest, digests, listing, done, dry_run)
 
-    published = done.versions  # release -> its published versions in every language (lang -> page)
+    published = done.versions  # release -> the languages of its published versions
     indexes: list[str] = []
     notes: tuple[str, ...] = ()
     withdrawn: list[str] = []
@@ -273,6 +281,7 @@ def _build_from(request: _Request, manifest: Manifest, done: _Releases, dry_run:
     return BuildReport(
         tuple(outputs), tuple(skipped), tuple(indexes), done.rendered, done.reused, counts, notes,
         tuple(f"outputs/{r}" for r in removed), tuple(sorted(done.outdated, key=lambda o: (o.release, o.lang))),
+        frozenset(done.built),
     )
 
 
@@ -305,13 +314,15 @@ class _Releases:
     title and date), the outputs reported, and the images shown.
     """
 
-    def __init__(self, manifest: Manifest, *, dry_run: bool):
+    def __init__(self, manifest: Manifest, *, dry_run: bool, list_unchanged: bool = True):
         self.manifest = manifest
         self.dry_run = dry_run
+        self.list_unchanged = list_unchanged
+        self.built: set[str] = set()  # the languages with an output
         self.writer = ManifestWriter()
         self.exists: Callable[[str], bool] = lambda relative: False  # which outputs are on disk (before this build)
         self.listed: dict[str, dict[str, _Listed]] = {}  # release -> language -> what the index pages show
-        self.versions: dict[str, dict[str, str]] = {}  # release -> its published versions (lang -> page)
+        self.versions: dict[str, tuple[str, ...]] = {}  # release -> the languages of its published versions (pages: <lang>/<release>.html)
         self.outputs: list[Output] = []
         self.skipped: list[Skipped] = []
         self.outdated: list[Outdated] = []
@@ -350,8 +361,9 @@ class _Releases:
         for folder, image in record.shown_images(rid):
             self.images_after.setdefault(folder, set()).add(image)
         self.live.update(relative.rsplit("/", 1)[0] for relative in kept if relative.endswith(".html"))
-        self.versions[rid] = plan.versions
-        self.outputs.extend(outputs)
+        self.versions[rid] = tuple(plan.versions)
+        self.built.update(output.lang for output in outputs)
+        self.outputs.extend(output for output in outputs if output.changed or self.list_unchanged)
         self.skipped.extend(plan.skipped)
         self.outdated.extend(plan.outdated)
         self.withdrawn.extend(plan.withdrawn)

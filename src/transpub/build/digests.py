@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -79,21 +80,46 @@ class Digests:
 
 
 class OutputListing:
-    """Which files exist under outputs/, one directory listing per folder (not one stat per file)."""
+    """Which files exist under outputs/, one directory listing per folder (not one stat per file).
+
+    A language's folder holds a page and a document per release: at thousands of releases, a set of
+    their names would be megabytes. A name is held as its stem (interned: a release id, the same text the
+    build holds already) with a bit for each of the extensions outputs have; other names as they are.
+    """
+
+    _SUFFIXES = {"html": 1, "docx": 2}
 
     def __init__(self, root: Path):
         self.root = str(root)
-        self._folders: dict[str, frozenset[str]] = {}
+        self._folders: dict[str, tuple[dict[str, int], frozenset[str]]] = {}
 
     def has(self, relative: str) -> bool:
         folder, _, name = relative.rpartition("/")
-        if folder not in self._folders:
-            try:
-                with os.scandir(os.path.join(self.root, folder)) as entries:
-                    self._folders[folder] = frozenset(e.name for e in entries if e.is_file())
-            except OSError:  # no such folder (yet)
-                self._folders[folder] = frozenset()
-        return name in self._folders[folder]
+        listed = self._folders.get(folder)
+        if listed is None:
+            listed = self._folders[folder] = self._list(folder)
+        stem, dot, suffix = name.rpartition(".")
+        bit = self._SUFFIXES.get(suffix) if dot else None
+        return bool(listed[0].get(stem, 0) & bit) if bit else name in listed[1]
+
+    def _list(self, folder: str) -> tuple[dict[str, int], frozenset[str]]:
+        outputs: dict[str, int] = {}
+        others = []
+        try:
+            with os.scandir(os.path.join(self.root, folder)) as entries:
+                for entry in entries:
+                    if not entry.is_file():
+                        continue
+                    stem, dot, suffix = entry.name.rpartition(".")
+                    bit = self._SUFFIXES.get(suffix) if dot else None
+                    if bit:
+                        stem = sys.intern(stem)
+                        outputs[stem] = outputs.get(stem, 0) | bit
+                    else:
+                        others.append(entry.name)
+        except OSError:  # no such folder (yet)
+            pass
+        return outputs, frozenset(others)
 
 
 def language_files(project: Project, lang: str, digest=None) -> tuple[str, ...]:

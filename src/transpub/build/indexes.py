@@ -39,7 +39,7 @@ FEED_ENTRIES = 50  # the newest releases a feed holds: readers poll it, a feed o
 NO_BASE_URL = "no base_url in transpub.toml: the Atom feeds and sitemap.xml need absolute URLs and were not written"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexRow:
     """One release as an index page lists it."""
 
@@ -56,7 +56,7 @@ class IndexPage:
     kind: str  # "index", "drafts", "feed", "root", "sitemap" or "stylesheet"
     lang: str | None  # None: the pages that are not in one language
     rows: tuple[IndexRow, ...] = ()
-    versions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # sitemap: release -> (lang, page) pairs
+    versions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # sitemap: release -> the languages of its published pages
 
     def shows(self, languages: Mapping[str, str], *, size: int = 256) -> Iterator[str]:
         """Everything the page shows, as text to key it on, in pieces: together, ``json.dumps([kind, lang,
@@ -92,11 +92,12 @@ class SitePages:
 def site_pages(
     project: Project,
     release_ids: Sequence[str],
-    versions: Mapping[str, Mapping[str, str]],
+    versions: Mapping[str, Sequence[str]],
     info: Callable[[str, str], PairInfo | None],
     draft_exists: Callable[[str], bool],
 ) -> SitePages:
-    """Every listing page of the site, from each release's published ``versions`` (lang -> page) and
+    """Every listing page of the site, from each release's published ``versions`` (the languages of its
+    published pages, each ``<lang>/<release>.html``) and
     the pairs' decisions (``info``: this build's or the manifest's). ``draft_exists`` says whether a draft
     page (relative to outputs/) is on disk or staged by this build."""
     languages = {
@@ -138,7 +139,7 @@ def site_pages(
     notes: tuple[str, ...] = ()
     if project.base_url:
         dates = {rid: pair.date for rid in release_ids for lang in versions[rid] if (pair := info(rid, lang)) is not None}
-        listed_versions = tuple((rid, tuple(versions[rid].items())) for rid in release_ids if versions[rid])
+        listed_versions = tuple((rid, tuple(versions[rid])) for rid in release_ids if versions[rid])
         rows_by_date = tuple(IndexRow(rid, "", dates.get(rid, "")) for rid, _ in listed_versions)
         pages.append(IndexPage(SITEMAP, "sitemap", None, rows_by_date, listed_versions))
     else:
@@ -205,7 +206,7 @@ def sitemap_pieces(project: Project, page: IndexPage, languages: dict[str, str])
     from .workers import templates_dir
 
     dates = {row.release: row.date for row in page.rows}
-    releases = (html.SitemapRelease(rid, dict(pairs), dates[rid]) for rid, pairs in page.versions)
+    releases = (html.SitemapRelease(rid, {lang: f"{lang}/{rid}.html" for lang in langs}, dates[rid]) for rid, langs in page.versions)
     return html.sitemap_pieces(project, releases, languages, templates_dir=templates_dir(project))
 
 

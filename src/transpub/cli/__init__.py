@@ -356,7 +356,9 @@ def build(ctx: click.Context, langs: tuple[str, ...], release_id: str | None, fo
     languages = _languages(langs) or None
     jobs = jobs if jobs is not None else project.build.jobs
     with progress("building releases") as report_progress:
-        report = run(project, languages, release_id, parse_formats(formats), draft, jobs=jobs, on_progress=report_progress)
+        report = run(
+            project, languages, release_id, parse_formats(formats), draft, jobs=jobs, on_progress=report_progress, list_unchanged=verbose
+        )
     for output in report.outputs:
         if output.changed or verbose:
             mark = " (draft)" if output.draft else ""
