@@ -54,6 +54,7 @@ from ..fsutil import project_lock
 from ..staging import StagedFiles, commit, discard
 from .digests import Digests, OutputListing
 from .indexes import (
+    Listed,
     index_keys,
     site_pages,
     stage_index_pages,
@@ -180,7 +181,7 @@ def _build(request: _Request, *, dry_run: bool = False) -> BuildReport:
     A ``dry_run`` reads only, and raises :class:`_MustWrite` at the first thing it would render or write.
     """
     with read_manifest(manifest_path(request.project.outputs_dir)) as manifest:
-        done = _Releases(manifest, dry_run=dry_run, list_unchanged=request.list_unchanged)
+        done = _Releases(manifest, request.project.all_languages, dry_run=dry_run, list_unchanged=request.list_unchanged)
         try:
             return _build_from(request, manifest, done, dry_run)
         finally:
@@ -208,7 +209,7 @@ def _build_from(request: _Request, manifest: Manifest, done: _Releases, dry_run:
                 project,
                 list(paths),
                 published,
-                lambda rid, lang: done.listed[rid].get(lang),
+                done.listed,
                 lambda relative: relative in coming or listing.has(relative),
             )
             notes = site.notes
@@ -296,15 +297,6 @@ def _remove_empty_folders(root: str, relative: str) -> None:
         relative = os.path.dirname(relative)
 
 
-@dataclass(frozen=True, slots=True)
-class _Listed:
-    """What the index pages need of one (release, language): whether it publishes, its title and date."""
-
-    publishable: bool
-    title: str
-    date: str
-
-
 class _Releases:
     """What the releases of one build add up to, as their plans and renders come in.
 
@@ -314,14 +306,17 @@ class _Releases:
     title and date), the outputs reported, and the images shown.
     """
 
-    def __init__(self, manifest: Manifest, *, dry_run: bool, list_unchanged: bool = True):
+    def __init__(self, manifest: Manifest, languages: Sequence[str], *, dry_run: bool, list_unchanged: bool = True):
         self.manifest = manifest
         self.dry_run = dry_run
         self.list_unchanged = list_unchanged
         self.built: set[str] = set()  # the languages with an output
         self.writer = ManifestWriter()
         self.exists: Callable[[str], bool] = lambda relative: False  # which outputs are on disk (before this build)
-        self.listed: dict[str, dict[str, _Listed]] = {}  # release -> language -> what the index pages show
+        self.languages = {lang: number for number, lang in enumerate(languages)}  # every language of the project
+        # release -> what the index pages show of each pair: (publishable, title, date) for each language in
+        # turn, or (None, None, None); one flat tuple a release, not an object a pair
+        self._listed: dict[str, tuple[bool | str | None, ...]] = {}
         self.versions: dict[str, tuple[str, ...]] = {}  # release -> the languages of its published versions (pages: <lang>/<release>.html)
         self.outputs: list[Output] = []
         self.skipped: list[Skipped] = []
@@ -332,7 +327,6 @@ class _Releases:
         self.live: set[str] = set()  # the folders holding a release's page after this build
         self.reused = 0  # outputs of releases that needed no render
         self.rendered = 0  # pairs rendered
-        self._texts: dict[str, str] = {}
 
     def add(self, plan: ReleasePlan, outputs: Sequence[Output], old: ReleaseRecord, staged: Sequence[str] = ()) -> None:
         """A release done: ``plan`` made from its ``old`` record; ``staged``: the files staged for it (relative to outputs/)."""
@@ -351,11 +345,13 @@ class _Releases:
                 raise _MustWrite
         else:
             self.writer.add(rid, record)
-        texts = self._texts
-        self.listed[rid] = {
-            lang: _Listed(info.publishable, texts.setdefault(info.title, info.title), texts.setdefault(info.date, info.date))
-            for lang, info in pairs.items()
-        }
+        listed: list[bool | str | None] = [None] * (3 * len(self.languages))
+        dates: dict[str, str] = {}  # a release's languages share its date: held once
+        for lang, info in pairs.items():
+            number = self.languages.get(lang)
+            if number is not None:
+                listed[3 * number : 3 * number + 3] = (info.publishable, info.title, dates.setdefault(info.date, info.date))
+        self._listed[rid] = tuple(listed)
         for folder, image in old.shown_images(rid):
             self.images_before.setdefault(folder, set()).add(image)
         for folder, image in record.shown_images(rid):
@@ -367,6 +363,12 @@ class _Releases:
         self.skipped.extend(plan.skipped)
         self.outdated.extend(plan.outdated)
         self.withdrawn.extend(plan.withdrawn)
+
+    def listed(self, release: str, lang: str) -> Listed | None:
+        """What the index pages show of a pair: this build's decision, or the one the manifest remembers."""
+        number = self.languages.get(lang)
+        entry = self._listed[release][3 * number : 3 * number + 3] if number is not None else (None,)
+        return None if entry[0] is None else Listed(*entry)
 
     def withdrawn_releases(self, releases: Mapping[str, str]) -> set[str]:
         """The pages and documents an earlier build wrote for releases that no longer exist (relative to

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from ..config import Project
 from ..staging import Staged, StagedFiles, stage_bytes, stage_pieces
 from .digests import Digests, OutputListing, hash_pieces
-from .manifest import PairInfo
 from .plan import DRAFTS
 
 ROOT_INDEX = "index.html"
@@ -37,6 +36,15 @@ SITEMAP = "sitemap.xml"
 FEED = "feed.atom"  # in each language's folder
 FEED_ENTRIES = 50  # the newest releases a feed holds: readers poll it, a feed of every release ever would only grow
 NO_BASE_URL = "no base_url in transpub.toml: the Atom feeds and sitemap.xml need absolute URLs and were not written"
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What the index pages need of one (release, language): whether it publishes, its title and date."""
+
+    publishable: bool
+    title: str
+    date: str  # ISO 8601
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +101,7 @@ def site_pages(
     project: Project,
     release_ids: Sequence[str],
     versions: Mapping[str, Sequence[str]],
-    info: Callable[[str, str], PairInfo | None],
+    info: Callable[[str, str], Listed | None],
     draft_exists: Callable[[str], bool],
 ) -> SitePages:
     """Every listing page of the site, from each release's published ``versions`` (the languages of its
@@ -104,7 +112,7 @@ def site_pages(
         lang: f"{lang}/index.html" for lang in project.all_languages if any(lang in versions[rid] for rid in release_ids)
     }
 
-    def rows(lang: str, wanted: Callable[[str, PairInfo], bool]) -> tuple[IndexRow, ...] | None:
+    def rows(lang: str, wanted: Callable[[str, Listed | None], bool]) -> tuple[IndexRow, ...] | None:
         found = []
         for rid in release_ids:
             pair = info(rid, lang)
