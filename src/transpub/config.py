@@ -48,10 +48,10 @@ def normalize_lang(value: str) -> str:
 RESERVED_IDS = frozenset({"names", "glossary", "index"})
 
 
-def release_id_of(path: Path) -> str:
+def release_id_of(path: str | os.PathLike[str]) -> str:
     """The release id is the file's stem; it becomes a file name in outputs/ and locale/, so it must be safe,
     and must not be one of transpub's own (``sources/names.md`` would share names.po with the names)."""
-    stem = Path(path).stem
+    stem = os.path.splitext(os.path.basename(os.fspath(path)))[0]  # Path.stem, without making a Path
     if not SAFE_ID_RE.fullmatch(stem) or ".." in stem:
         raise SourceError(
             f"unsafe release id {stem!r}: use lowercase letters, digits, '-', '_' and '.', e.g. 2023-07-18-wipo-assemblies",
@@ -139,9 +139,18 @@ class Project:
 
     def release_paths(self) -> list[Path]:
         """Source files, sorted by name so every run walks them in the same order."""
-        if not self.sources_dir.is_dir():
+        return [Path(path) for path in self.release_files()]
+
+    def release_files(self) -> list[str]:
+        """:meth:`release_paths` as text: the ``*.md`` files of sources/ (a link to one too), sorted by name.
+        No :class:`Path` is made: at thousands of releases they would be megabytes."""
+        folder = os.fspath(self.sources_dir)
+        try:
+            with os.scandir(folder) as entries:
+                names = [entry.name for entry in entries if entry.name.endswith(".md") and entry.is_file()]
+        except (FileNotFoundError, NotADirectoryError):
             return []
-        return sorted(p for p in self.sources_dir.glob("*.md") if p.is_file())
+        return [os.path.join(folder, name) for name in sorted(names)]
 
     def shown(self, path: str | os.PathLike[str]) -> str:
         """How a path of this project is shown in reports and PO references (``locale/fr/…``)."""

@@ -137,9 +137,9 @@ def build(
     written (at thousands of releases, a build with little to do would otherwise hold an entry for
     every output of the site)."""
     languages = tuple(project.check_language(lang) for lang in languages) if languages else project.all_languages
-    # as text: at thousands of releases, Path objects held for the whole build are megabytes
-    # the ids interned: the output listing holds its file names' stems so, and shares their text
-    paths = {sys.intern(release_id_of(path)): str(path) for path in project.release_paths()}
+    # as text: at thousands of releases, Path objects are megabytes; the ids interned: the output listing
+    # and the manifest's reader hold theirs so, and share their text
+    paths = {sys.intern(release_id_of(path)): path for path in project.release_files()}
     if release_id is not None and release_id not in paths:
         raise UsageError(f"no release {release_id!r} in sources/")
     request = _Request(project, languages, paths, release_id, tuple(formats), draft, jobs, on_progress, list_unchanged)
@@ -311,6 +311,7 @@ class _Releases:
         self.dry_run = dry_run
         self.list_unchanged = list_unchanged
         self.built: set[str] = set()  # the languages with an output
+        self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.writer = ManifestWriter()
         self.exists: Callable[[str], bool] = lambda relative: False  # which outputs are on disk (before this build)
         self.languages = {lang: number for number, lang in enumerate(languages)}  # every language of the project
@@ -357,7 +358,8 @@ class _Releases:
         for folder, image in record.shown_images(rid):
             self.images_after.setdefault(folder, set()).add(image)
         self.live.update(relative.rsplit("/", 1)[0] for relative in kept if relative.endswith(".html"))
-        self.versions[rid] = tuple(plan.versions)
+        versions = tuple(plan.versions)
+        self.versions[rid] = self._shared.setdefault(versions, versions)  # most releases have the same languages
         self.built.update(output.lang for output in outputs)
         self.outputs.extend(output for output in outputs if output.changed or self.list_unchanged)
         self.skipped.extend(plan.skipped)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,13 +100,13 @@ def encode_record(record: ReleaseRecord) -> bytes:
 class _Records:
     """Release records in a file, one to a line, each found by where it is (none is held)."""
 
-    def __init__(self, handle: IO[bytes], spans: dict[str, tuple[int, int]]):
+    def __init__(self, handle: IO[bytes], spans: dict[str, int]):
         self.handle = handle
-        self.spans = spans  # release id -> (offset, length) of its record
+        self.spans = spans  # release id -> where its record is: offset << 32 | length
 
     def raw(self, release: str) -> bytes | None:
         span = self.spans.get(release)
-        return None if span is None else os.pread(self.handle.fileno(), span[1], span[0])
+        return None if span is None else os.pread(self.handle.fileno(), span & 0xFFFFFFFF, span >> 32)
 
     def get(self, release: str) -> ReleaseRecord | None:
         raw = self.raw(release)
@@ -194,7 +195,7 @@ def _read_lines(handle: IO[bytes], first: bytes) -> Manifest:
     indexes = header.get("indexes")
     if not isinstance(indexes, dict | None) or not all(isinstance(v, str) for v in (indexes or {}).values()):
         raise ValueError("not a manifest of this version")
-    spans: dict[str, tuple[int, int]] = {}
+    spans: dict[str, int] = {}
     offset = len(first)
     for line in handle:
         if line == _END:
@@ -203,7 +204,8 @@ def _read_lines(handle: IO[bytes], first: bytes) -> Manifest:
         end = len(line) - (2 if line.endswith(b",\n") else 1)
         if key is None or not line.endswith(b"\n"):
             raise ValueError("not a record")
-        spans[json.loads(key.group()[:-1])] = (offset + key.end(), end - key.end())
+        # the id interned: the build holds it so, and shares its text
+        spans[sys.intern(json.loads(key.group()[:-1]))] = (offset + key.end()) << 32 | (end - key.end())
         offset += len(line)
     raise ValueError("cut short")
 
@@ -260,7 +262,7 @@ class ManifestWriter:
 
     def __init__(self) -> None:
         self._file: IO[bytes] | None = None
-        self._spans: dict[str, tuple[int, int]] = {}
+        self._spans: dict[str, int] = {}
         self._size = 0
 
     def add(self, release: str, record: ReleaseRecord) -> None:
@@ -268,7 +270,7 @@ class ManifestWriter:
             self._file = _temporary_file()
         data = encode_record(record)
         self._file.write(data)
-        self._spans[release] = (self._size, len(data))
+        self._spans[release] = self._size << 32 | len(data)
         self._size += len(data)
 
     def records(self) -> _Records:
