@@ -45,7 +45,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config import Project, release_id_of
@@ -330,7 +330,8 @@ class _Releases:
         self.rendered = 0  # pairs rendered
 
     def add(self, plan: ReleasePlan, outputs: Sequence[Output], old: ReleaseRecord, staged: Sequence[str] = ()) -> None:
-        """A release done: ``plan`` made from its ``old`` record; ``staged``: the files staged for it (relative to outputs/)."""
+        """A release done: ``plan`` made from its ``old`` record; ``staged``: its outputs written, staged to be
+        put in place (relative to outputs/)."""
         rid = plan.release
         pairs = {**old.pairs, **plan.pairs}
         # an output is remembered while its file is there: staged now, or on disk and not taken down
@@ -389,11 +390,10 @@ class _Releases:
         """The draft pages and documents this build staged (relative to outputs/): its drafts that changed."""
         return frozenset(output.path.removeprefix("outputs/") for output in self.outputs if output.draft and output.changed)
 
-    def add_rendered(self, result: ReleaseResult, staged: StagedFiles, outputs_dir: str) -> None:
+    def add_rendered(self, result: ReleaseResult, staged: StagedFiles) -> None:
         """A release the workers rendered: its outputs, and the files staged for it."""
-        prefix = outputs_dir.rstrip(os.sep) + os.sep
-        here = [item.target_text.removeprefix(prefix).replace(os.sep, "/") for item in result.staged]
-        self.add(result.plan, result.outputs, self.manifest.record(result.plan.release), here)
+        written = [output.path.removeprefix("outputs/") for output in result.rendered_outputs if output.changed]
+        self.add(result.plan, result.outputs, self.manifest.record(result.plan.release), written)
         staged.extend(result.staged)
         self.rendered += result.rendered
 
@@ -409,11 +409,10 @@ def _build_releases(
     # progress: releases done (up to date, or rendered) out of all of them, a total known from the start
     report = request.on_progress or (lambda done, total: None)
     total, finished = len(request.paths), 0
-    outputs_dir = str(request.project.outputs_dir)
 
     def rendered(result: ReleaseResult) -> None:
         nonlocal finished
-        done.add_rendered(result, staged, outputs_dir)
+        done.add_rendered(result, staged)
         finished += 1
         report(finished, total)
 
