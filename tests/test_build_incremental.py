@@ -125,6 +125,29 @@ def test_damaged_manifest_means_a_full_rebuild_not_an_error(sample_project: Path
     assert build(project, jobs=1).rendered == 2
 
 
+@pytest.mark.parametrize(("kind", "what"), [("fifo", "not a regular file"), ("device", "not a regular file"), ("folder", "a folder")])
+def test_a_manifest_that_is_not_a_file_is_never_waited_on_nor_read_without_end(sample_project: Path, kind: str, what: str):
+    """Read as no manifest (a FIFO is not waited on, /dev/zero not read), then refused as a place to
+    write, as every file transpub writes is: one message, exit 2, no output changed."""
+    project = load_project(sample_project)
+    build(project, jobs=1)
+    before = {name: digest for name, digest in _outputs(sample_project).items() if not name.startswith(".")}
+    path = sample_project / "outputs/.transpub-manifest.json"
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+    result = subprocess.run([sys.executable, "-m", "transpub.cli", "build"], capture_output=True, text=True, timeout=60, cwd=sample_project)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"transpub: error: outputs/.transpub-manifest.json: cannot write here: {what} stands where the file would go"
+    )
+    assert {name: digest for name, digest in _outputs(sample_project).items() if not name.startswith(".")} == before
+
+
 def test_a_damaged_record_rebuilds_its_release_only(sample_project: Path):
     project = load_project(_three_releases(sample_project))
     build(project, jobs=1)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ MANIFEST = ".transpub-manifest.json"
 MANIFEST_VERSION = 2
 _RELEASES = b',"releases":{\n'  # ends the first line: the records follow, one to a line
 _END = b"}}\n"  # the last line
+MAX_LINE = 1 << 24  # bytes in a line: a release's record is a few kilobytes; a longer line is damage
+MAX_VERSION_1 = 1 << 30  # bytes in a manifest of version 1, read whole (17 MB at 5,000 releases)
 _KEY = re.compile(rb'"(?:[^"\\\n]|\\.)*":')  # a record line's start: the release id, as a JSON string
 
 
@@ -169,13 +172,18 @@ def manifest_path(outputs_dir: Path) -> Path:
 
 
 def read_manifest(path: Path) -> Manifest:
-    """The manifest in ``path``: an empty one when there is none, or it is damaged or of another version."""
+    """The manifest in ``path``: an empty one when there is none, or it is damaged or of another version,
+    or not a regular file (a FIFO, a link to a device: never waited on, never read without end)."""
     try:
-        handle = open(path, "rb")  # noqa: SIM115  (the Manifest closes it)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return Manifest()
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return Manifest()
+    handle = os.fdopen(fd, "rb")  # closed by the Manifest it makes, or below
     try:
-        first = handle.readline()
+        first = handle.readline(MAX_LINE)
         if first.startswith(b'{"') and first.endswith(_RELEASES):
             manifest = _read_lines(handle, first)
         else:
@@ -197,7 +205,7 @@ def _read_lines(handle: IO[bytes], first: bytes) -> Manifest:
         raise ValueError("not a manifest of this version")
     spans: dict[str, int] = {}
     offset = len(first)
-    for line in handle:
+    while line := handle.readline(MAX_LINE):
         if line == _END:
             return Manifest(indexes, _libraries_from_json(header.get("libraries")), _Records(handle, spans), first)
         key = _KEY.match(line)
@@ -212,6 +220,8 @@ def _read_lines(handle: IO[bytes], first: bytes) -> Manifest:
 
 def _read_version_1(handle: IO[bytes], first: bytes) -> Manifest:
     """A manifest of version 1, one JSON object: read whole, once, its records kept in a temporary file."""
+    if os.fstat(handle.fileno()).st_size > MAX_VERSION_1:
+        raise ValueError("too large")
     data = json.loads(first + handle.read(), object_hook=_pair_hook)
     if not (isinstance(data, dict) and data.get("version") == 1):
         raise ValueError("not a manifest of a known version")
