@@ -148,6 +148,53 @@ def test_a_manifest_that_is_not_a_file_is_never_waited_on_nor_read_without_end(s
     assert {name: digest for name, digest in _outputs(sample_project).items() if not name.startswith(".")} == before
 
 
+def _save_during_the_build(monkeypatch: pytest.MonkeyPatch, path: Path, text: str) -> None:
+    """``path`` saved with ``text`` while the (in-process) build runs: after the build digested its
+    inputs, before its job for the release reads them."""
+    from transpub.source import reader
+
+    read = reader.read_release
+
+    def save_then_read(*args, **kwargs):
+        path.write_text(text, encoding="utf-8")
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(reader, "read_release", save_then_read)
+
+
+@pytest.mark.parametrize(
+    ("saved", "old", "new"),
+    [
+        (f"locale/en/LC_MESSAGES/{RELEASE}.po", 'msgstr "International', 'msgstr "Saved: International'),
+        (f"sources/{RELEASE}.md", "\n# ", "\n# 保存 "),
+        ("locale/en/LC_MESSAGES/names.po", 'msgstr "Japan Patent Office"', 'msgstr "Saved Patent Office"'),
+    ],
+)
+def test_a_file_saved_while_the_build_reads_it_stops_the_build_and_its_undo_publishes_nothing_of_it(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch, saved: str, old: str, new: str
+):
+    """A translator saves while a build runs, then undoes the edit. Without the check, the pages made
+    from the saved text were recorded under the digests of the text digested before, and after the undo
+    they passed for up to date: published, though nobody approved them."""
+    from transpub.errors import FileError
+
+    project = load_project(sample_project)
+    path = sample_project / saved
+    original = path.read_text(encoding="utf-8")
+    build(project, jobs=1)
+    expected = _outputs(sample_project)  # the outputs of the original text
+    shutil.rmtree(sample_project / "outputs")
+    _save_during_the_build(monkeypatch, path, original.replace(old, new, 1))
+    with pytest.raises(FileError) as raised:
+        build(project, jobs=1)
+    assert str(raised.value) == f"{saved}: changed while the build was reading it; nothing was written: run the build again"
+    assert not [p for p in (sample_project / "outputs").rglob("*") if p.is_file()]  # nothing was put in place
+    monkeypatch.undo()
+    path.write_text(original, encoding="utf-8")  # the undo
+    build(project, jobs=1)
+    assert _outputs(sample_project) == expected
+
+
 def test_a_damaged_record_rebuilds_its_release_only(sample_project: Path):
     project = load_project(_three_releases(sample_project))
     build(project, jobs=1)

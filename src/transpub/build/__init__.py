@@ -49,10 +49,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config import Project, release_id_of
-from ..errors import UsageError
+from ..errors import FileError, UsageError
 from ..fsutil import project_lock
 from ..staging import StagedFiles, commit, discard
-from .digests import Digests, OutputListing
+from .digests import CHANGED_WHILE_BUILDING, Digests, OutputListing
 from .indexes import (
     Listed,
     index_keys,
@@ -239,6 +239,8 @@ def _build_from(request: _Request, manifest: Manifest, done: _Releases, dry_run:
     gone = done.withdrawn_releases(paths) | set(done.withdrawn)
     if gone and dry_run:
         raise _MustWrite
+    if not dry_run:
+        _check_unchanged(project, digests, staged)
     commit(staged)
     staged.close()
     for relative in withdrawn:  # feeds and sitemap of a base_url no longer set: their URLs would be wrong
@@ -284,6 +286,18 @@ def _build_from(request: _Request, manifest: Manifest, done: _Releases, dry_run:
         tuple(f"outputs/{r}" for r in removed), tuple(sorted(done.outdated, key=lambda o: (o.release, o.lang))),
         frozenset(done.built),
     )
+
+
+def _check_unchanged(project: Project, digests: Digests, staged: StagedFiles) -> None:
+    """Before anything is put in place: every file many outputs depend on still holds what this build's keys
+    were made from (each job checked its release's own files). A file saved while the build read it
+    would otherwise leave pages made from one version under the key of another, and a page made from
+    an edit undone since would pass for up to date."""
+    changed = digests.shared_change()
+    if changed is not None:
+        discard(staged)
+        staged.close()
+        raise FileError(CHANGED_WHILE_BUILDING, project.shown(changed))
 
 
 def _remove_empty_folders(root: str, relative: str) -> None:
@@ -477,6 +491,7 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
             source_digest=digests.source(rid),
             published={lang: info.published_source for lang in wanted if (info := old.pairs.get(lang)) is not None},
             outdated=project.publish.outdated,
+            inputs=digests.release_inputs(rid, (*languages, *others)),
             present=frozenset(
                 relative
                 for lang in (*wanted, *others)

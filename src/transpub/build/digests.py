@@ -37,6 +37,7 @@ class Digests:
         self._files: dict[Path, str] = {}
         self._per_language: dict[str, tuple[str, ...]] = {}
         self._source: tuple[str, str] = ("", "")  # (release id, digest of its source)
+        self._catalogs: dict[str, str] = {}  # language -> digest of its catalog, for the release in _source
         self._sources_dir = project.sources_dir
         # what every output depends on: the manifest's format, transpub, its settings and its libraries
         self.base = hash_parts(
@@ -46,10 +47,11 @@ class Digests:
             self.file(project.config_path),
             json.dumps(libraries.versions, sort_keys=True),
         )
-        self.assets = hash_parts(
-            folder_digest(project.sources_dir, exclude_suffix=".md"),
-            folder_digest(project.templates_dir),
-        )
+        self._folders = {
+            (project.sources_dir, ".md"): folder_digest(project.sources_dir, exclude_suffix=".md"),  # the images
+            (project.templates_dir, None): folder_digest(project.templates_dir),
+        }
+        self.assets = hash_parts(*self._folders.values())
 
     def file(self, path: Path) -> str:
         if path not in self._files:
@@ -66,7 +68,39 @@ class Digests:
         """The digest of a release's source."""
         if self._source[0] != release_id:
             self._source = (release_id, file_digest(self._sources_dir.joinpath(f"{release_id}.md")))
+            self._catalogs = {}
         return self._source[1]
+
+    def catalog(self, release_id: str, lang: str) -> str:
+        """The digest of a release's catalog in ``lang`` (kept while the release is digested)."""
+        self.source(release_id)
+        if lang not in self._catalogs:
+            self._catalogs[lang] = file_digest(self.project.catalog_path(lang, release_id))
+        return self._catalogs[lang]
+
+    def release_inputs(self, release_id: str, languages: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        """The release's own files a job reads for these languages (its source, their catalogs), each with
+        the digest its keys were made from: the job checks them again once done (:func:`changed_input`)."""
+        project = self.project
+        source = (os.fspath(self._sources_dir.joinpath(f"{release_id}.md")), self.source(release_id))
+        catalogs = (
+            (os.fspath(project.catalog_path(lang, release_id)), self.catalog(release_id, lang))
+            for lang in languages
+            if lang != project.source_lang
+        )
+        return (source, *catalogs)
+
+    def shared_change(self) -> Path | None:
+        """A file many outputs depend on (transpub.toml, a language's names.po, glossary or approvals, the
+        templates or images) that no longer holds the content this build's keys were made from; None when
+        none changed. Asked before a build puts its files in place."""
+        for path, digest in self._files.items():
+            if file_digest(path) != digest:
+                return path
+        for (folder, exclude), digest in self._folders.items():
+            if folder_digest(folder, exclude_suffix=exclude) != digest:
+                return folder
+        return None
 
     def pair(self, release_id: str, lang: str) -> str:
         """The key of one (release, language): a digest of everything its result depends on."""
@@ -76,7 +110,7 @@ class Digests:
             return hash_parts(self.base, lang, source)
         if lang not in self._per_language:  # the same files for every release of a language
             self._per_language[lang] = language_files(project, lang, self.file)
-        return hash_parts(self.base, lang, source, file_digest(project.catalog_path(lang, release_id)), *self._per_language[lang])
+        return hash_parts(self.base, lang, source, self.catalog(release_id, lang), *self._per_language[lang])
 
 
 class OutputListing:
@@ -152,6 +186,17 @@ def hash_pieces(parts: Iterable[str | Iterable[str]]) -> str:
             digest.update(piece.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+CHANGED_WHILE_BUILDING = "changed while the build was reading it; nothing was written: run the build again"
+
+
+def changed_input(inputs: Iterable[tuple[str, str]]) -> str | None:
+    """The first of these (path, digest) whose file no longer holds the content digested; None: none."""
+    for path, digest in inputs:
+        if file_digest(Path(path)) != digest:
+            return path
+    return None
 
 
 @cache

@@ -102,6 +102,7 @@ class ReleaseJob:
     source_digest: str = ""  # digest of the release's source now
     published: dict[str, str] | None = None  # language being built -> digest of the source it was last published from
     outdated: str = "mark"  # [publish] outdated
+    inputs: tuple[tuple[str, str], ...] = ()  # the release's files the job reads (source, catalogs), each with the digest its keys were made from
 
 
 @dataclass(frozen=True)

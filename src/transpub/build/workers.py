@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Project, load_project
+from ..errors import FileError
 from ..fsutil import process_pool
 from ..staging import Staged, StagedFiles, discard, stage_bytes
-from .digests import language_files
+from .digests import CHANGED_WHILE_BUILDING, changed_input, language_files
 from .indexes import IndexPage, stage_index_page, stage_index_pages
 from .manifest import PairInfo
 from .plan import (
@@ -256,6 +257,10 @@ def build_release(job: ReleaseJob) -> ReleaseResult:
         discard(staged)
         raise
     forget_parsed_texts()
+    changed = changed_input(job.inputs)  # the files read are still those the keys were made from
+    if changed is not None:
+        discard(staged)
+        raise FileError(CHANGED_WHILE_BUILDING, project.shown(changed))
     return ReleaseResult(plan, tuple(outputs), len(plan.to_render), tuple(staged))
 
 
