@@ -60,9 +60,7 @@ class Digests:
 
     def language(self, lang: str) -> str:
         """The digest of the files every page of ``lang`` depends on (names.po, glossary, approvals)."""
-        if lang not in self._per_language:
-            self._per_language[lang] = language_files(self.project, lang, self.file)
-        return hash_parts(*self._per_language[lang])
+        return hash_parts(*self.language_files(lang))
 
     def source(self, release_id: str) -> str:
         """The digest of a release's source."""
@@ -102,15 +100,19 @@ class Digests:
                 return folder
         return None
 
+    def language_files(self, lang: str) -> tuple[str, ...]:
+        """The digests of names.po, the glossary and the approvals of ``lang`` (:func:`language_files`)."""
+        if lang not in self._per_language:  # the same files for every release of a language
+            self._per_language[lang] = language_files(self.project, lang, self.file)
+        return self._per_language[lang]
+
     def pair(self, release_id: str, lang: str) -> str:
         """The key of one (release, language): a digest of everything its result depends on."""
         project = self.project
         source = self.source(release_id)
         if lang == project.source_lang:
             return hash_parts(self.base, lang, source)
-        if lang not in self._per_language:  # the same files for every release of a language
-            self._per_language[lang] = language_files(project, lang, self.file)
-        return hash_parts(self.base, lang, source, self.catalog(release_id, lang), *self._per_language[lang])
+        return hash_parts(self.base, lang, source, self.catalog(release_id, lang), *self.language_files(lang))
 
 
 class OutputListing:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .digests import hash_parts
 from .manifest import PairInfo, ReleaseRecord
@@ -103,6 +103,7 @@ class ReleaseJob:
     published: dict[str, str] | None = None  # language being built -> digest of the source it was last published from
     outdated: str = "mark"  # [publish] outdated
     inputs: tuple[tuple[str, str], ...] = ()  # the release's files the job reads (source, catalogs), each with the digest its keys were made from
+    language_files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language -> digests of its names.po, glossary, approvals
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,7 @@ def build_release(job: ReleaseJob) -> ReleaseResult:
     release = read_release(Path(job.source), project)
     # only the languages being built are read and checked: the cost of a build follows what it builds
     catalogs = {lang: catalog_for(project, release, lang) for lang in job.keys}
-    names = {lang: _names_for(project, job.config, lang) for lang in job.keys}
+    names = {lang: _names_for(project, job.config, lang, job.language_files.get(lang)) for lang in job.keys}
     decided = {lang: decide_pair(project, release, lang, catalogs[lang], names[lang], key) for lang, key in job.keys.items()}
     pairs = {lang: info for lang, (info, _loc) in decided.items()}
     plan = plan_release(job, pairs)
@@ -244,7 +244,8 @@ def build_release(job: ReleaseJob) -> ReleaseResult:
             # a language not built whose page links to versions that changed: its remembered decision holds
             # (same key), its catalog is read now, to render the page again
             lang, key = render.lang, job.others[render.lang].key
-            decided[lang] = decide_pair(project, release, lang, catalog_for(project, release, lang), _names_for(project, job.config, lang), key)
+            names_now = _names_for(project, job.config, lang, job.language_files.get(lang))
+            decided[lang] = decide_pair(project, release, lang, catalog_for(project, release, lang), names_now, key)
         loc = decided[render.lang][1]  # (a draft exactly when the pair is not publishable, as the plan decided)
         try:
             outputs.extend(render_pair(project, loc, render.formats, plan.versions, staged, links_docx=render.links_docx))
@@ -343,9 +344,11 @@ def render_pair(
     return outputs
 
 
-def _names_for(project: Project, config: str, lang: str) -> Names:
-    # names.po (and the approvals) are the same files for every release of a language: read once per process
-    return _read_names_cached(str(project.root), config, lang, language_files(project, lang))
+def _names_for(project: Project, config: str, lang: str, digests: tuple[str, ...] | None = None) -> Names:
+    """A language's names, read once per process for every release: keyed on the digests of names.po, the
+    glossary and the approvals, as the build made them (``digests``; the build checks, before putting
+    anything in place, that the files still hold that content), else as they are now."""
+    return _read_names_cached(str(project.root), config, lang, digests or language_files(project, lang))
 
 
 @lru_cache(maxsize=64)
