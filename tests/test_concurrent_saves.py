@@ -1,4 +1,5 @@
-"""A translator's editor saves while `pretranslate` fills the same catalog: no save is ever lost.
+"""A translator's editor saves while `pretranslate` fills the same catalog: no save is ever lost. While
+`update` merges it: `update` stops rather than replace the save.
 
 Editors take no lock of ours. `pretranslate` puts a filled catalog in place only if it is still the file it
 read, and where Linux can swap two files atomically it swaps and then inspects what it displaced, so a save
@@ -13,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, tree_digest
 from libretranslate_server import FakeLibreTranslate
 
 from transpub import staging
@@ -146,3 +147,41 @@ def test_pretranslate_never_loses_a_translators_save(tmp_path: Path):
     final = {entry.msgid: entry.msgstr for entry in read_catalog(catalog)}
     lost = [(key, value, final.get(key)) for key, value in saved if final.get(key) != value]
     assert len(saved) >= 5 and lost == [], (len(saved), lost[:3])
+
+
+# --- update ----------------------------------------------------------------------------------------------
+def test_update_never_replaces_a_catalog_saved_while_it_ran(sample_project: Path, monkeypatch: pytest.MonkeyPatch):
+    """A translator saves a catalog after `update` read it and before it put its merge in place: the
+    merge of the version before would replace the save. `update` stops instead, nothing written, and its
+    next run merges the saved text."""
+    from transpub.catalogs import update as updating
+    from transpub.config import load_project
+    from transpub.errors import FileError
+
+    source = sample_project / "sources/2023-07-18-wipo-assemblies.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n新しい段落です。\n", encoding="utf-8")  # something to merge
+    catalog = sample_project / "locale/en/LC_MESSAGES/2023-07-18-wipo-assemblies.po"
+    saved = catalog.read_text(encoding="utf-8").replace('msgstr "International', 'msgstr "Saved: International', 1)
+    assert "Saved: International" in saved
+    before = tree_digest(sample_project)
+    names = updating._names  # names.po is merged after every release's catalogs were read and staged
+
+    def save_then_merge_names(*args, **kwargs):
+        catalog.write_text(saved, encoding="utf-8")
+        return names(*args, **kwargs)
+
+    monkeypatch.setattr(updating, "_names", save_then_merge_names)
+    with pytest.raises(FileError) as raised:
+        updating.update(load_project(sample_project), jobs=1)
+    assert str(raised.value) == (
+        "locale/en/LC_MESSAGES/2023-07-18-wipo-assemblies.po: changed while update was reading it; nothing was written: run update again"
+    )
+    after = tree_digest(sample_project)
+    assert catalog.read_text(encoding="utf-8") == saved  # the save is kept
+    changed = {name for name in after if after[name] != before.get(name)} | set(before) - set(after)
+    assert changed == {"locale/en/LC_MESSAGES/2023-07-18-wipo-assemblies.po"}  # and nothing else was written
+    monkeypatch.undo()
+    updating.update(load_project(sample_project), jobs=1)
+    entries = {entry.msgid: entry.msgstr for entry in read_catalog(catalog)}
+    assert any(text.startswith("Saved: International") for text in entries.values())  # the save, merged
+    assert "新しい段落です。" in entries  # and the new paragraph

@@ -21,12 +21,12 @@ from babel import Locale
 
 from ..clock import po_stamp
 from ..config import Project, load_project
-from ..errors import CatalogError, TokenError
+from ..errors import CatalogError, FileError, TokenError
 from ..fsutil import pool_workers, process_pool, project_lock
 from ..source.inline import forget_parsed_texts
 from ..source.reader import read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
 from ..source.tokens import parse_token
-from ..staging import Staged, commit, discard, stage_bytes
+from ..staging import Staged, commit, discard, file_signature, stage_bytes
 from .approvals import (
     NAMES_CATALOG,
     Approval,
@@ -97,6 +97,7 @@ class _ReleaseResult:
     staged: tuple[Staged, ...]
     countries: frozenset[str] = field(default_factory=frozenset)
     forms: dict = field(default_factory=dict)  # lang -> {catalog file name: the grammatical forms its old translations ask for}
+    read: tuple[tuple[Path, tuple | None], ...] = ()  # each catalog staged, with its signature when it was read
 
 
 def extract(project: Project, *, jobs: int | None = None) -> UpdateReport:
@@ -115,6 +116,7 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
         release_id_of(path)  # an unsafe file name is refused before any work
     staged: list[Staged] = []
     files: list[FileResult] = []
+    read: list[tuple[Path, tuple | None]] = []
     countries: set[str] = set()
     forms: dict[str, dict[str, tuple[str, ...]]] = {lang: {} for lang in languages}
     # The catalogs are read under the lock, not before it: a `pretranslate` or `review import` that
@@ -124,6 +126,7 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
             for result in _each_release(project, paths, languages, jobs):
                 staged.extend(result.staged)
                 files.extend(result.files)
+                read.extend(result.read)
                 countries |= result.countries
                 for lang, found in result.forms.items():
                     forms[lang].update(found)
@@ -131,6 +134,12 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
             names = _names(project, languages, countries, forms)
             staged.extend(names.staged)
             files.extend(names.files)
+            read.extend(names.read)
+            # editors take no lock of ours: a catalog saved since update read it would be replaced by the
+            # merge of the version before, the translator's save lost
+            changed = next((path for path, signature in read if file_signature(path) != signature), None)
+            if changed is not None:
+                raise FileError("changed while update was reading it; nothing was written: run update again", project.shown(changed))
         except BaseException:
             discard(staged)
             raise
@@ -231,7 +240,7 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
     """Template and catalogs of one release, staged; nothing is renamed into place here."""
     release = read_release(path, project)
     template = release_template(release, project, source_ref(project, release))
-    outcome = [(project.template_path(release.id), template, None, None)]
+    outcome = [(project.template_path(release.id), template, None, None, None)]
     forms: dict[str, dict[str, tuple[str, ...]]] = {}
     for lang in languages:
         merged = _merged(project, template, project.catalog_path(lang, release.id), lang, prefill=None)
@@ -239,8 +248,8 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
         path, old = merged[0], merged[3]
         if old is not None:  # read here, under the lock, as names.po's forms would read it again (forms_used)
             forms[lang] = {path.name: catalog_forms(project, old)}
-    files, staged = _stage_all(project, outcome)
-    result = _ReleaseResult(files, staged, frozenset(countries_in(release, project)), forms)
+    files, staged, read = _stage_all(project, outcome)
+    result = _ReleaseResult(files, staged, frozenset(countries_in(release, project)), forms, read)
     # the parsed texts of this release are not asked for again: memory follows one release, as in a build
     # (kept, the parse caches of a worker running thousands of releases fill to their bound, ~20 MB)
     forget_parsed_texts()
@@ -249,17 +258,18 @@ def _update_release(project: Project, path: Path, languages: tuple[str, ...]) ->
 
 def _names(project: Project, languages: tuple[str, ...], countries: set[str], forms: dict | None = None) -> _ReleaseResult:
     template = names_template(project, countries)
-    outcome = [(project.names_template_path(), template, None, None)]
+    outcome = [(project.names_template_path(), template, None, None, None)]
     for lang in languages:
         own = names_template_for(template, lang)  # interface words only for a language without built-in ones
         # the grammatical forms this language's translations ask for ({org:EUIPO|gen}) are its own entries
         own = with_forms(own, project, forms_used(project, lang, (forms or {}).get(lang)))
         outcome.append(_merged(project, own, project.names_path(lang), lang, prefill=_country_prefill(project, lang)))
-    files, staged = _stage_all(project, outcome)
-    return _ReleaseResult(files, staged)
+    files, staged, read = _stage_all(project, outcome)
+    return _ReleaseResult(files, staged, read=read)
 
 
 def _merged(project: Project, template: polib.POFile, path: Path, lang: str, prefill):
+    read_as = (file_signature(path),)  # taken before reading: a save after it is seen before anything is renamed
     old = read_catalog(path) if path.exists() else None  # a malformed catalog raises here, before any rename
     # an existing catalog keeps its own header, Plural-Forms included, whatever Babel or plural data this
     # machine has: one project, one header. Only a new catalog, or one without a header (deleted by hand,
@@ -271,22 +281,26 @@ def _merged(project: Project, template: polib.POFile, path: Path, lang: str, pre
     merged, report = merge_catalog(template, old if old is not None else polib.POFile(), header, prefill)
     for entry in merged:  # a filled text a person has since rewritten: its note says so now
         refresh_origin_note(entry)
-    return path, merged, report, old
+    return path, merged, report, old, read_as
 
 
-def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple[Staged, ...]]:
-    files, staged = [], []
+def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple[Staged, ...], tuple[tuple[Path, tuple | None], ...]]:
+    """Stage what changed; returns the files' results, the staged files, and each catalog staged with its
+    signature when it was read (``read_as``; None for a template, transpub's own file)."""
+    files, staged, read = [], [], []
     try:
-        for path, po, report, old in outcome:
+        for path, po, report, old, read_as in outcome:
             data = _bytes_to_write(path, po, old)
             item = stage_bytes(path, data, sync=False) if data is not None else None
             if item is not None:
                 staged.append(item)
+                if read_as is not None:
+                    read.append((path, read_as[0]))
             files.append(FileResult(project.shown(path), item is not None, report))
     except BaseException:
         discard(staged)
         raise
-    return tuple(files), tuple(staged)
+    return tuple(files), tuple(staged), tuple(read)
 
 
 def _country_prefill(project: Project, lang: str):
