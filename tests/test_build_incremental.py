@@ -207,6 +207,11 @@ def test_a_damaged_record_rebuilds_its_release_only(sample_project: Path):
     report = build(project, jobs=1)
     assert report.rendered == 2 and report.reused == 8  # (ja, en) of that release; the other two are current
     assert path.read_text(encoding="ascii") == text
+    lines = text.splitlines(keepends=True)
+    for changed in (lines[:2] + lines[1:], [lines[0], lines[2], lines[1], *lines[3:]]):  # a line twice; two swapped
+        path.write_text("".join(changed), encoding="ascii")  # each record as it was: a no-op, but rewritten
+        assert build(project, jobs=1).rendered == 0
+        assert path.read_text(encoding="ascii") == text
     lines[-1] = ""  # cut short: the whole manifest is damaged
     path.write_text("".join(lines), encoding="ascii")
     assert build(project, jobs=1).rendered == 6

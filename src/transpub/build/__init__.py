@@ -275,7 +275,7 @@ def _build_from(request: _Request, manifest: Manifest, done: _Releases, dry_run:
     header = manifest_header(index_keys_after, libraries)
     if dry_run:
         # every record was compared with the file's as it was made (:meth:`_Releases.add`)
-        if header != manifest.header or manifest.releases() != paths.keys():
+        if header != manifest.header or not manifest.canonical or manifest.releases() != paths.keys():
             raise _MustWrite
     else:
         records = done.writer.records()

@@ -137,8 +137,10 @@ class Manifest:
         libraries: LibraryVersions | None = None,
         records: _Records | None = None,
         header: bytes = b"",
+        canonical: bool = False,
     ):
         self.header = header  # the first line, as the file holds it (b"": none, or not of this version)
+        self.canonical = canonical  # all but the records' texts is as transpub writes it (the header, the order, the commas)
         self.indexes = indexes  # index page in outputs/ -> key; None: no HTML built yet
         self.libraries = libraries  # None: not known (looked up by the next build)
         self._records = records
@@ -205,15 +207,22 @@ def _read_lines(handle: IO[bytes], first: bytes) -> Manifest:
         raise ValueError("not a manifest of this version")
     spans: dict[str, int] = {}
     offset = len(first)
+    previous, comma = "", False
+    canonical = True  # as transpub writes it: ids in order, each once, written as json writes them, the commas
     while line := handle.readline(MAX_LINE):
         if line == _END:
-            return Manifest(indexes, _libraries_from_json(header.get("libraries")), _Records(handle, spans), first)
+            canonical = canonical and not comma and handle.read(1) == b""
+            return Manifest(indexes, _libraries_from_json(header.get("libraries")), _Records(handle, spans), first, canonical)
         key = _KEY.match(line)
-        end = len(line) - (2 if line.endswith(b",\n") else 1)
-        if key is None or not line.endswith(b"\n"):
+        if key is None or not line.endswith(b"\n") or (spans and not comma):
             raise ValueError("not a record")
+        comma = line.endswith(b",\n")
+        end = len(line) - (2 if comma else 1)
+        release = json.loads(key.group()[:-1])
+        canonical = canonical and release > previous and key.group() == _encode(release).encode("ascii") + b":"
+        previous = release
         # the id interned: the build holds it so, and shares its text
-        spans[sys.intern(json.loads(key.group()[:-1]))] = (offset + key.end()) << 32 | (end - key.end())
+        spans[sys.intern(release)] = (offset + key.end()) << 32 | (end - key.end())
         offset += len(line)
     raise ValueError("cut short")
 
