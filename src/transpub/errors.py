@@ -81,6 +81,12 @@ class FileError(TranspubError):
     pass
 
 
+def changed_while_reading(path: str | Path, reader: str) -> FileError:
+    """A file saved while ``reader`` ("the build", "update") read it: nothing was written, and a second run
+    reads the saved file."""
+    return FileError(f"changed while {reader} was reading it; nothing was written: run {reader} again", path)
+
+
 class EngineError(TranspubError):
     pass
 

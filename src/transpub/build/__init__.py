@@ -52,10 +52,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config import Project, release_id_of
-from ..errors import FileError, UsageError
+from ..errors import UsageError, changed_while_reading
 from ..fsutil import project_lock
 from ..staging import StagedFiles, commit, discard
-from .digests import CHANGED_WHILE_BUILDING, Digests, OutputListing
+from .digests import Digests, OutputListing
 from .indexes import (
     Listed,
     index_keys,
@@ -300,7 +300,7 @@ def _check_unchanged(project: Project, digests: Digests, staged: StagedFiles) ->
     if changed is not None:
         discard(staged)
         staged.close()
-        raise FileError(CHANGED_WHILE_BUILDING, project.shown(changed))
+        raise changed_while_reading(project.shown(changed), "the build")
 
 
 def _remove_empty_folders(root: str, relative: str) -> None:
@@ -473,7 +473,7 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
     project, languages, formats = request.project, request.languages, request.formats
     root, config = str(project.root), digests.file(project.config_path)
     not_built = tuple(lang for lang in project.all_languages if lang not in languages)
-    language_files = {lang: digests.language_files(lang) for lang in project.all_languages if lang != project.source_lang}
+    language_files = {lang: digests.language_digests(lang) for lang in project.all_languages if lang != project.source_lang}
     for rid, path in request.paths.items():
         old = manifest.record(rid)
         selected = request.release_id in (None, rid)

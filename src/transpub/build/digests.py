@@ -60,7 +60,7 @@ class Digests:
 
     def language(self, lang: str) -> str:
         """The digest of the files every page of ``lang`` depends on (names.po, glossary, approvals)."""
-        return hash_parts(*self.language_files(lang))
+        return hash_parts(*self.language_digests(lang))
 
     def source(self, release_id: str) -> str:
         """The digest of a release's source."""
@@ -100,7 +100,7 @@ class Digests:
                 return folder
         return None
 
-    def language_files(self, lang: str) -> tuple[str, ...]:
+    def language_digests(self, lang: str) -> tuple[str, ...]:
         """The digests of names.po, the glossary and the approvals of ``lang`` (:func:`language_files`)."""
         if lang not in self._per_language:  # the same files for every release of a language
             self._per_language[lang] = language_files(self.project, lang, self.file)
@@ -112,7 +112,7 @@ class Digests:
         source = self.source(release_id)
         if lang == project.source_lang:
             return hash_parts(self.base, lang, source)
-        return hash_parts(self.base, lang, source, self.catalog(release_id, lang), *self.language_files(lang))
+        return hash_parts(self.base, lang, source, self.catalog(release_id, lang), *self.language_digests(lang))
 
 
 class OutputListing:
@@ -188,9 +188,6 @@ def hash_pieces(parts: Iterable[str | Iterable[str]]) -> str:
             digest.update(piece.encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-CHANGED_WHILE_BUILDING = "changed while the build was reading it; nothing was written: run the build again"
 
 
 def changed_input(inputs: Iterable[tuple[str, str]]) -> str | None:

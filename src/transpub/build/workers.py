@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Project, load_project
-from ..errors import FileError
+from ..errors import changed_while_reading
 from ..fsutil import process_pool
 from ..staging import Staged, StagedFiles, discard, stage_bytes
-from .digests import CHANGED_WHILE_BUILDING, changed_input, language_files
+from .digests import changed_input, language_files
 from .indexes import IndexPage, stage_index_page, stage_index_pages
 from .manifest import PairInfo
 from .plan import (
@@ -261,7 +261,7 @@ def build_release(job: ReleaseJob) -> ReleaseResult:
     changed = changed_input(job.inputs)  # the files read are still those the keys were made from
     if changed is not None:
         discard(staged)
-        raise FileError(CHANGED_WHILE_BUILDING, project.shown(changed))
+        raise changed_while_reading(project.shown(changed), "the build")
     return ReleaseResult(plan, tuple(outputs), len(plan.to_render), tuple(staged))
 
 

@@ -21,7 +21,7 @@ from babel import Locale
 
 from ..clock import po_stamp
 from ..config import Project, load_project
-from ..errors import CatalogError, FileError, TokenError
+from ..errors import CatalogError, TokenError, changed_while_reading
 from ..fsutil import pool_workers, process_pool, project_lock
 from ..source.inline import forget_parsed_texts
 from ..source.reader import read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
@@ -139,7 +139,7 @@ def _run(project: Project, languages: tuple[str, ...], jobs: int | None) -> Upda
             # merge of the version before, the translator's save lost
             changed = next((path for path, signature in read if file_signature(path) != signature), None)
             if changed is not None:
-                raise FileError("changed while update was reading it; nothing was written: run update again", project.shown(changed))
+                raise changed_while_reading(project.shown(changed), "update")
         except BaseException:
             discard(staged)
             raise
