@@ -195,6 +195,86 @@ def test_a_file_saved_while_the_build_reads_it_stops_the_build_and_its_undo_publ
     assert _outputs(sample_project) == expected
 
 
+GLOSSARY = "locale/en/LC_MESSAGES/glossary.po"
+
+
+@pytest.mark.parametrize(
+    ("saved", "old", "new"),
+    [
+        (f"locale/en/LC_MESSAGES/{RELEASE}.po", 'msgstr "International', 'msgstr "Saved: International'),
+        (f"sources/{RELEASE}.md", "\n# ", "\n# 保存 "),
+        (GLOSSARY, 'msgstr "World Intellectual Property Organization"', 'msgstr "Saved Organization"'),
+    ],
+)
+def test_a_save_undone_before_the_job_ends_still_stops_the_build(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch, saved: str, old: str, new: str
+):
+    """The job parsed the saved text; the undo came before the job ended. A check that read the files
+    again found the text digested before, and the pages made from the saved text passed for up to date.
+    The job checks the digests of the very bytes it parsed."""
+    from transpub.build import workers
+    from transpub.errors import FileError
+
+    (sample_project / GLOSSARY).write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "World Intellectual Property Organization"\nmsgstr "World Intellectual Property Organization"\n',
+        encoding="utf-8",
+    )
+    project = load_project(sample_project)
+    path = sample_project / saved
+    original = path.read_text(encoding="utf-8")
+    assert old in original
+    build(project, jobs=1)
+    expected = _outputs(sample_project)
+    shutil.rmtree(sample_project / "outputs")
+    _save_during_the_build(monkeypatch, path, original.replace(old, new, 1))
+    plan = workers.plan_release
+
+    def undo_then_plan(*args, **kwargs):  # after the job read its files, before it ends
+        path.write_text(original, encoding="utf-8")
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(workers, "plan_release", undo_then_plan)
+    with pytest.raises(FileError) as raised:
+        build(project, jobs=1)
+    assert str(raised.value) == f"{saved}: changed while the build was reading it; nothing was written: run the build again"
+    assert not [p for p in (sample_project / "outputs").rglob("*") if p.is_file()]
+    monkeypatch.undo()
+    build(project, jobs=1)
+    assert _outputs(sample_project) == expected
+
+
+def test_a_job_reads_each_file_of_its_release_once(sample_project: Path, monkeypatch: pytest.MonkeyPatch):
+    """What a job parsed is checked by the digest of the bytes it read, not by reading the files again."""
+    from transpub import fsutil
+    from transpub.build import workers
+
+    project = load_project(sample_project)
+    in_job: list[str] = []
+    read_file, build_release = fsutil.read_file, workers.build_release
+    job = []
+
+    def counted(path, *args, **kwargs):
+        if job:
+            in_job.append(os.fspath(path))
+        return read_file(path, *args, **kwargs)
+
+    def build_one(*args, **kwargs):
+        job.append(True)
+        try:
+            return build_release(*args, **kwargs)
+        finally:
+            job.pop()
+
+    for module in ("transpub.fsutil", "transpub.build.digests", "transpub.catalogs.pofile"):
+        monkeypatch.setattr(f"{module}.read_file", counted)
+    monkeypatch.setattr(workers, "build_release", build_one)
+    build(project, jobs=1)
+    files = [project.sources_dir / f"{RELEASE}.md", *(project.catalog_path(lang, RELEASE) for lang in project.languages)]
+    assert all(path.is_file() for path in files)
+    assert sorted(path for path in in_job if RELEASE in path) == sorted(map(os.fspath, files))  # once each
+
+
 def test_a_damaged_record_rebuilds_its_release_only(sample_project: Path):
     project = load_project(_three_releases(sample_project))
     build(project, jobs=1)

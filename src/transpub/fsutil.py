@@ -19,6 +19,7 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,7 +70,43 @@ def read_file(path: Path, *, limit: int = MAX_READ, what: str = "file") -> bytes
             raise FileError(f"cannot read the {what}: {exc.strerror or exc}", path) from None
     if len(data) > limit:
         raise FileError(f"the {what} is larger than {_size(limit)}: refused", path)
+    reads = _READS.get()
+    if reads is not None:
+        _note_read(reads, os.fspath(path), data)
     return data
+
+
+def content_digest(data: bytes) -> str:
+    """The digest transpub keys a file's content on (SHA-256, in hex)."""
+    import hashlib  # (here: most commands never digest, and start without it)
+
+    return hashlib.sha256(data).hexdigest()
+
+
+#: the reads being recorded (:func:`recorded_reads`), or None
+_READS: ContextVar[dict[str, str] | None] = ContextVar("transpub_reads", default=None)
+#: what a path read twice with different contents is recorded as: a digest no content has
+READ_DIFFERED = "read twice, differently"
+
+
+@contextlib.contextmanager
+def recorded_reads() -> Iterator[dict[str, str]]:
+    """Record, while open, the :func:`content_digest` of the very bytes :func:`read_file` returns, by
+    path (as given to it): what a build job parsed is then compared with what its keys were made from
+    without reading the files again, so no save, not even one undone at once, can slip between the read
+    and the check. A path read twice with different contents is recorded as :data:`READ_DIFFERED`."""
+    reads: dict[str, str] = {}
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
+
+
+def _note_read(reads: dict[str, str], path: str, data: bytes) -> None:
+    digest = content_digest(data)
+    if reads.setdefault(path, digest) != digest:
+        reads[path] = READ_DIFFERED
 
 
 

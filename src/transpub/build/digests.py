@@ -14,13 +14,13 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
 from .. import __version__
 from ..config import Project
-from ..fsutil import read_file
+from ..fsutil import content_digest, read_file
 from .libraries import LibraryVersions
 from .manifest import MANIFEST_VERSION
 
@@ -162,14 +162,18 @@ def language_files(project: Project, lang: str, digest=None) -> tuple[str, ...]:
     """The digests of the files every release of ``lang`` depends on: names.po, the glossary and, under
     two-step review, the approvals (an approval publishes a page as surely as a translation does)."""
     digest = digest or file_digest
-    files = (project.names_path(lang), project.glossary_path(lang), project.approvals_path(lang))
-    return tuple(digest(path) for path in files)
+    return tuple(digest(path) for path in language_paths(project, lang))
+
+
+def language_paths(project: Project, lang: str) -> tuple[Path, Path, Path]:
+    """The files of :func:`language_files`, in its order."""
+    return project.names_path(lang), project.glossary_path(lang), project.approvals_path(lang)
 
 
 def file_digest(path: Path) -> str:
     """A file's content digest ("-": no such file); anything but a regular file is a FileError."""
     try:
-        return hashlib.sha256(read_file(path)).hexdigest()
+        return content_digest(read_file(path))
     except FileNotFoundError:
         return "-"
 
@@ -190,10 +194,18 @@ def hash_pieces(parts: Iterable[str | Iterable[str]]) -> str:
     return digest.hexdigest()
 
 
-def changed_input(inputs: Iterable[tuple[str, str]]) -> str | None:
-    """The first of these (path, digest) whose file no longer holds the content digested; None: none."""
+def changed_input(inputs: Iterable[tuple[str, str]], read: Mapping[str, str], shared: Iterable[tuple[str, str]] = ()) -> str | None:
+    """The first file a job read whose content, as it read it (``read``: the digests
+    :func:`fsutil.recorded_reads` took of the bytes it parsed), is not the content the build digested;
+    None: none. ``inputs``, the release's own files (source, catalogs), are digested as they are now if
+    the job did not read them (one gone since); ``shared`` (names.po, glossary, approvals), only if read:
+    the build checks them all again before it puts anything in place."""
     for path, digest in inputs:
-        if file_digest(Path(path)) != digest:
+        seen = read.get(path)
+        if (seen if seen is not None else file_digest(Path(path))) != digest:
+            return path
+    for path, digest in shared:
+        if read.get(path, digest) != digest:
             return path
     return None
 

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING
 
 from ..config import Project, load_project
 from ..errors import changed_while_reading
-from ..fsutil import process_pool
+from ..fsutil import process_pool, recorded_reads
 from ..staging import Staged, StagedFiles, discard, stage_bytes
-from .digests import changed_input, language_files
+from .digests import changed_input, language_files, language_paths
 from .indexes import IndexPage, stage_index_page, stage_index_pages
 from .manifest import PairInfo
 from .plan import (
@@ -224,12 +224,21 @@ def stage_site_page(root: str, config: str, page: IndexPage, languages: dict[str
 
 
 def build_release(job: ReleaseJob) -> ReleaseResult:
-    """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker."""
+    """Read one release and its catalogs once, decide every pair, render what changed. Runs in a worker.
+
+    The source and catalogs parsed must be the very content the job's keys were made from: a file saved
+    after the build digested it, even if undone before the job ends, stops the build (nothing staged is
+    kept), or its pages would be recorded as up to date under a content they were not made from."""
+    project = project_for(job.root, job.config)
+    with recorded_reads() as read:  # what was parsed is checked against the keys, not read again
+        return _build_release(project, job, read)
+
+
+def _build_release(project: Project, job: ReleaseJob, read: dict[str, str]) -> ReleaseResult:
     from ..localize.release import catalog_for
     from ..source.inline import forget_parsed_texts
     from ..source.reader import read_release
 
-    project = project_for(job.root, job.config)
     release = read_release(Path(job.source), project)
     # only the languages being built are read and checked: the cost of a build follows what it builds
     catalogs = {lang: catalog_for(project, release, lang) for lang in job.keys}
@@ -258,7 +267,12 @@ def build_release(job: ReleaseJob) -> ReleaseResult:
         discard(staged)
         raise
     forget_parsed_texts()
-    changed = changed_input(job.inputs)  # the files read are still those the keys were made from
+    shared = (
+        (os.fspath(path), digest)
+        for lang in decided
+        for path, digest in zip(language_paths(project, lang), job.language_files.get(lang, ()), strict=False)
+    )
+    changed = changed_input(job.inputs, read, shared)
     if changed is not None:
         discard(staged)
         raise changed_while_reading(project.shown(changed), "the build")
