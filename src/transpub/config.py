@@ -122,7 +122,11 @@ class Project:
         return self.root.joinpath("locale", "templates", f"{release_id}.pot")
 
     def catalog_path(self, lang: str, release_id: str) -> Path:
-        return self.root.joinpath("locale", lang, "LC_MESSAGES", f"{release_id}.po")
+        return Path(self.catalog_file(lang, release_id))
+
+    def catalog_file(self, lang: str, release_id: str) -> str:
+        """:meth:`catalog_path` as text (a no-op build of thousands of releases asks for every catalog's)."""
+        return os.path.join(self.root, "locale", lang, "LC_MESSAGES", f"{release_id}.po")
 
     def names_template_path(self) -> Path:
         return self.root.joinpath("locale", "templates", "names.pot")

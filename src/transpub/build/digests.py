@@ -38,7 +38,7 @@ class Digests:
         self._per_language: dict[str, tuple[str, ...]] = {}
         self._source: tuple[str, str] = ("", "")  # (release id, digest of its source)
         self._catalogs: dict[str, str] = {}  # language -> digest of its catalog, for the release in _source
-        self._sources_dir = project.sources_dir
+        self._sources_dir = os.fspath(project.sources_dir)
         # what every output depends on: the manifest's format, transpub, its settings and its libraries
         self.base = hash_parts(
             MANIFEST_VERSION,
@@ -65,24 +65,27 @@ class Digests:
     def source(self, release_id: str) -> str:
         """The digest of a release's source."""
         if self._source[0] != release_id:
-            self._source = (release_id, file_digest(self._sources_dir.joinpath(f"{release_id}.md")))
+            self._source = (release_id, file_digest(self._source_file(release_id)))
             self._catalogs = {}
         return self._source[1]
+
+    def _source_file(self, release_id: str) -> str:
+        return os.path.join(self._sources_dir, f"{release_id}.md")  # (as Project.release_files lists it)
 
     def catalog(self, release_id: str, lang: str) -> str:
         """The digest of a release's catalog in ``lang`` (kept while the release is digested)."""
         self.source(release_id)
         if lang not in self._catalogs:
-            self._catalogs[lang] = file_digest(self.project.catalog_path(lang, release_id))
+            self._catalogs[lang] = file_digest(self.project.catalog_file(lang, release_id))
         return self._catalogs[lang]
 
     def release_inputs(self, release_id: str, languages: Iterable[str]) -> tuple[tuple[str, str], ...]:
         """The release's own files a job reads for these languages (its source, their catalogs), each with
         the digest its keys were made from: the job checks them again once done (:func:`changed_input`)."""
         project = self.project
-        source = (os.fspath(self._sources_dir.joinpath(f"{release_id}.md")), self.source(release_id))
+        source = (self._source_file(release_id), self.source(release_id))
         catalogs = (
-            (os.fspath(project.catalog_path(lang, release_id)), self.catalog(release_id, lang))
+            (project.catalog_file(lang, release_id), self.catalog(release_id, lang))
             for lang in languages
             if lang != project.source_lang
         )
@@ -170,7 +173,7 @@ def language_paths(project: Project, lang: str) -> tuple[Path, Path, Path]:
     return project.names_path(lang), project.glossary_path(lang), project.approvals_path(lang)
 
 
-def file_digest(path: Path) -> str:
+def file_digest(path: str | os.PathLike[str]) -> str:
     """A file's content digest ("-": no such file); anything but a regular file is a FileError."""
     try:
         return content_digest(read_file(path))
@@ -202,7 +205,7 @@ def changed_input(inputs: Iterable[tuple[str, str]], read: Mapping[str, str], sh
     the build checks them all again before it puts anything in place."""
     for path, digest in inputs:
         seen = read.get(path)
-        if (seen if seen is not None else file_digest(Path(path))) != digest:
+        if (seen if seen is not None else file_digest(path)) != digest:
             return path
     for path, digest in shared:
         if read.get(path, digest) != digest:
