@@ -244,6 +244,36 @@ def test_a_save_undone_before_the_job_ends_still_stops_the_build(
     assert _outputs(sample_project) == expected
 
 
+def test_a_save_undone_within_a_job_of_a_worker_process_stops_the_build(sample_project: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same in a process pool: each worker records what its jobs read."""
+    from transpub.build import workers
+    from transpub.errors import FileError
+    from transpub.source import reader
+
+    project = load_project(_three_releases(sample_project))
+    saved = f"locale/en/LC_MESSAGES/{RELEASE}.po"
+    path = sample_project / saved
+    original = path.read_text(encoding="utf-8")
+    read, plan = reader.read_release, workers.plan_release
+
+    def save_then_read(source, *args, **kwargs):
+        if Path(source).stem == RELEASE:
+            path.write_text(original.replace('msgstr "International', 'msgstr "Saved: International', 1), encoding="utf-8")
+        return read(source, *args, **kwargs)
+
+    def undo_then_plan(job, *args, **kwargs):
+        if job.release == RELEASE:
+            path.write_text(original, encoding="utf-8")
+        return plan(job, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "read_release", save_then_read)
+    monkeypatch.setattr(workers, "plan_release", undo_then_plan)
+    with pytest.raises(FileError) as raised:
+        build(project, jobs=2)
+    assert str(raised.value) == f"{saved}: changed while the build was reading it; nothing was written: run the build again"
+    assert not (sample_project / "outputs").exists() or not [p for p in (sample_project / "outputs").rglob("*") if p.is_file()]
+
+
 def test_a_job_reads_each_file_of_its_release_once(sample_project: Path, monkeypatch: pytest.MonkeyPatch):
     """What a job parsed is checked by the digest of the bytes it read, not by reading the files again."""
     from transpub import fsutil
