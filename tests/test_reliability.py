@@ -574,3 +574,23 @@ def test_pretranslate_killed_at_any_moment_loses_nothing(tmp_path: Path, monkeyp
     total = sum(new_entries[k] != old_entries[k] for k in new_entries)
     assert sum(0 < n < total for n in outcomes) >= 3, f"too few kills landed in the middle of the run: {outcomes} of {total}"
 
+
+
+def test_recorded_reads_hold_the_digest_of_the_bytes_read(tmp_path: Path):
+    """What a build job's check compares: the digest of what was read, by path; a file read twice with
+    different contents never passes for either; nothing is recorded outside the block."""
+    from transpub.fsutil import READ_DIFFERED, content_digest, read_file, recorded_reads
+
+    one, two = tmp_path / "one.po", tmp_path / "two.po"
+    one.write_bytes(b"first")
+    two.write_bytes(b"same")
+    with recorded_reads() as read:
+        read_file(one)
+        read_file(two)
+        read_file(two)
+        one.write_bytes(b"second")
+        read_file(one)
+    assert read == {os.fspath(one): READ_DIFFERED, os.fspath(two): content_digest(b"same")}
+    assert content_digest(b"same") == hashlib.sha256(b"same").hexdigest()
+    read_file(two)
+    assert len(read) == 2

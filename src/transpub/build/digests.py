@@ -81,7 +81,7 @@ class Digests:
 
     def release_inputs(self, release_id: str, languages: Iterable[str]) -> tuple[tuple[str, str], ...]:
         """The release's own files a job reads for these languages (its source, their catalogs), each with
-        the digest its keys were made from: the job checks them again once done (:func:`changed_input`)."""
+        the digest its keys were made from: the job compares them with what it read (:func:`changed_input`)."""
         project = self.project
         source = (self._source_file(release_id), self.source(release_id))
         catalogs = (
