@@ -26,9 +26,10 @@ nothing (it does not even import the parsers and renderers, nor take the project
 nothing), and changing one release re-renders only that release's outputs (and an index page only if
 what it lists changed). Pairs that need rendering are spread over a process pool; every output is
 deterministic, so a parallel build writes the same bytes as a serial one. A page is recorded under the
-digests of the very files it was made from: each job checks, once done, that its release's source and
-catalogs still hold what the build digested, and the build checks the files many pages share before it
-puts anything in place; a file saved in between stops the build, nothing written.
+digests of the very files it was made from: each job compares the digests of the bytes it parsed (its
+release's source and catalogs, the names, glossary and approvals it read) with those the build made, and
+the build checks the files many pages share before it puts anything in place; a file saved in between
+stops the build, nothing written.
 
 The package, in the order a build uses it:
 

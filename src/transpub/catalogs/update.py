@@ -277,7 +277,7 @@ def _signature(path: str | Path) -> int:
 
 
 def _merged(project: Project, template: polib.POFile, path: Path, lang: str, prefill):
-    read_as = (_signature(path),)  # taken before reading: a save after it is seen before anything is renamed
+    read_as = _signature(path)  # taken before reading: a save after it is seen before anything is renamed
     old = read_catalog(path) if path.exists() else None  # a malformed catalog raises here, before any rename
     # an existing catalog keeps its own header, Plural-Forms included, whatever Babel or plural data this
     # machine has: one project, one header. Only a new catalog, or one without a header (deleted by hand,
@@ -303,7 +303,7 @@ def _stage_all(project: Project, outcome) -> tuple[tuple[FileResult, ...], tuple
             if item is not None:
                 staged.append(item)
                 if read_as is not None:
-                    read.append((item.target_text, read_as[0]))  # (the staged file's own text: not held twice)
+                    read.append((item.target_text, read_as))  # (the staged file's own text: not held twice)
             files.append(FileResult(project.shown(path), item is not None, report))
     except BaseException:
         discard(staged)
