@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -10,6 +13,7 @@ import pytest
 from conftest import run_cli
 
 from transpub.cli import main
+from transpub.config import load_project
 
 
 def _commands(group: click.Group, prefix=()):
@@ -163,3 +167,34 @@ def test_python_dash_m_runs_the_command_line():
     result = subprocess.run([sys.executable, "-m", "transpub.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "review" in result.stdout and "check" in result.stdout
+
+
+def _script(project: Path, *args: str, before: str = "") -> subprocess.CompletedProcess:
+    """The console script's entry point, ``transpub.cli.run``, in a process of its own (as `transpub` runs)."""
+    code = f"import sys; {before}from transpub.cli import run; sys.argv = ['transpub', *sys.argv[1:]]; run()"
+    return subprocess.run([sys.executable, "-c", code, "-C", str(project), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_the_script_ends_with_each_outcome_s_exit_code_and_all_its_output(sample_project: Path):
+    source = next((sample_project / "sources").glob("*.md"))
+    for n in range(40):  # enough releases that the report outgrows the output buffer many times over
+        shutil.copy(source, source.with_name(f"2020-01-{n % 28 + 1:02d}-copy-{n:02d}.md"))
+    status = _script(sample_project, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    assert len(status.stdout) > 64 * 1024
+    languages = load_project(sample_project).languages
+    assert len(json.loads(status.stdout)) == 41 * len(languages)  # every release in every target language: nothing cut off
+
+    bad = _script(sample_project, "build", "--lang", "xx")
+    assert bad.returncode == 2 and "language 'xx' is not in this project" in bad.stderr
+    assert _script(sample_project, "build", "--no-such-option").returncode == 2  # click's usage error
+    assert _script(sample_project, "--version").stdout.startswith("transpub, version")
+
+
+def test_the_script_skips_the_interpreter_s_teardown(sample_project: Path):
+    """What it would spend freeing every object one by one: nothing of transpub's waits on it."""
+    before = "import atexit; atexit.register(print, 'torn down'); "
+    ended = _script(sample_project, "--version", before=before)
+    assert ended.returncode == 0 and "version" in ended.stdout
+    assert "torn down" not in ended.stdout
+    assert "torn down" in subprocess.run([sys.executable, "-c", before], capture_output=True, text=True).stdout

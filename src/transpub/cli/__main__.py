@@ -1,5 +1,5 @@
 """`python -m transpub.cli`: the same command line as the `transpub` script."""
 
-from . import main
+from . import run
 
-main()
+run()
