@@ -198,3 +198,12 @@ def test_the_script_skips_the_interpreter_s_teardown(sample_project: Path):
     assert ended.returncode == 0 and "version" in ended.stdout
     assert "torn down" not in ended.stdout
     assert "torn down" in subprocess.run([sys.executable, "-c", before], capture_output=True, text=True).stdout
+
+
+def test_under_a_profiler_the_script_ends_the_usual_way(tmp_path: Path):
+    """cProfile (and coverage) write what they found as the interpreter ends: that end is not skipped."""
+    stats = tmp_path / "version.prof"
+    ended = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "transpub.cli", "--version"],
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert ended.returncode == 0 and "version" in ended.stdout, ended.stderr
+    assert stats.stat().st_size > 0

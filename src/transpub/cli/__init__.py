@@ -402,7 +402,7 @@ def run() -> None:
     Everything transpub writes is in place by then (each file written whole, then renamed; no pool,
     lock or open file outlives the command), so the interpreter's teardown, which frees every object
     one by one (10-30 ms, a tenth of a no-op build), would only delay the prompt. A command that fails
-    with a traceback still ends the usual way.
+    with a traceback still ends the usual way, and so does a run under a profiler or coverage.
     """
     try:
         main()  # click's standalone mode: ends with SystemExit, whatever the outcome
@@ -416,6 +416,8 @@ def run() -> None:
     else:  # a SystemExit carrying a message: the interpreter prints it and ends with 1
         print(code, file=sys.stderr)
         status = 1
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(status)  # a profiler or coverage is watching: it writes what it found as the interpreter ends
     try:
         sys.stdout.flush()
         sys.stderr.flush()
