@@ -17,7 +17,8 @@ Steps (each tool does what a user would run; see bench/README.md for the exact c
 
 Each size's corpus is generated once per run (its generation time is reported). Above --peers-max-n (500)
 only transpub runs; the targets then check growth from each size to the next (≤ 1.1 × the size ratio),
-peak memory (≤ 1.5×), the no-op rebuild (≤ 5 % of a full build) and the DOCX rate (≥ half the HTML rate).
+peak memory (≤ 1.5×), the no-op rebuild at N = 5,000 (≤ 5 % of a full build; shown at every size) and the
+DOCX rate (≥ half the HTML rate).
 
 Each task is a separate process, timed by wall clock and measured with os.wait4 (peak RSS of the process
 and the children it waited for). Repetitions are interleaved across tools (round robin) so a noisy
@@ -55,6 +56,7 @@ LANG = "fr"  # the one language of the update comparison and the rendering step
 
 
 REPO_PACKAGE = BENCH.parent / "src" / "transpub"
+LARGE_N = 5000  # the performance issue's large size, where its no-op target applies
 _TRANSPUB: list[str] = []  # the command that runs transpub: a frozen snapshot (default) or the installed one
 
 
@@ -76,6 +78,16 @@ def code_digest(package: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def _script_entry_point() -> tuple[str, str]:
+    """The module and function of the ``transpub`` console script, from pyproject.toml."""
+    import tomllib
+
+    with open(BENCH.parent / "pyproject.toml", "rb") as file:
+        target = tomllib.load(file)["project"]["scripts"]["transpub"]
+    module, _, function = target.partition(":")
+    return module, function
+
+
 def freeze_transpub(work: Path) -> str:
     """Copy src/transpub into the work folder and run that copy for the whole run; return its digest.
 
@@ -87,11 +99,12 @@ def freeze_transpub(work: Path) -> str:
         shutil.rmtree(snapshot)
     shutil.copytree(REPO_PACKAGE, snapshot / "transpub", ignore=shutil.ignore_patterns("__pycache__"))
     launcher = snapshot / "launch_transpub.py"
+    module, function = _script_entry_point()  # what the installed `transpub` script runs, as it runs it
     launcher.write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(snapshot)!r})\n"
-        "from transpub.cli import main\n"
-        "sys.exit(main())\n",
+        f"from {module} import {function}\n"
+        f"sys.exit({function}())\n",
         encoding="utf-8",
     )
     sys.path.insert(0, str(snapshot))  # corpus.fill_catalog imports transpub's PO writer in this process
@@ -650,6 +663,8 @@ def targets(rows: list[Row], ns: list[int]) -> list[str]:
                        f"{best.seg_per_s:,.0f} ({ratio:.2f}×, target ≥ 2×): {ok(ratio >= 2)}{docx_text}.")
     # The target's "full build" is `transpub build`: every language and format of the project, what a
     # newsroom runs before publishing. The one-language build is reported beside it, as a stricter view.
+    # The issue sets the no-op target for its large size (N = 5,000), or the largest size measured.
+    noop_target_n = LARGE_N if LARGE_N in ns else max(ns)
     for n in ns:
         for scope, what in (("project ", "the project (every language)"), ("", f"one language ({LANG})")):
             full = find(rows, "transpub", f"{scope}build html+docx (full)", n)
@@ -660,9 +675,12 @@ def targets(rows: list[Row], ns: list[int]) -> list[str]:
                 start = find(rows, "transpub", "start-up (--version)", n)
                 floor = (f"; start-up alone (`transpub --version`) is {start.median:.2f} s = "
                          f"{start.median / full.median:.1%}" if start else "")
-                if scope:
+                if scope and n == noop_target_n:
                     out.append(f"- no-op rebuild at N={n}: {noop.median:.2f} s = {share:.1%} of a full build "
                                f"(`transpub build`, {full.median:.2f} s; target ≤ 5 %{floor}): {ok(share <= 0.05)}.")
+                elif scope:  # the target is the large size's; smaller ones are shown, the fixed start-up weighs more there
+                    out.append(f"- also measured, no-op rebuild at N={n}: {noop.median:.2f} s = {share:.1%} of a full build "
+                               f"(`transpub build`, {full.median:.2f} s{floor}): {'within' if share <= 0.05 else 'over'} 5 %.")
                 else:
                     out.append(f"- also measured, no-op rebuild of {what} at N={n}: {noop.median:.2f} s = {share:.1%} "
                                f"of a one-language build ({full.median:.2f} s{floor}): "
