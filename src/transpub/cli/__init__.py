@@ -402,8 +402,9 @@ def run() -> NoReturn:
 
     Everything transpub writes is in place by then (each file written whole, then renamed; no pool,
     lock or open file outlives the command), so the interpreter's teardown, which frees every object
-    one by one (10-40 ms measured, about a tenth of a no-op build), would only delay the prompt. A command that fails
-    with a traceback still ends the usual way, and so does a run under a profiler or coverage.
+    one by one (10-40 ms measured, about a tenth of a no-op build), would only delay the prompt. A
+    command that fails with a traceback still ends the usual way, and so does a run under a profiler
+    or coverage.
     """
     try:
         main()  # click's standalone mode: ends with SystemExit, whatever the outcome
