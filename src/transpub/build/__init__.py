@@ -474,7 +474,7 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
     project, languages, formats = request.project, request.languages, request.formats
     root, config = str(project.root), digests.file(project.config_path)
     not_built = tuple(lang for lang in project.all_languages if lang not in languages)
-    language_files = {lang: digests.language_digests(lang) for lang in project.all_languages if lang != project.source_lang}
+    language_digests = {lang: digests.language_digests(lang) for lang in project.all_languages if lang != project.source_lang}
     for rid, path in request.paths.items():
         old = manifest.record(rid)
         selected = request.release_id in (None, rid)
@@ -497,7 +497,7 @@ def _jobs(request: _Request, manifest: Manifest, digests: Digests, listing: Outp
             published={lang: info.published_source for lang in wanted if (info := old.pairs.get(lang)) is not None},
             outdated=project.publish.outdated,
             inputs=digests.release_inputs(rid, (*languages, *others)),
-            language_files=language_files,
+            language_digests=language_digests,
             present=frozenset(
                 relative
                 for lang in (*wanted, *others)

@@ -104,9 +104,9 @@ class Digests:
         return None
 
     def language_digests(self, lang: str) -> tuple[str, ...]:
-        """The digests of names.po, the glossary and the approvals of ``lang`` (:func:`language_files`)."""
+        """The digests of names.po, the glossary and the approvals of ``lang``, each file digested once."""
         if lang not in self._per_language:  # the same files for every release of a language
-            self._per_language[lang] = language_files(self.project, lang, self.file)
+            self._per_language[lang] = language_digests(self.project, lang, self.file)
         return self._per_language[lang]
 
     def pair(self, release_id: str, lang: str) -> str:
@@ -161,7 +161,7 @@ class OutputListing:
         return outputs, frozenset(others)
 
 
-def language_files(project: Project, lang: str, digest=None) -> tuple[str, ...]:
+def language_digests(project: Project, lang: str, digest=None) -> tuple[str, ...]:
     """The digests of the files every release of ``lang`` depends on: names.po, the glossary and, under
     two-step review, the approvals (an approval publishes a page as surely as a translation does)."""
     digest = digest or file_digest
@@ -169,7 +169,7 @@ def language_files(project: Project, lang: str, digest=None) -> tuple[str, ...]:
 
 
 def language_paths(project: Project, lang: str) -> tuple[Path, Path, Path]:
-    """The files of :func:`language_files`, in its order."""
+    """The files of :func:`language_digests`, in its order."""
     return project.names_path(lang), project.glossary_path(lang), project.approvals_path(lang)
 
 

@@ -103,7 +103,7 @@ class ReleaseJob:
     published: dict[str, str] | None = None  # language being built -> digest of the source it was last published from
     outdated: str = "mark"  # [publish] outdated
     inputs: tuple[tuple[str, str], ...] = ()  # the release's files the job reads (source, catalogs), each with the digest its keys were made from
-    language_files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language -> digests of its names.po, glossary, approvals
+    language_digests: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language -> digests of its names.po, glossary, approvals
 
 
 @dataclass(frozen=True)

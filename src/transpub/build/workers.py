@@ -32,7 +32,7 @@ from ..config import Project, load_project
 from ..errors import changed_while_reading
 from ..fsutil import process_pool, recorded_reads
 from ..staging import Staged, StagedFiles, discard, stage_bytes
-from .digests import changed_input, language_files, language_paths
+from .digests import changed_input, language_digests, language_paths
 from .indexes import IndexPage, stage_index_page, stage_index_pages
 from .manifest import PairInfo
 from .plan import (
@@ -242,7 +242,7 @@ def _build_release(project: Project, job: ReleaseJob, read: dict[str, str]) -> R
     release = read_release(Path(job.source), project)
     # only the languages being built are read and checked: the cost of a build follows what it builds
     catalogs = {lang: catalog_for(project, release, lang) for lang in job.keys}
-    names = {lang: _names_for(project, job.config, lang, job.language_files.get(lang)) for lang in job.keys}
+    names = {lang: _names_for(project, job.config, lang, job.language_digests.get(lang)) for lang in job.keys}
     decided = {lang: decide_pair(project, release, lang, catalogs[lang], names[lang], key) for lang, key in job.keys.items()}
     pairs = {lang: info for lang, (info, _loc) in decided.items()}
     plan = plan_release(job, pairs)
@@ -253,7 +253,7 @@ def _build_release(project: Project, job: ReleaseJob, read: dict[str, str]) -> R
             # a language not built whose page links to versions that changed: its remembered decision holds
             # (same key), its catalog is read now, to render the page again
             lang, key = render.lang, job.others[render.lang].key
-            names_now = _names_for(project, job.config, lang, job.language_files.get(lang))
+            names_now = _names_for(project, job.config, lang, job.language_digests.get(lang))
             decided[lang] = decide_pair(project, release, lang, catalog_for(project, release, lang), names_now, key)
         loc = decided[render.lang][1]  # (a draft exactly when the pair is not publishable, as the plan decided)
         try:
@@ -270,7 +270,7 @@ def _build_release(project: Project, job: ReleaseJob, read: dict[str, str]) -> R
     shared = (
         (os.fspath(path), digest)
         for lang in decided
-        for path, digest in zip(language_paths(project, lang), job.language_files.get(lang, ()), strict=False)
+        for path, digest in zip(language_paths(project, lang), job.language_digests.get(lang, ()), strict=False)
     )
     changed = changed_input(job.inputs, read, shared)
     if changed is not None:
@@ -362,7 +362,7 @@ def _names_for(project: Project, config: str, lang: str, digests: tuple[str, ...
     """A language's names, read once per process for every release: keyed on the digests of names.po, the
     glossary and the approvals, as the build made them (``digests``; the build checks, before putting
     anything in place, that the files still hold that content), else as they are now."""
-    return _read_names_cached(str(project.root), config, lang, digests or language_files(project, lang))
+    return _read_names_cached(str(project.root), config, lang, digests or language_digests(project, lang))
 
 
 @lru_cache(maxsize=64)

@@ -11,7 +11,6 @@ and a second run with no source change rewrites nothing.
 from __future__ import annotations
 
 import gc
-import hashlib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -22,7 +21,7 @@ from babel import Locale
 from ..clock import po_stamp
 from ..config import Project, load_project
 from ..errors import CatalogError, TokenError, changed_while_reading
-from ..fsutil import pool_workers, process_pool, project_lock
+from ..fsutil import content_digest, pool_workers, process_pool, project_lock
 from ..source.inline import forget_parsed_texts
 from ..source.reader import read_release, read_releases, release_id_of, source_ref  # noqa: F401  (re-exported)
 from ..source.tokens import parse_token
@@ -216,7 +215,7 @@ def _each_release(project: Project, paths: list[Path], languages: tuple[str, ...
             yield _update_release(project, path, languages)
         return
     root = str(project.root)
-    config = hashlib.sha256(project.config_path.read_bytes()).hexdigest()  # a forked worker's cache is never stale
+    config = content_digest(project.config_path.read_bytes())  # a forked worker's cache is never stale
     gc.freeze()  # what is loaded now is not walked by the workers' collections, so not copied into them
     try:
         with process_pool(workers) as pool:  # its workers end with this process, even when it is killed
