@@ -473,14 +473,16 @@ def tasks_for(c: Corpus, peers: dict[str, bool], steps: set[str]) -> list[Task]:
 
 
 def tp_one_release(tp: list[str], c: Corpus, args: list[str], sources: Path | None = None) -> Callable[[Path], list[str]]:
-    """A task on a project of the corpus's first release alone (its source, its catalogs and names.po, copied:
-    the command may write them): what a command costs whatever N is, beside which the N releases are weighed."""
+    """A task on a project of the corpus's first release alone (its source and every file of locale/ but the
+    other releases' catalogs, copied: the command may write them): what a command costs whatever N is,
+    beside which the N releases are weighed."""
     def setup(s: Path) -> list[str]:
-        first = min((sources or c.base / "sources").glob("*.md"))
+        first, *others = sorted((sources or c.base / "sources").glob("*.md"))
         (s / "sources").mkdir(parents=True)
         shutil.copy2(first, s / "sources")
+        other_ids = {path.stem for path in others}
         for path in (c.base / "locale").rglob("*"):
-            if path.is_file() and path.stem in (first.stem, "names"):
+            if path.is_file() and path.stem not in other_ids:
                 target = s / path.relative_to(c.base)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)

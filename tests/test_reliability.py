@@ -575,7 +575,6 @@ def test_pretranslate_killed_at_any_moment_loses_nothing(tmp_path: Path, monkeyp
     assert sum(0 < n < total for n in outcomes) >= 3, f"too few kills landed in the middle of the run: {outcomes} of {total}"
 
 
-
 def test_recorded_reads_hold_the_digest_of_the_bytes_read(tmp_path: Path):
     """What a build job's check compares: the digest of what was read, by path; a file read twice with
     different contents never passes for either; nothing is recorded outside the block."""
